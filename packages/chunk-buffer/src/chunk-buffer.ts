@@ -1,0 +1,332 @@
+const EMPTY = new Uint8Array(0);
+/** Consumed chunk slots are compacted away once there are this many and they fill half the list. */
+const COMPACT_THRESHOLD = 1024;
+
+/**
+ * A queue of received chunks that behaves like one contiguous byte array.
+ *
+ * - `push` stores the chunk itself: no copy.
+ * - Reads, searches and `peek` address bytes by offset from the front, across chunk
+ *   boundaries. Finding the chunk that holds an offset is O(1) for the access patterns
+ *   decoders use (front, near the previous access, or just after it) and O(log chunks)
+ *   otherwise; a search then costs O(bytes searched), inside chunks done by the native
+ *   `Uint8Array.prototype.indexOf`.
+ * - `take(n)` removes `n` bytes from the front and returns them: a view (no copy) when they
+ *   lie in one chunk, one copy when they span chunks.
+ *
+ * So a million 1-byte pushes followed by a million 1-byte takes is linear, and so is one
+ * 8 MiB take from 1-byte chunks.
+ *
+ * Offsets are always relative to the current front. Out-of-range offsets throw a
+ * `RangeError`; they are programming errors, not wire errors.
+ *
+ * @example
+ * ```ts
+ * const buf = new ChunkBuffer();
+ * buf.push(Uint8Array.of(0, 0));
+ * buf.push(Uint8Array.of(0, 3, 104, 105, 33));
+ * buf.readUint32BE(0);   // 3, read across the two chunks
+ * buf.skip(4);
+ * buf.take(3);           // Uint8Array [104, 105, 33], a view into the second chunk
+ * ```
+ */
+export class ChunkBuffer {
+  // The chunk list. Slots before `head` are consumed (set to EMPTY so they can be
+  // collected) and are compacted away in bulk, never shifted one by one.
+  private chunks: Uint8Array[] = [];
+  // starts[i]: absolute stream position of chunks[i][0]; lets lookups binary-search.
+  private starts: number[] = [];
+  // Index of the first chunk that still holds unconsumed bytes.
+  private head = 0;
+  // Absolute stream position of the first unconsumed byte, and one past the last pushed.
+  private front = 0;
+  private end = 0;
+  // Index of the chunk found by the last lookup: decoders read near where they read last.
+  private cursor = 0;
+
+  /** Number of unconsumed bytes. */
+  get length(): number {
+    return this.end - this.front;
+  }
+
+  /** Number of chunks that still hold unconsumed bytes. */
+  get chunkCount(): number {
+    return this.chunks.length - this.head;
+  }
+
+  /**
+   * Appends a chunk without copying it. The buffer keeps a reference: do not modify the
+   * chunk afterwards. Empty chunks are ignored.
+   */
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    this.chunks.push(chunk);
+    this.starts.push(this.end);
+    this.end += n;
+  }
+
+  /** Drops every buffered byte. */
+  clear(): void {
+    this.chunks = [];
+    this.starts = [];
+    this.head = 0;
+    this.cursor = 0;
+    this.front = this.end;
+  }
+
+  /** The byte at `offset`. */
+  byteAt(offset: number): number {
+    this.checkRange(offset, 1);
+    const i = this.locate(offset);
+    return this.chunks[i]![this.front + offset - this.starts[i]!]!;
+  }
+
+  /** Unsigned 8-bit integer at `offset`. */
+  readUint8(offset: number): number {
+    return this.byteAt(offset);
+  }
+
+  /** Unsigned big-endian 16-bit integer at `offset`. */
+  readUint16BE(offset: number): number {
+    return this.readUint(offset, 2, false);
+  }
+
+  /** Unsigned little-endian 16-bit integer at `offset`. */
+  readUint16LE(offset: number): number {
+    return this.readUint(offset, 2, true);
+  }
+
+  /** Unsigned big-endian 24-bit integer at `offset`. */
+  readUint24BE(offset: number): number {
+    return this.readUint(offset, 3, false);
+  }
+
+  /** Unsigned little-endian 24-bit integer at `offset`. */
+  readUint24LE(offset: number): number {
+    return this.readUint(offset, 3, true);
+  }
+
+  /** Unsigned big-endian 32-bit integer at `offset`. */
+  readUint32BE(offset: number): number {
+    return this.readUint(offset, 4, false);
+  }
+
+  /** Unsigned little-endian 32-bit integer at `offset`. */
+  readUint32LE(offset: number): number {
+    return this.readUint(offset, 4, true);
+  }
+
+  /** Unsigned big-endian 64-bit integer at `offset`, as a bigint. */
+  readBigUint64BE(offset: number): bigint {
+    return (BigInt(this.readUint(offset, 4, false)) << 32n) | BigInt(this.readUint(offset + 4, 4, false));
+  }
+
+  /** Unsigned little-endian 64-bit integer at `offset`, as a bigint. */
+  readBigUint64LE(offset: number): bigint {
+    return (BigInt(this.readUint(offset + 4, 4, true)) << 32n) | BigInt(this.readUint(offset, 4, true));
+  }
+
+  /**
+   * Unsigned integer of `byteLength` bytes (1 to 6) at `offset`, big-endian unless
+   * `littleEndian`. Widths up to 6 bytes are exact in a JavaScript number.
+   */
+  readUint(offset: number, byteLength: number, littleEndian = false): number {
+    if (!Number.isInteger(byteLength) || byteLength < 1 || byteLength > 6) {
+      throw new RangeError(`byteLength must be an integer from 1 to 6 (got ${byteLength})`);
+    }
+    this.checkRange(offset, byteLength);
+    let i = this.locate(offset);
+    let chunk = this.chunks[i]!;
+    let at = this.front + offset - this.starts[i]!;
+    let value = 0;
+    for (let k = 0; k < byteLength; k++) {
+      if (at === chunk.length) {
+        chunk = this.chunks[++i]!;
+        at = 0;
+      }
+      const b = chunk[at++]!;
+      // Multiplication instead of shifts keeps values above 2^31 positive and exact.
+      value = littleEndian ? value + b * 2 ** (8 * k) : value * 256 + b;
+    }
+    this.cursor = i;
+    return value;
+  }
+
+  /**
+   * Offset of the first `byte` at or after `fromOffset` and before `endOffset`, or -1.
+   * Each chunk is searched with the native `indexOf`.
+   *
+   * @param fromOffset where the search starts. Defaults to 0.
+   * @param endOffset where it stops (exclusive); clamped to `length`. Defaults to `length`.
+   */
+  indexOf(byte: number, fromOffset = 0, endOffset = this.length): number {
+    const stop = Math.min(endOffset, this.length);
+    if (fromOffset < 0) fromOffset = 0;
+    if (fromOffset >= stop) return -1;
+    const absStop = this.front + stop;
+    let i = this.locate(fromOffset);
+    let at = this.front + fromOffset - this.starts[i]!;
+    const last = this.chunks.length;
+    for (; i < last; i++, at = 0) {
+      const chunk = this.chunks[i]!;
+      const start = this.starts[i]!;
+      const found = chunk.indexOf(byte, at);
+      if (found !== -1 && start + found < absStop) {
+        this.cursor = i;
+        return start + found - this.front;
+      }
+      if (start + chunk.length >= absStop) break;
+    }
+    this.cursor = Math.min(i, last - 1);
+    return -1;
+  }
+
+  /**
+   * Offset of the first occurrence of `sequence` that starts at or after `fromOffset` and
+   * ends at or before `endOffset`, or -1. Matches that straddle any number of chunks are
+   * found. A sequence that starts before `endOffset` but is not complete yet is not a match:
+   * resume later from `max(fromOffset, length - sequence.length + 1)`.
+   *
+   * @param fromOffset where the search starts. Defaults to 0.
+   * @param endOffset the match must end at or before it; clamped to `length`. Defaults to `length`.
+   */
+  indexOfSequence(sequence: Uint8Array, fromOffset = 0, endOffset = this.length): number {
+    const m = sequence.length;
+    if (m === 0) throw new RangeError('sequence must not be empty');
+    const first = sequence[0]!;
+    if (m === 1) return this.indexOf(first, fromOffset, endOffset);
+    const stop = Math.min(endOffset, this.length);
+    let from = Math.max(fromOffset, 0);
+    while (from + m <= stop) {
+      const at = this.indexOf(first, from, stop - m + 1);
+      if (at === -1) return -1;
+      if (this.matchesAt(at + 1, sequence, 1)) return at;
+      from = at + 1;
+    }
+    return -1;
+  }
+
+  /** True if the bytes at `offset` equal `sequence` (false if they run past the end). */
+  startsWith(sequence: Uint8Array, offset = 0): boolean {
+    if (offset < 0 || offset + sequence.length > this.length) return false;
+    return sequence.length === 0 || this.matchesAt(offset, sequence, 0);
+  }
+
+  /**
+   * The bytes from `start` to `end` (exclusive) without consuming them: a view when they lie
+   * in one chunk, otherwise a copy. Do not modify the result.
+   */
+  peek(start = 0, end = this.length): Uint8Array {
+    if (end < start) throw new RangeError(`end (${end}) must not be before start (${start})`);
+    const n = end - start;
+    if (n === 0) return EMPTY;
+    this.checkRange(start, n);
+    const i = this.locate(start);
+    const chunk = this.chunks[i]!;
+    const at = this.front + start - this.starts[i]!;
+    if (at + n <= chunk.length) return chunk.subarray(at, at + n);
+    return this.copyOut(i, at, n);
+  }
+
+  /**
+   * Removes `n` bytes from the front and returns them: a view into the chunk when they lie in
+   * one chunk (no copy), otherwise one new array holding a copy.
+   */
+  take(n: number): Uint8Array {
+    if (n === 0) return EMPTY;
+    this.checkRange(0, n);
+    const i = this.head;
+    const chunk = this.chunks[i]!;
+    const at = this.front - this.starts[i]!;
+    const out = at + n <= chunk.length ? chunk.subarray(at, at + n) : this.copyOut(i, at, n);
+    this.advance(n);
+    return out;
+  }
+
+  /** Removes `n` bytes from the front without returning them. */
+  skip(n: number): void {
+    if (n === 0) return;
+    this.checkRange(0, n);
+    this.advance(n);
+  }
+
+  private copyOut(i: number, at: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let written = 0;
+    while (written < n) {
+      const chunk = this.chunks[i++]!;
+      const part = Math.min(chunk.length - at, n - written);
+      out.set(part === chunk.length ? chunk : chunk.subarray(at, at + part), written);
+      written += part;
+      at = 0;
+    }
+    return out;
+  }
+
+  private matchesAt(offset: number, sequence: Uint8Array, from: number): boolean {
+    let i = this.locate(offset);
+    let chunk = this.chunks[i]!;
+    let at = this.front + offset - this.starts[i]!;
+    for (let k = from; k < sequence.length; k++) {
+      if (at === chunk.length) {
+        chunk = this.chunks[++i]!;
+        at = 0;
+      }
+      if (chunk[at++] !== sequence[k]) return false;
+    }
+    return true;
+  }
+
+  private advance(n: number): void {
+    this.front += n;
+    if (this.front === this.end) {
+      // Common case: everything consumed. Start over with fresh, empty lists.
+      this.clear();
+      return;
+    }
+    const chunks = this.chunks;
+    const starts = this.starts;
+    let head = this.head;
+    while (starts[head]! + chunks[head]!.length <= this.front) {
+      chunks[head] = EMPTY;
+      head++;
+    }
+    this.head = head;
+    if (this.cursor < head) this.cursor = head;
+    if (head >= COMPACT_THRESHOLD && head * 2 >= chunks.length) {
+      chunks.splice(0, head);
+      starts.splice(0, head);
+      this.cursor -= head;
+      this.head = 0;
+    }
+  }
+
+  /** Index of the chunk holding the byte at `offset` (which must be in range). */
+  private locate(offset: number): number {
+    const abs = this.front + offset;
+    const starts = this.starts;
+    const chunks = this.chunks;
+    let c = this.cursor;
+    if (c < this.head) c = this.head;
+    if (abs >= starts[c]!) {
+      if (abs < starts[c]! + chunks[c]!.length) return (this.cursor = c);
+      c++;
+      if (c < chunks.length && abs < starts[c]! + chunks[c]!.length) return (this.cursor = c);
+    }
+    let lo = this.head;
+    let hi = chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= abs) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.cursor = lo);
+  }
+
+  private checkRange(offset: number, n: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(n) || offset < 0 || n < 0 || offset + n > this.length) {
+      throw new RangeError(`bytes ${offset}..${offset + n} are out of range (buffer holds ${this.length} bytes)`);
+    }
+  }
+}

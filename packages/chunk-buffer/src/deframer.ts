@@ -1,0 +1,215 @@
+import { ChunkBuffer } from './chunk-buffer.js';
+import { FrameTooLargeError, FramingError } from './errors.js';
+import type { FrameDecoder, FramingStrategy } from './framing.js';
+
+/** Options of the decode loop ({@link Deframer}, {@link decodeFrames}, {@link createDecoderStream}). */
+export interface DeframerOptions {
+  /**
+   * Most bytes held while waiting for a frame to complete. A safety net above the decoder's
+   * own limit: if a decoder ever leaves more than this buffered, the loop fails with
+   * `ERR_FRAME_TOO_LARGE`. Always in force. Defaults to the strategy's `maxWireLength`, or
+   * to 8 MiB + 64 KiB when a bare decoder is given.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Called with each recoverable error (the decoder discarded a bad frame and is back in
+   * sync, as delimiter strategies are); decoding then goes on. When absent, recoverable
+   * errors are thrown like the others. Defaults to undefined.
+   */
+  onRecoverableError?: (error: FramingError) => void;
+}
+
+const DEFAULT_BARE_DECODER_CAP = 8 * 1024 * 1024 + 64 * 1024;
+
+/**
+ * The synchronous decode loop: push chunks as they arrive, get back the frames each chunk
+ * completed. One `Deframer` per stream.
+ *
+ * Frames completed before an error are always delivered before it is raised: with a callback
+ * they have been passed to it; in array form they are returned and the error is thrown by the
+ * next `push` or `end` call. After an unrecoverable error every call throws that same error.
+ *
+ * @example
+ * ```ts
+ * const deframer = new Deframer(u32be());
+ * socket.on('data', (chunk) => deframer.push(chunk, (frame) => handle(frame)));
+ * socket.on('end', () => deframer.end(handle));
+ * ```
+ */
+export class Deframer {
+  /** The receive buffer. Exposed for inspection (how many bytes wait for a frame). */
+  readonly buffer: ChunkBuffer;
+  private readonly decoder: FrameDecoder;
+  private readonly cap: number;
+  private readonly onRecoverableError: ((error: FramingError) => void) | undefined;
+  // An error raised after frames were decoded in array mode, thrown on the next call.
+  private pending: Error | undefined;
+  // The unrecoverable error that ended this stream, rethrown on every later call.
+  private failed: Error | undefined;
+  private ended = false;
+
+  constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
+    const isStrategy = 'createDecoder' in strategy;
+    this.decoder = isStrategy ? strategy.createDecoder() : strategy;
+    const cap = options.maxBufferedBytes ?? (isStrategy ? strategy.maxWireLength : DEFAULT_BARE_DECODER_CAP);
+    if (!Number.isSafeInteger(cap) || cap < 1) {
+      throw new RangeError(`maxBufferedBytes must be a positive safe integer (got ${String(cap)})`);
+    }
+    this.cap = cap;
+    this.onRecoverableError = options.onRecoverableError;
+    this.buffer = new ChunkBuffer();
+  }
+
+  /** Bytes received but not yet part of a delivered frame. */
+  get bufferedBytes(): number {
+    return this.buffer.length;
+  }
+
+  /** Adds a chunk (not copied) and returns the frames it completed, in order. */
+  push(chunk: Uint8Array): Uint8Array[];
+  /** Adds a chunk (not copied) and calls `onFrame` for each frame it completed, in order. */
+  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void;
+  push(chunk: Uint8Array, onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
+    this.check();
+    if (this.ended) throw new Error('push() after end()');
+    this.buffer.push(chunk);
+    return this.drain(onFrame, false);
+  }
+
+  /**
+   * Signals the end of the stream and returns the last frames, including a final frame the
+   * strategy allows without a terminator. Throws a `TruncatedFrameError` when bytes of an
+   * incomplete frame remain.
+   */
+  end(): Uint8Array[];
+  /** Signals the end of the stream, passing the last frames to `onFrame`. */
+  end(onFrame: (frame: Uint8Array) => void): void;
+  end(onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
+    this.check();
+    if (this.ended) return onFrame ? undefined : [];
+    this.ended = true;
+    return this.drain(onFrame, true);
+  }
+
+  private check(): void {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.pending !== undefined) {
+      const error = this.pending;
+      this.pending = undefined;
+      this.fail(error);
+      throw error;
+    }
+  }
+
+  private fail(error: Error): void {
+    if (!(error instanceof FramingError && error.recoverable)) this.failed = error;
+  }
+
+  private drain(onFrame: ((frame: Uint8Array) => void) | undefined, atEnd: boolean): Uint8Array[] | undefined {
+    const frames: Uint8Array[] | undefined = onFrame ? undefined : [];
+    const emit = onFrame ?? ((frame: Uint8Array) => frames!.push(frame));
+    const { buffer, decoder } = this;
+    for (;;) {
+      try {
+        let frame: Uint8Array | undefined;
+        while ((frame = decoder.decode(buffer)) !== undefined) emit(frame);
+        if (atEnd) {
+          frame = decoder.end(buffer);
+          if (frame !== undefined) emit(frame);
+        } else if (buffer.length > this.cap) {
+          throw new FrameTooLargeError(
+            buffer.length,
+            this.cap,
+            `buffered ${buffer.length} bytes without completing a frame, over the cap of ${this.cap} bytes`,
+          );
+        }
+        return frames;
+      } catch (thrown) {
+        const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+        if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
+          this.onRecoverableError(error);
+          continue;
+        }
+        if (frames && frames.length > 0) {
+          this.pending = error;
+          return frames;
+        }
+        this.fail(error);
+        throw error;
+      }
+    }
+  }
+}
+
+/** A source of chunks: an iterable or async iterable (a Node socket is one). */
+export type ChunkSource = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * Decodes frames from a synchronous iterable of chunks. Frames are yielded as they complete;
+ * an error is thrown after every frame before it was yielded.
+ */
+export function* decodeFrames(
+  source: Iterable<Uint8Array>,
+  strategy: FramingStrategy | FrameDecoder,
+  options?: DeframerOptions,
+): Generator<Uint8Array, void, undefined> {
+  const deframer = new Deframer(strategy, options);
+  for (const chunk of source) yield* deframer.push(chunk);
+  yield* deframer.end();
+}
+
+/**
+ * Decodes frames from an async (or sync) iterable of chunks, such as a Node socket or a
+ * framewire transport connection. Frames are yielded as they complete; an error is thrown
+ * after every frame before it was yielded. Breaking out of the loop stops reading the source.
+ */
+export async function* decodeFramesAsync(
+  source: ChunkSource,
+  strategy: FramingStrategy | FrameDecoder,
+  options?: DeframerOptions,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const deframer = new Deframer(strategy, options);
+  for await (const chunk of source) yield* deframer.push(chunk);
+  yield* deframer.end();
+}
+
+/**
+ * The decode loop as a WHATWG `TransformStream`: bytes in, frames out. Works wherever
+ * streams do (Node ≥ 18, browsers, Deno, Bun).
+ *
+ * @example
+ * ```ts
+ * const frames = response.body.pipeThrough(createDecoderStream(u32be()));
+ * ```
+ */
+export function createDecoderStream(
+  strategy: FramingStrategy | FrameDecoder,
+  options?: DeframerOptions,
+): TransformStream<Uint8Array, Uint8Array> {
+  const deframer = new Deframer(strategy, options);
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      deframer.push(chunk, (frame) => {
+        controller.enqueue(frame);
+      });
+    },
+    flush(controller) {
+      deframer.end((frame) => {
+        controller.enqueue(frame);
+      });
+    },
+  });
+}
+
+/**
+ * The encoding side as a WHATWG `TransformStream`: payloads in, wire bytes out. Each encoded
+ * part is enqueued as it is (the payload is not copied).
+ */
+export function createEncoderStream(strategy: FramingStrategy): TransformStream<Uint8Array, Uint8Array> {
+  const encoder = strategy.createEncoder();
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(payload, controller) {
+      for (const part of encoder.encode(payload)) controller.enqueue(part);
+    },
+  });
+}

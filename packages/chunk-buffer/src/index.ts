@@ -1,0 +1,26 @@
+export { ChunkBuffer } from './chunk-buffer.js';
+export {
+  FramingError,
+  FrameTooLargeError,
+  MalformedHeaderError,
+  MalformedFrameError,
+  TruncatedFrameError,
+  UnencodablePayloadError,
+  isFramingError,
+} from './errors.js';
+export type { FramingErrorCode, FramingErrorOptions } from './errors.js';
+export {
+  DEFAULT_MAX_FRAME_LENGTH,
+  resolveMaxFrameLength,
+  encodeFrame,
+  concatBytes,
+} from './framing.js';
+export type { FrameDecoder, FrameEncoder, FramingOptions, FramingStrategy } from './framing.js';
+export {
+  Deframer,
+  decodeFrames,
+  decodeFramesAsync,
+  createDecoderStream,
+  createEncoderStream,
+} from './deframer.js';
+export type { DeframerOptions, ChunkSource } from './deframer.js';
