@@ -59,6 +59,11 @@ export class ChunkBuffer {
    * chunk afterwards. Empty chunks are ignored.
    */
   push(chunk: Uint8Array): void {
+    // A socket with `setEncoding()` yields strings, which have a `length` too: refuse them
+    // instead of corrupting every later read.
+    if (!(chunk instanceof Uint8Array) && !isUint8Array(chunk)) {
+      throw new TypeError(`chunk must be a Uint8Array (got ${describe(chunk)})`);
+    }
     const n = chunk.length;
     if (n === 0) return;
     this.chunks.push(chunk);
@@ -119,11 +124,13 @@ export class ChunkBuffer {
 
   /** Unsigned big-endian 64-bit integer at `offset`, as a bigint. */
   readBigUint64BE(offset: number): bigint {
+    this.checkRange(offset, 8);
     return (BigInt(this.readUint(offset, 4, false)) << 32n) | BigInt(this.readUint(offset + 4, 4, false));
   }
 
   /** Unsigned little-endian 64-bit integer at `offset`, as a bigint. */
   readBigUint64LE(offset: number): bigint {
+    this.checkRange(offset, 8);
     return (BigInt(this.readUint(offset + 4, 4, true)) << 32n) | BigInt(this.readUint(offset, 4, true));
   }
 
@@ -171,12 +178,16 @@ export class ChunkBuffer {
     for (; i < last; i++, at = 0) {
       const chunk = this.chunks[i]!;
       const start = this.starts[i]!;
-      const found = chunk.indexOf(byte, at);
-      if (found !== -1 && start + found < absStop) {
+      const chunkEnd = start + chunk.length;
+      // Search only up to `endOffset`: a bounded scan of a large chunk must not cost the
+      // whole chunk (a delimiter decoder calls this with its frame limit as the bound).
+      const found =
+        chunkEnd <= absStop ? chunk.indexOf(byte, at) : chunk.subarray(0, absStop - start).indexOf(byte, at);
+      if (found !== -1) {
         this.cursor = i;
         return start + found - this.front;
       }
-      if (start + chunk.length >= absStop) break;
+      if (chunkEnd >= absStop) break;
     }
     this.cursor = Math.min(i, last - 1);
     return -1;
@@ -209,7 +220,7 @@ export class ChunkBuffer {
 
   /** True if the bytes at `offset` equal `sequence` (false if they run past the end). */
   startsWith(sequence: Uint8Array, offset = 0): boolean {
-    if (offset < 0 || offset + sequence.length > this.length) return false;
+    if (!Number.isInteger(offset) || offset < 0 || offset + sequence.length > this.length) return false;
     return sequence.length === 0 || this.matchesAt(offset, sequence, 0);
   }
 
@@ -329,4 +340,13 @@ export class ChunkBuffer {
       throw new RangeError(`bytes ${offset}..${offset + n} are out of range (buffer holds ${this.length} bytes)`);
     }
   }
+}
+
+// Uint8Arrays from another realm (an iframe, a vm context) fail `instanceof`.
+function isUint8Array(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
 }

@@ -70,9 +70,12 @@ export class Deframer {
   /** Adds a chunk (not copied) and calls `onFrame` for each frame it completed, in order. */
   push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void;
   push(chunk: Uint8Array, onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
-    this.check();
+    if (this.failed !== undefined) throw this.failed;
     if (this.ended) throw new Error('push() after end()');
+    // Buffer the chunk before raising a pending error: when that error is recoverable the
+    // caller goes on, and the chunk's bytes must not be lost (the next call decodes them).
     this.buffer.push(chunk);
+    this.check();
     return this.drain(onFrame, false);
   }
 
