@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+
+const EMPTY = new Uint8Array(0);
+
+/** One way of cutting a byte stream into the chunks a socket might deliver. */
+export interface Chunking {
+  /** What was done, for failure messages: `whole`, `byte by byte`, `split at 17`… */
+  readonly name: string;
+  /** The chunks, in order. Views into the original bytes (no copies); some may be empty. */
+  readonly chunks: readonly Uint8Array[];
+}
+
+/**
+ * Every chunk boundary a decoder can meet, for one byte stream: the stream whole, whole between
+ * two empty chunks, byte by byte, byte by byte with an empty chunk after every byte, and split in
+ * two at every offset from 1 to `length - 1`. `length + 3` chunkings for a stream of `length`
+ * bytes (4 for an empty stream); use it on short streams such as byte vectors.
+ *
+ * @example
+ * ```ts
+ * for (const { name, chunks } of chunkings(wire)) {
+ *   expect(decodeChunks(strategy, chunks), name).toEqual([payload]);
+ * }
+ * ```
+ */
+export function* chunkings(bytes: Uint8Array): Generator<Chunking, void, undefined> {
+  yield { name: 'whole', chunks: [bytes] };
+  yield { name: 'whole between empty chunks', chunks: [EMPTY, bytes, EMPTY] };
+  yield { name: 'byte by byte', chunks: byteByByte(bytes, false) };
+  yield { name: 'byte by byte with empty chunks', chunks: byteByByte(bytes, true) };
+  for (let at = 1; at < bytes.length; at++) {
+    yield { name: `split at ${at}`, chunks: [bytes.subarray(0, at), bytes.subarray(at)] };
+  }
+}
+
+/**
+ * The stream split in two at every offset from 0 to `length` (both ends included, so the first
+ * and the last split carry an empty chunk): `length + 1` two-chunk lists.
+ */
+export function* splitEverywhere(bytes: Uint8Array): Generator<[Uint8Array, Uint8Array], void, undefined> {
+  for (let at = 0; at <= bytes.length; at++) yield [bytes.subarray(0, at), bytes.subarray(at)];
+}
+
+/**
+ * A recipe for cutting a stream whose length is not known yet, as fast-check generates it
+ * (see {@link chunkPlan}); apply it with {@link applyChunkPlan}.
+ *
+ * - `whole`: one chunk.
+ * - `bytes`: 1-byte chunks, with an empty chunk after each byte when `empties`.
+ * - `cuts`: cut at each position `cut % (length + 1)`, and insert an empty chunk at each
+ *   position `empty % (length + 1)`.
+ */
+export type ChunkPlan =
+  | { readonly kind: 'whole' }
+  | { readonly kind: 'bytes'; readonly empties: boolean }
+  | { readonly kind: 'cuts'; readonly cuts: readonly number[]; readonly empties: readonly number[] };
+
+/**
+ * The fast-check arbitrary of {@link ChunkPlan}s used by the properties: one big chunk, 1-byte
+ * chunks (with or without empty chunks between them), or up to `maxCuts` random cuts with a few
+ * empty chunks. Random cuts are the most frequent, as they find most boundary bugs.
+ *
+ * @param maxCuts most random cut positions. Defaults to 24.
+ */
+export function chunkPlan(maxCuts = 24): Arbitrary<ChunkPlan> {
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constant<ChunkPlan>({ kind: 'whole' }) },
+    { weight: 1, arbitrary: fc.boolean().map<ChunkPlan>((empties) => ({ kind: 'bytes', empties })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({
+          cuts: fc.array(fc.nat(), { maxLength: maxCuts }),
+          empties: fc.array(fc.nat(), { maxLength: 3 }),
+        })
+        .map<ChunkPlan>(({ cuts, empties }) => ({ kind: 'cuts', cuts, empties })),
+    },
+  );
+}
+
+/** Cuts `bytes` as `plan` says. The chunks are views into `bytes`. */
+export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[] {
+  if (plan.kind === 'whole') return [bytes];
+  if (plan.kind === 'bytes') return byteByByte(bytes, plan.empties);
+  const n = bytes.length;
+  const inner = [...new Set(plan.cuts.map((cut) => cut % (n + 1)))].filter((cut) => cut > 0 && cut < n);
+  const bounds = [0, ...inner.sort((a, b) => a - b), n];
+  const empties = plan.empties.map((at) => at % (n + 1));
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const from = bounds[i]!;
+    for (const at of empties) if (at === from) chunks.push(EMPTY);
+    chunks.push(bytes.subarray(from, bounds[i + 1]));
+  }
+  if (n > 0) for (const at of empties) if (at === n) chunks.push(EMPTY);
+  return chunks;
+}
+
+/** Describes a plan in a few words for failure messages. */
+export function describeChunkPlan(plan: ChunkPlan, length: number): string {
+  if (plan.kind === 'whole') return 'one chunk';
+  if (plan.kind === 'bytes') return plan.empties ? '1-byte chunks with empty chunks between' : '1-byte chunks';
+  const cuts = [...new Set(plan.cuts.map((cut) => cut % (length + 1)))].sort((a, b) => a - b);
+  return `cut at [${cuts.join(', ')}]${plan.empties.length > 0 ? ` with ${plan.empties.length} empty chunk(s)` : ''}`;
+}
+
+function byteByByte(bytes: Uint8Array, empties: boolean): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    chunks.push(bytes.subarray(i, i + 1));
+    if (empties) chunks.push(EMPTY);
+  }
+  return chunks;
+}

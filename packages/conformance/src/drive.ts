@@ -1,0 +1,198 @@
+import { ChunkBuffer, FramingError } from '@framewire/chunk-buffer';
+import type { FrameDecoder, FramingStrategy } from '@framewire/chunk-buffer';
+import { describeThrown, hex } from './bytes.js';
+import { ConformanceError } from './errors.js';
+
+/** What happened when a decoder was driven over a list of chunks (see {@link driveDecoder}). */
+export interface DecodeRun {
+  /** Frames returned by `decode`, then the final frame `end` returned, if any, in order. */
+  readonly frames: Uint8Array[];
+  /** Recoverable errors `decode` threw (decoding went on after each). */
+  readonly recovered: FramingError[];
+  /** The unrecoverable error that stopped decoding, if any (from `decode` or `end`). */
+  readonly error: FramingError | undefined;
+  /** True if `error` came from `end`, false if it came from `decode`. */
+  readonly errorAtEnd: boolean;
+  /** Index of the chunk being decoded when `error` was thrown (`chunks.length` for `end`). */
+  readonly errorChunk: number;
+  /** How many frames had been returned when `error` or the first recoverable error was thrown. */
+  readonly framesBeforeError: number;
+  /** Largest number of bytes left buffered while the decoder waited for more (decode returned undefined). */
+  readonly maxWaitingBytes: number;
+  /** Bytes left in the buffer after the run. */
+  readonly leftoverBytes: number;
+  /** decode and end calls made. */
+  readonly calls: number;
+}
+
+/** Options of {@link driveDecoder}. */
+export interface DriveOptions {
+  /** The buffer to push the chunks into. Defaults to a new `ChunkBuffer`. */
+  buffer?: ChunkBuffer;
+  /** Go on decoding after a recoverable error, as the contract allows. Defaults to true. */
+  continueAfterRecoverable?: boolean;
+  /** Called after each chunk has been decoded as far as it goes; may throw to stop the run. Defaults to none. */
+  afterChunk?: (buffer: ChunkBuffer, chunkIndex: number) => void;
+}
+
+/**
+ * Drives a decoder over `chunks` exactly as the framing contract in `@framewire/chunk-buffer`
+ * says a decode loop does: push a chunk, call `decode` until it returns `undefined`, and at the
+ * end call `end` once. Recoverable `FramingError`s are recorded and decoding goes on; an
+ * unrecoverable one stops the run and is returned (not thrown).
+ *
+ * The contract is checked on the way; a breach throws a {@link ConformanceError}:
+ * - `decode` or `end` threw something other than a `FramingError`;
+ * - `decode` returned a frame without consuming a byte (a decode loop would spin forever);
+ * - `decode` threw a recoverable error twice in a row without consuming a byte;
+ * - more `decode` calls than the bytes and chunks fed can justify (a hang, bounded);
+ * - after an unrecoverable error, the next `decode` call did not throw an error with the same code.
+ */
+export function driveDecoder(
+  decoder: FrameDecoder | FramingStrategy,
+  chunks: readonly Uint8Array[],
+  options: DriveOptions = {},
+): DecodeRun {
+  const dec = 'createDecoder' in decoder ? decoder.createDecoder() : decoder;
+  const buffer = options.buffer ?? new ChunkBuffer();
+  const continueAfterRecoverable = options.continueAfterRecoverable ?? true;
+  let fed = 0;
+  for (const chunk of chunks) fed += chunk.length;
+  // Every frame or recoverable error must consume a byte or be followed by a call that does, and
+  // each chunk ends with one `undefined`: anything above this bound is a decoder going round.
+  const maxCalls = 4 * fed + 2 * chunks.length + 16;
+
+  const frames: Uint8Array[] = [];
+  const recovered: FramingError[] = [];
+  let calls = 0;
+  let maxWaitingBytes = 0;
+  let framesBeforeError = -1;
+
+  const fail = (error: FramingError, atEnd: boolean, chunkIndex: number): DecodeRun => {
+    if (framesBeforeError === -1) framesBeforeError = frames.length;
+    return {
+      frames,
+      recovered,
+      error,
+      errorAtEnd: atEnd,
+      errorChunk: chunkIndex,
+      framesBeforeError,
+      maxWaitingBytes,
+      leftoverBytes: buffer.length,
+      calls,
+    };
+  };
+
+  for (let c = 0; c < chunks.length; c++) {
+    buffer.push(chunks[c]!);
+    let stalledError = false;
+    for (;;) {
+      if (++calls > maxCalls) {
+        throw new ConformanceError(
+          `decode was called ${calls} times for ${fed} bytes in ${chunks.length} chunks without settling: the decoder goes round without consuming bytes`,
+        );
+      }
+      const before = buffer.length;
+      let frame: Uint8Array | undefined;
+      try {
+        frame = dec.decode(buffer);
+      } catch (thrown) {
+        const error = asFramingError(thrown, 'decode');
+        if (error.recoverable && continueAfterRecoverable) {
+          if (framesBeforeError === -1) framesBeforeError = frames.length;
+          recovered.push(error);
+          if (buffer.length === before) {
+            if (stalledError) {
+              throw new ConformanceError(
+                `decode threw ${error.code} twice in a row without consuming a byte (${before} bytes buffered): an error must be reported once`,
+                { cause: error },
+              );
+            }
+            stalledError = true;
+          } else {
+            stalledError = false;
+          }
+          continue;
+        }
+        if (!error.recoverable) checkRethrows(dec, buffer, error);
+        return fail(error, false, c);
+      }
+      if (frame === undefined) break;
+      checkFrameType(frame, 'decode');
+      if (buffer.length >= before) {
+        throw new ConformanceError(
+          `decode returned a frame (${hex(frame)}) without consuming any byte (${before} bytes buffered): a decode loop would never end`,
+        );
+      }
+      stalledError = false;
+      frames.push(frame);
+    }
+    maxWaitingBytes = Math.max(maxWaitingBytes, buffer.length);
+    options.afterChunk?.(buffer, c);
+  }
+
+  calls++;
+  let last: Uint8Array | undefined;
+  try {
+    last = dec.end(buffer);
+  } catch (thrown) {
+    return fail(asFramingError(thrown, 'end'), true, chunks.length);
+  }
+  if (last !== undefined) {
+    checkFrameType(last, 'end');
+    frames.push(last);
+  }
+  return {
+    frames,
+    recovered,
+    error: undefined,
+    errorAtEnd: false,
+    errorChunk: -1,
+    framesBeforeError: framesBeforeError === -1 ? frames.length : framesBeforeError,
+    maxWaitingBytes,
+    leftoverBytes: buffer.length,
+    calls,
+  };
+}
+
+/**
+ * Decodes `chunks` with a fresh decoder of `strategy` and returns the frames; throws the
+ * first `FramingError` (recoverable ones included) or a {@link ConformanceError} on a contract
+ * breach. A convenience for tests.
+ */
+export function decodeChunks(strategy: FramingStrategy, chunks: readonly Uint8Array[]): Uint8Array[] {
+  const run = driveDecoder(strategy, chunks, { continueAfterRecoverable: false });
+  if (run.error) throw run.error;
+  return run.frames;
+}
+
+// Strategies written in JavaScript can return anything; say so plainly.
+function checkFrameType(frame: unknown, where: 'decode' | 'end'): void {
+  if (!(frame instanceof Uint8Array)) {
+    throw new ConformanceError(`${where} returned ${typeof frame}, not a Uint8Array or undefined`);
+  }
+}
+
+function asFramingError(thrown: unknown, where: 'decode' | 'end'): FramingError {
+  if (thrown instanceof FramingError) return thrown;
+  if (thrown instanceof ConformanceError) throw thrown;
+  const what = describeThrown(thrown);
+  throw new ConformanceError(`${where} threw ${what}, which is not a FramingError`, { cause: thrown });
+}
+
+// After an unrecoverable error the contract says every later call rethrows it.
+function checkRethrows(decoder: FrameDecoder, buffer: ChunkBuffer, error: FramingError): void {
+  let again: unknown;
+  try {
+    const frame = decoder.decode(buffer);
+    again = frame === undefined ? 'undefined' : `a frame ${hex(frame)}`;
+  } catch (thrown) {
+    if (thrown instanceof FramingError && thrown.code === error.code) return;
+    again = thrown;
+  }
+  const what = typeof again === 'string' ? again : describeThrown(again);
+  throw new ConformanceError(
+    `after the unrecoverable ${error.code} ("${error.message}"), the next decode call gave ${what} instead of rethrowing it`,
+    { cause: error },
+  );
+}

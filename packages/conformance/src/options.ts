@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import type { FramingStrategy } from '@framewire/chunk-buffer';
+
+/**
+ * Builds a strategy with a given maximum frame length. Every framewire strategy function has
+ * this shape (`u32be`, `line`, `cobs`…); for one that needs other options, wrap it:
+ * `(o) => ascii({ width: 10, ...o })`.
+ */
+export type StrategyFactory = (options: { maxFrameLength?: number }) => FramingStrategy;
+
+/**
+ * What the kit tests: a strategy, or a factory of strategies. Prefer the factory: property 3
+ * (limits) then builds the strategy with small limits and checks the decoder against a frame one
+ * byte too long. Given a plain strategy, property 3 checks the encoder at the strategy's own limit
+ * only.
+ */
+export type StrategyUnderTest = FramingStrategy | StrategyFactory;
+
+/** A fixed example, checked byte for byte. */
+export interface ConformanceVector {
+  /** Shown in failure messages. Defaults to the payload in hex. */
+  name?: string;
+  /** The payload. */
+  payload: Uint8Array;
+  /** Its exact wire bytes. */
+  wire: Uint8Array;
+  /**
+   * Which way to check: `both` (the encoder produces `wire` from `payload` and the decoder
+   * returns `payload` from `wire`), `decode` only (wire forms the decoder accepts but the encoder
+   * never writes, such as `\r\n` for `line`), or `encode` only. Defaults to `'both'`.
+   */
+  direction?: 'both' | 'decode' | 'encode';
+}
+
+/** Options of {@link testStrategy} and of each `check…` function. */
+export interface ConformanceOptions {
+  /** fast-check runs per property. At least 1,000 in CI, as the house rules ask. Defaults to 1000. */
+  numRuns?: number;
+  /** fast-check seed, to replay a failure (the failure message prints it). Defaults to a random seed. */
+  seed?: number;
+  /**
+   * The payloads of properties 1, 4, 5, 6 and 7: payloads the strategy must carry. A text strategy
+   * passes payloads without its delimiter, e.g. `fc.uint8Array().filter((p) => !p.includes(10))`;
+   * longer payloads are filtered out against the strategy's `maxFrameLength`. Defaults to arbitrary
+   * bytes: mostly 0–64 bytes, sometimes 250–520 (COBS's 254-byte blocks), capped at the limit.
+   */
+  payload?: Arbitrary<Uint8Array>;
+  /**
+   * Bytes that mean something to the wire format: delimiters, escape bytes (`[0x0a, 0x0d]`,
+   * `[0x00]`, `[0xc0, 0xdb]`). Property 2 builds payloads full of them (mixed with a generic set
+   * of troublesome bytes: 00 0a 0d 20 2c 30 39 3a 7f 80 c0 db dc dd ff), and an encoder that is
+   * not {@link binarySafe} may refuse a payload only if it contains one of them. Defaults to `[]`.
+   */
+  specialBytes?: readonly number[];
+  /**
+   * Whether the encoder carries every byte sequence (length prefixes, COBS, SLIP). When false
+   * (plain delimiters), property 2 accepts an `UnencodablePayloadError` for payloads that contain
+   * one of the {@link specialBytes}, and requires a round trip for every payload the encoder
+   * accepts. Defaults to true.
+   */
+  binarySafe?: boolean;
+  /**
+   * Whether zero-length payloads are legal frames. When false, generated payloads are never empty
+   * and property 2 requires the encoder to refuse an empty payload with an
+   * `UnencodablePayloadError`. Defaults to true.
+   */
+  allowsEmpty?: boolean;
+  /**
+   * Whether the decoder resynchronises after bad input (delimiter, COBS, SLIP): enables property
+   * 7, which corrupts one byte of a stream of frames and requires the frames before it and the
+   * frames from the second after it on to come out intact, with only recoverable errors between.
+   * Defaults to false (length prefixes cannot resynchronise).
+   */
+  recovers?: boolean;
+  /** Fixed examples checked byte for byte, under every chunking. Defaults to `[]`. */
+  vectors?: readonly ConformanceVector[];
+  /**
+   * A byte the strategy carries as is, used to fill payloads of an exact length when the strategy
+   * is not {@link binarySafe} (properties 3 and 6). Defaults to `0x61` (`a`).
+   */
+  fillByte?: number;
+  /**
+   * Largest limit property 3 tries when given a factory; the limits tried run from 0 (1 when
+   * empty payloads are illegal) to this, and stay below the default strategy's own
+   * `maxFrameLength`. Defaults to 300.
+   */
+  maxLimit?: number;
+  /**
+   * Property 6's bound: bytes the decoder inspects (see `CountingChunkBuffer`) may not exceed this
+   * many times the bytes fed. A decoder that scans each byte once, then takes the frame, inspects
+   * about 2 per byte; header bytes read once more and the overlap of a multi-byte delimiter search
+   * across chunks stay below 4. Raise it for delimiters of 4 bytes or more. Defaults to 4.
+   */
+  workFactor?: number;
+  /**
+   * Payload length of property 6's long frame, fed in 1-byte chunks (capped at the strategy's
+   * `maxFrameLength`). Defaults to 65536.
+   */
+  longFrameLength?: number;
+}
+
+/** Generic troublesome bytes mixed into property 2's payloads whatever the strategy. */
+export const GENERIC_SPECIAL_BYTES: readonly number[] = Object.freeze([
+  0x00, 0x0a, 0x0d, 0x20, 0x2c, 0x30, 0x39, 0x3a, 0x7f, 0x80, 0xc0, 0xdb, 0xdc, 0xdd, 0xff,
+]);
+
+/** The validated, frozen options plus the strategy under test, as every property uses them. */
+export interface ResolvedConfig {
+  readonly name: string;
+  /** The strategy built with default options. */
+  readonly base: FramingStrategy;
+  readonly factory: StrategyFactory | undefined;
+  readonly numRuns: number;
+  readonly seed: number | undefined;
+  readonly payload: Arbitrary<Uint8Array>;
+  readonly specialBytes: readonly number[];
+  readonly binarySafe: boolean;
+  readonly allowsEmpty: boolean;
+  readonly recovers: boolean;
+  readonly vectors: readonly ConformanceVector[];
+  readonly fillByte: number;
+  readonly maxLimit: number;
+  readonly workFactor: number;
+  readonly longFrameLength: number;
+}
+
+/** Validates the subject and the options once, into a frozen config. Misuse throws TypeError/RangeError. */
+export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOptions = {}): ResolvedConfig {
+  const factory = typeof subject === 'function' ? subject : undefined;
+  const base = typeof subject === 'function' ? subject({}) : subject;
+  checkStrategyShape(base);
+  const allowsEmpty = bool(options.allowsEmpty, 'allowsEmpty', true);
+  const binarySafe = bool(options.binarySafe, 'binarySafe', true);
+  const specialBytes = Object.freeze([...(options.specialBytes ?? [])]);
+  for (const byte of specialBytes) checkByte(byte, 'specialBytes');
+  if (!binarySafe && specialBytes.length === 0) {
+    throw new TypeError('specialBytes must list the bytes the encoder may refuse when binarySafe is false (got [])');
+  }
+  const fillByte = options.fillByte ?? 0x61;
+  checkByte(fillByte, 'fillByte');
+  const vectors = Object.freeze([...(options.vectors ?? [])]);
+  vectors.forEach((vector, i) => {
+    if (!(vector.payload instanceof Uint8Array) || !(vector.wire instanceof Uint8Array)) {
+      throw new TypeError(`vectors[${i}] must have a Uint8Array payload and wire`);
+    }
+    if (vector.direction !== undefined && !['both', 'decode', 'encode'].includes(vector.direction)) {
+      throw new TypeError(`vectors[${i}].direction must be 'both', 'decode' or 'encode' (got ${vector.direction})`);
+    }
+  });
+  const max = base.maxFrameLength;
+  const payload = (options.payload ?? defaultPayload(max)).filter(
+    (p) => p.length <= max && (allowsEmpty || p.length > 0),
+  );
+  return Object.freeze({
+    name: base.name,
+    base,
+    factory,
+    numRuns: positiveInteger(options.numRuns, 'numRuns', 1000),
+    seed: options.seed === undefined ? undefined : integer(options.seed, 'seed'),
+    payload,
+    specialBytes,
+    binarySafe,
+    allowsEmpty,
+    recovers: bool(options.recovers, 'recovers', false),
+    vectors,
+    fillByte,
+    maxLimit: positiveInteger(options.maxLimit, 'maxLimit', 300),
+    workFactor: positiveNumber(options.workFactor, 'workFactor', 4),
+    longFrameLength: positiveInteger(options.longFrameLength, 'longFrameLength', 65536),
+  });
+}
+
+function defaultPayload(max: number): Arbitrary<Uint8Array> {
+  const small = fc.uint8Array({ maxLength: Math.min(64, max) });
+  if (max < 250) return small;
+  return fc.oneof(
+    { weight: 5, arbitrary: small },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 250, maxLength: Math.min(520, max) }) },
+  );
+}
+
+function checkStrategyShape(strategy: FramingStrategy): void {
+  const s = strategy as Partial<FramingStrategy> | null;
+  if (typeof s !== 'object' || s === null) throw new TypeError(`strategy must be a FramingStrategy or a factory of one (got ${String(s)})`);
+  if (typeof s.name !== 'string' || s.name === '') throw new TypeError('strategy.name must be a non-empty string');
+  if (!Number.isSafeInteger(s.maxFrameLength) || s.maxFrameLength! < 0) {
+    throw new RangeError(`strategy.maxFrameLength must be a non-negative safe integer (got ${String(s.maxFrameLength)})`);
+  }
+  if (!Number.isSafeInteger(s.maxWireLength) || s.maxWireLength! < s.maxFrameLength!) {
+    throw new RangeError(
+      `strategy.maxWireLength must be a safe integer of at least maxFrameLength = ${s.maxFrameLength!} (got ${String(s.maxWireLength)})`,
+    );
+  }
+  if (typeof s.createDecoder !== 'function' || typeof s.createEncoder !== 'function') {
+    throw new TypeError('strategy must have createDecoder() and createEncoder()');
+  }
+}
+
+function bool(value: boolean | undefined, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${option} must be a boolean (got ${String(value)})`);
+  return value;
+}
+
+function checkByte(value: number, option: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError(`${option} must hold bytes from 0 to 255 (got ${value})`);
+}
+
+function integer(value: number, option: string): number {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${option} must be a safe integer (got ${value})`);
+  return value;
+}
+
+function positiveInteger(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${option} must be a positive integer (got ${value})`);
+  return value;
+}
+
+function positiveNumber(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${option} must be a positive number (got ${value})`);
+  return value;
+}

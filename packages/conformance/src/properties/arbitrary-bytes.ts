@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describeThrown } from '../bytes.js';
+import { applyChunkPlan, chunkPlan, describeChunkPlan } from '../chunking.js';
+import { driveDecoder } from '../drive.js';
+import { resolveConfig } from '../options.js';
+import type { ConformanceOptions, StrategyUnderTest } from '../options.js';
+import { applyMutation, mutation } from './mutation.js';
+import { assertProperty, checkWaiting, encodeStream, fail, specialByte } from './shared.js';
+
+/** Title of property 5, as `testStrategy` names its test. */
+export const ARBITRARY_BYTES = '5. random bytes yield frames or FramingErrors only, never another exception, never a hang';
+
+/**
+ * Property 5: random bytes, and valid streams with a few bytes replaced, inserted or deleted, fed
+ * under any chunking to a decoder (with a random small limit when given a factory). Decoding goes
+ * on after recoverable errors and stops at the first unrecoverable one. Every `decode`/`end` call
+ * returns a frame, `undefined` or throws a `FramingError`; any other exception fails. So do: a
+ * frame returned without consuming a byte; the same recoverable error twice without progress;
+ * more decode calls than the bytes fed can justify (the bounded stand-in for a hang); a frame
+ * over `maxFrameLength`; waiting with more than `maxWireLength` bytes buffered; and an
+ * unrecoverable error that the next `decode` call does not rethrow. Throws a `ConformanceError`
+ * on failure.
+ */
+export function checkArbitraryBytes(subject: StrategyUnderTest, options?: ConformanceOptions): void {
+  const config = resolveConfig(subject, options);
+  const factory = config.factory;
+  const byte = specialByte(config);
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 512 }).map((bytes) => ({ bytes, how: 'random bytes' })),
+    fc.array(byte, { maxLength: 256 }).map((bytes) => ({ bytes: Uint8Array.from(bytes), how: 'random special bytes' })),
+    fc
+      .tuple(fc.array(config.payload, { minLength: 1, maxLength: 6 }), fc.array(mutation(byte), { minLength: 1, maxLength: 4 }))
+      .map(([payloads, mutations]) => {
+        let bytes = encodeStream(config.base, payloads).wire;
+        for (const m of mutations) bytes = applyMutation(bytes, m).bytes;
+        return { bytes, how: `${payloads.length} frames with ${mutations.length} corrupted byte(s)` };
+      }),
+  );
+  const highest = Math.min(config.maxLimit, config.base.maxFrameLength);
+  const limit = factory ? fc.integer({ min: 0, max: highest }).map((n) => n as number | undefined) : fc.constant(undefined);
+  assertProperty(
+    config,
+    ARBITRARY_BYTES,
+    fc.property(input, limit, chunkPlan(), ({ bytes, how }, maxFrameLength, plan) => {
+      const strategy = factory && maxFrameLength !== undefined ? factory({ maxFrameLength }) : config.base;
+      const context = `${how}, ${bytes.length} bytes in ${describeChunkPlan(plan, bytes.length)}, maxFrameLength ${strategy.maxFrameLength}`;
+      let run;
+      try {
+        run = driveDecoder(strategy, applyChunkPlan(bytes, plan));
+      } catch (thrown) {
+        fail(`${context}: ${thrown instanceof Error ? thrown.message : describeThrown(thrown)}`, thrown);
+      }
+      checkWaiting(strategy, run, context);
+      const tooBig = run.frames.find((frame) => frame.length > strategy.maxFrameLength);
+      if (tooBig) fail(`${context}: delivered a ${tooBig.length}-byte frame, over maxFrameLength = ${strategy.maxFrameLength}`);
+    }),
+  );
+}
