@@ -1,0 +1,426 @@
+/**
+ * One open connection: an async iterable of the chunks received, and writes that honour
+ * backpressure. Works the same over TCP, TLS and Unix sockets.
+ *
+ * @module
+ */
+
+import type { Socket } from 'node:net';
+import { formatEndpoint, type Endpoint } from './endpoint.js';
+import { ConnectionClosedError, IdleTimeoutError, toTransportError, type ErrorContext } from './errors.js';
+import type { SocketConfig } from './options.js';
+
+/**
+ * An open connection. Bytes in, bytes out: it knows nothing of frames.
+ *
+ * Reading: iterate it (`for await (const chunk of conn)`), once. The socket is paused
+ * while nobody asks for the next chunk, so a slow reader slows the peer down (TCP flow
+ * control) instead of filling memory. The loop ends when the peer half-closes (or after
+ * `close()`); it throws the typed error when the connection fails (a reset, an idle
+ * timeout) after yielding every chunk received before the failure. Leaving the loop early
+ * (`break`) stops reading but keeps the connection open: `end()` or `close()` it.
+ *
+ * Writing: `write(...chunks)` sends several byte arrays in one socket write (`writev`), and
+ * resolves once they are accepted without overfilling the send buffer. `send(...chunks)`
+ * is the same without a promise: it returns `false` when the caller should wait for
+ * `drained()` before sending more.
+ */
+export interface Connection extends AsyncIterable<Uint8Array> {
+  /**
+   * Writes the chunks, in order, in one socket write. Resolves at once when the send
+   * buffer has room, else when it has drained; rejects with the connection's error
+   * (`ConnectionResetError`, …) or a `ConnectionClosedError` if it closes first. Empty
+   * chunks are skipped.
+   */
+  write(...chunks: Uint8Array[]): Promise<void>;
+  /**
+   * The synchronous form of {@link write}: queues the chunks in one socket write and
+   * returns `true` if more may be sent now, `false` if the caller should `await drained()`
+   * first. Throws the connection's error, or a `ConnectionClosedError`, if it cannot write.
+   */
+  send(...chunks: Uint8Array[]): boolean;
+  /** Resolves when the send buffer has room again (at once if it has). Rejects like `write`. */
+  drained(): Promise<void>;
+  /**
+   * Half-closes: flushes what was written, then sends FIN (TLS: close_notify). Reading goes
+   * on until the peer ends too. Resolves when the FIN is sent; the same promise every call.
+   */
+  end(): Promise<void>;
+  /**
+   * Destroys the connection now; unsent data is dropped. With an `error`, the reader throws
+   * it, `closed` rejects with it and `error` holds it.
+   */
+  close(error?: Error): void;
+  /**
+   * Settles when the socket is closed: resolves after a clean close, rejects with the
+   * error otherwise. Never causes an unhandled rejection if nobody observes it.
+   */
+  readonly closed: Promise<void>;
+  /** The error that closed (or is closing) the connection, if any. */
+  readonly error: Error | undefined;
+  /** Whether the socket is closed or being destroyed. */
+  readonly isClosed: boolean;
+  /** This end's address: `127.0.0.1:54276`, `[::1]:54276`, or a socket path. */
+  readonly localAddress: string;
+  /** The peer's address, formatted like {@link localAddress}. */
+  readonly remoteAddress: string;
+  /** This end's address, structured. */
+  readonly localEndpoint: Endpoint;
+  /** The peer's address, structured. */
+  readonly remoteEndpoint: Endpoint;
+  /** Whether the connection is TLS. */
+  readonly encrypted: boolean;
+  /**
+   * Bytes read from the socket so far, whether or not the reader has consumed them yet
+   * (over TLS: decrypted bytes).
+   */
+  readonly bytesRead: number;
+  /** Bytes handed to the socket so far (over TLS: before encryption). */
+  readonly bytesWritten: number;
+}
+
+/**
+ * Hands chunks from Node's `onread` callback (which reuses one buffer) to a connection.
+ * Exists because the callback is fixed when the socket is created, before the connection.
+ */
+export class ReadPort {
+  /** The connection's sink; returns false to stop reading. */
+  sink: ((chunk: Uint8Array) => boolean) | undefined;
+  /** Chunks read before the connection existed. */
+  readonly early: Uint8Array[] = [];
+
+  /** The `onread` option for `net.connect` / `tls.connect`. */
+  onread(size: number): { buffer: Uint8Array; callback: (bytesRead: number, buffer: Uint8Array) => boolean } {
+    return {
+      buffer: new Uint8Array(size),
+      callback: (bytesRead, buffer) => {
+        // The buffer is reused for the next read: hand out a copy.
+        const chunk = Buffer.from(buffer.subarray(0, bytesRead));
+        if (this.sink !== undefined) return this.sink(chunk);
+        this.early.push(chunk);
+        return false;
+      },
+    };
+  }
+}
+
+/** How a connection was made, for its addresses and error messages. */
+export interface ConnectionInit {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  /** Set when the socket reads through `onread` (a client with `recvSize`). */
+  readonly port?: ReadPort | undefined;
+  readonly context?: Partial<ErrorContext> | undefined;
+}
+
+type Waiter = {
+  resolve: (result: IteratorResult<Uint8Array, undefined>) => void;
+  reject: (error: unknown) => void;
+};
+type Deferred = { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void };
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const DONE: IteratorResult<Uint8Array, undefined> = Object.freeze({ done: true, value: undefined });
+const noop = (): void => undefined;
+
+/** A promise whose rejection is never reported as unhandled (the caller may still await it). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(noop);
+  return promise;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = quiet(
+    new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    }),
+  );
+  return { promise, resolve, reject };
+}
+
+/** The {@link Connection} over a connected `net.Socket` or `tls.TLSSocket`. */
+export class SocketConnection implements Connection {
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+  readonly localEndpoint: Endpoint;
+  readonly remoteEndpoint: Endpoint;
+  readonly encrypted: boolean;
+  readonly closed: Promise<void>;
+
+  readonly #socket: Socket;
+  readonly #recvSize: number | undefined;
+  readonly #context: ErrorContext;
+  // Whether reading goes through `onread` (stop by returning false) or 'data' events (pause()).
+  readonly #viaPort: boolean;
+
+  // Received chunks nobody has asked for yet; at most one socket read long, as reading
+  // pauses whenever a chunk arrives with no reader waiting.
+  #queue: Uint8Array[] = [];
+  #waiter: Waiter | undefined;
+  #paused = true;
+  #iterated = false;
+  // The peer ended (or the socket closed): no more chunks will come.
+  #readEnded = false;
+  // The iterator has returned done or thrown: `next()` keeps returning done.
+  #readDone = false;
+  #error: Error | undefined;
+  #isClosed = false;
+  #resolveClosed!: () => void;
+  #rejectClosed!: (error: unknown) => void;
+  #drain: Deferred | undefined;
+  #end: Deferred | undefined;
+
+  constructor(socket: Socket, config: SocketConfig, init: ConnectionInit) {
+    this.#socket = socket;
+    this.#recvSize = config.recvSize;
+    this.localEndpoint = init.local;
+    this.remoteEndpoint = init.remote;
+    this.localAddress = formatEndpoint(init.local);
+    this.remoteAddress = formatEndpoint(init.remote);
+    this.encrypted = 'encrypted' in socket && socket.encrypted === true;
+    this.#context = { address: this.remoteAddress, ...init.context };
+    this.closed = quiet(
+      new Promise<void>((resolve, reject) => {
+        this.#resolveClosed = resolve;
+        this.#rejectClosed = reject;
+      }),
+    );
+
+    socket.setNoDelay(config.noDelay);
+    if (config.keepAlive !== false) socket.setKeepAlive(true, config.keepAlive);
+    if (config.idleTimeout > 0) {
+      socket.setTimeout(config.idleTimeout);
+      socket.on('timeout', () => {
+        this.close(new IdleTimeoutError(config.idleTimeout));
+      });
+    }
+
+    socket.on('end', () => {
+      this.#onReadEnd();
+    });
+    socket.on('error', (error) => {
+      this.#fail(toTransportError(error, this.#context));
+    });
+    socket.on('close', () => {
+      this.#onClose();
+    });
+    socket.on('drain', () => {
+      const drain = this.#drain;
+      this.#drain = undefined;
+      drain?.resolve();
+    });
+    socket.on('finish', () => {
+      this.#end?.resolve();
+    });
+
+    if (init.port !== undefined) {
+      this.#viaPort = true;
+      init.port.sink = (chunk) => this.#onChunk(chunk);
+      for (const chunk of init.port.early.splice(0)) this.#onChunk(chunk);
+    } else {
+      this.#viaPort = false;
+      // Paused first, so attaching 'data' does not start the flow: nothing is read from
+      // the kernel until the reader asks.
+      socket.pause();
+      socket.on('data', (chunk: Buffer) => {
+        this.#onChunk(chunk);
+      });
+    }
+    if (socket.destroyed) this.#onClose();
+  }
+
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed || this.#socket.destroyed;
+  }
+
+  get bytesRead(): number {
+    return this.#socket.bytesRead;
+  }
+
+  get bytesWritten(): number {
+    return this.#socket.bytesWritten;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    if (this.#iterated) {
+      throw new TypeError('a Connection can be iterated only once: its chunks are consumed as they are read');
+    }
+    this.#iterated = true;
+    return {
+      next: () => this.#next(),
+      return: () => {
+        this.#stopReading();
+        return Promise.resolve(DONE);
+      },
+    };
+  }
+
+  send(...chunks: Uint8Array[]): boolean {
+    const socket = this.#socket;
+    if (this.#error !== undefined) throw this.#error;
+    if (socket.destroyed) throw new ConnectionClosedError();
+    if (socket.writableEnded) throw new ConnectionClosedError('cannot write after end()');
+    if (chunks.length === 1) {
+      const chunk = chunks[0]!;
+      if (chunk.length > 0) socket.write(chunk);
+    } else if (chunks.length > 1) {
+      // Corked, the chunks leave in one writev() (TLS: one record) instead of one write each.
+      socket.cork();
+      for (const chunk of chunks) if (chunk.length > 0) socket.write(chunk);
+      socket.uncork();
+    }
+    return !socket.writableNeedDrain;
+  }
+
+  write(...chunks: Uint8Array[]): Promise<void> {
+    try {
+      if (this.send(...chunks)) return RESOLVED;
+    } catch (error) {
+      return quiet(Promise.reject(error as Error));
+    }
+    return this.drained();
+  }
+
+  drained(): Promise<void> {
+    if (this.#error !== undefined) return quiet(Promise.reject(this.#error));
+    if (this.#socket.destroyed) return quiet(Promise.reject(new ConnectionClosedError()));
+    if (!this.#socket.writableNeedDrain) return RESOLVED;
+    this.#drain ??= deferred();
+    return this.#drain.promise;
+  }
+
+  end(): Promise<void> {
+    if (this.#end !== undefined) return this.#end.promise;
+    const end = deferred();
+    this.#end = end;
+    const socket = this.#socket;
+    if (socket.writableFinished) end.resolve();
+    else if (socket.destroyed) end.reject(this.#error ?? new ConnectionClosedError('connection closed before end()'));
+    else socket.end();
+    return end.promise;
+  }
+
+  close(error?: Error): void {
+    if (error !== undefined && this.#error === undefined && !this.#isClosed) this.#fail(error);
+    this.#socket.destroy();
+  }
+
+  #next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    if (this.#queue.length > 0) {
+      const value = this.#shift();
+      // Read ahead one chunk while the caller works on this one.
+      if (this.#queue.length === 0 && !this.#readEnded) this.#resume();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.#readDone) return Promise.resolve(DONE);
+    if (this.#error !== undefined) {
+      this.#readDone = true;
+      return Promise.reject(this.#error);
+    }
+    if (this.#readEnded) {
+      this.#readDone = true;
+      return Promise.resolve(DONE);
+    }
+    if (this.#waiter !== undefined) {
+      return Promise.reject(new TypeError('next() called again before the previous call settled'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+      this.#resume();
+    });
+  }
+
+  /** Takes the next chunk off the queue, at most `recvSize` bytes of it. */
+  #shift(): Uint8Array {
+    const head = this.#queue[0]!;
+    const size = this.#recvSize;
+    if (size !== undefined && head.length > size) {
+      this.#queue[0] = head.subarray(size);
+      return head.subarray(0, size);
+    }
+    this.#queue.shift();
+    return head;
+  }
+
+  /** A chunk arrived. Returns whether the socket may go on reading. */
+  #onChunk(chunk: Uint8Array): boolean {
+    if (this.#readDone) return false;
+    if (chunk.length === 0) return true;
+    this.#queue.push(chunk);
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      waiter.resolve({ value: this.#shift(), done: false });
+      if (this.#queue.length === 0) return true;
+    }
+    this.#pause();
+    return false;
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    // Through `onread`, returning false from the callback stops the reads.
+    if (!this.#viaPort) this.#socket.pause();
+  }
+
+  #resume(): void {
+    if (!this.#paused || this.#isClosed) return;
+    this.#paused = false;
+    this.#socket.resume();
+  }
+
+  #stopReading(): void {
+    this.#readDone = true;
+    this.#queue = [];
+    this.#pause();
+    if (this.#viaPort) this.#socket.pause();
+  }
+
+  #onReadEnd(): void {
+    this.#readEnded = true;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      this.#readDone = true;
+      waiter.resolve(DONE);
+    }
+  }
+
+  /** Records the first error and wakes whoever waits; the socket closes after. */
+  #fail(error: Error): void {
+    if (this.#error !== undefined) return;
+    this.#error = error;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      this.#readDone = true;
+      waiter.reject(error);
+    }
+    const drain = this.#drain;
+    this.#drain = undefined;
+    drain?.reject(error);
+  }
+
+  #onClose(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    const error = this.#error;
+    if (error === undefined) this.#onReadEnd();
+    else this.#fail(error);
+    this.#drain?.reject(error ?? new ConnectionClosedError('connection closed before the send buffer drained'));
+    this.#drain = undefined;
+    if (this.#end !== undefined && !this.#socket.writableFinished) {
+      this.#end.reject(error ?? new ConnectionClosedError('connection closed before end() completed'));
+    }
+    if (error === undefined) this.#resolveClosed();
+    else this.#rejectClosed(error);
+  }
+}

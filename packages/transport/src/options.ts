@@ -1,0 +1,312 @@
+/**
+ * The options of `connect` and `listen`, and their validation into frozen configs. Misuse
+ * throws a `TypeError` or `RangeError` naming the option, the value and what was expected.
+ *
+ * @module
+ */
+
+import type { Connection } from './connection.js';
+
+/** PEM text or bytes, or a list of them (as `node:tls` accepts). */
+export type Pem = string | Uint8Array | readonly (string | Uint8Array)[];
+
+/** Options of one connection, on either side. */
+export interface SocketOptions {
+  /**
+   * Fixed size of the receive buffer, in bytes: every chunk the connection yields holds at
+   * most this many bytes, like `recv(recvSize)` in C or Python. On `connect` the socket
+   * reads straight into a buffer of this size (Node's `onread`), so a chunk is what one
+   * read returned; on `listen` (Node cannot give accepted sockets a receive buffer) larger
+   * reads are split into views of `recvSize` bytes. Applies to receiving. Defaults to
+   * `undefined`: Node's own reads, up to 64 KiB per chunk.
+   */
+  recvSize?: number | undefined;
+  /**
+   * Disable Nagle's algorithm (`TCP_NODELAY`), so a small frame goes out at once instead of
+   * waiting to be merged with the next. Applies to sending. Defaults to `true`.
+   */
+  noDelay?: boolean | undefined;
+  /**
+   * TCP keep-alive probes: `false` for none, `true` for the system's delay, or the delay
+   * in milliseconds before the first probe on an idle connection. Defaults to `false`.
+   */
+  keepAlive?: boolean | number | undefined;
+  /**
+   * Close the connection with an `IdleTimeoutError` after this many milliseconds without
+   * a byte read from or written to the socket (a paused reader reads nothing, so it counts
+   * as idle). Applies to both directions. Defaults to `0`: no idle timeout.
+   */
+  idleTimeout?: number | undefined;
+}
+
+/** TLS settings of a client: a subset of `tls.ConnectionOptions`. */
+export interface TlsClientOptions {
+  /** Trusted CA certificates, replacing Node's bundled list. Defaults to Node's list. */
+  ca?: Pem | undefined;
+  /** Client certificate chain, for servers that ask for one. Defaults to none. */
+  cert?: Pem | undefined;
+  /** Private key of `cert`. Defaults to none. */
+  key?: Pem | undefined;
+  /**
+   * Server name for SNI and for checking the certificate. Defaults to `host` when it is a
+   * name (an IP address is checked against the certificate's IP entries).
+   */
+  servername?: string | undefined;
+  /**
+   * Verify the server's certificate and refuse the connection if it fails.
+   * **Security:** `false` accepts any certificate, so anyone on the path can read and
+   * change the traffic. Defaults to `true`.
+   */
+  rejectUnauthorized?: boolean | undefined;
+}
+
+/** Options of {@link connect}. Give `port` (TCP) or `path` (Unix socket). */
+export interface ConnectOptions extends SocketOptions {
+  /** Host to connect to: an IP address or a name. Defaults to `'127.0.0.1'`. */
+  host?: string | undefined;
+  /** TCP port, 1–65535. Required unless `path` is given. */
+  port?: number | undefined;
+  /** Path of a Unix domain socket, instead of `host`/`port`. Defaults to none. */
+  path?: string | undefined;
+  /**
+   * Speak TLS: `true` for the defaults (Node's CA list, certificate verified), or settings.
+   * Defaults to `false`.
+   */
+  tls?: boolean | TlsClientOptions | undefined;
+  /**
+   * Give up with a `ConnectTimeoutError` if the connection (including the TLS handshake)
+   * is not up after this many milliseconds; `0` waits as long as the system does.
+   * Defaults to `10_000`.
+   */
+  connectTimeout?: number | undefined;
+  /** Aborts the connection attempt (not an established connection). Defaults to none. */
+  signal?: AbortSignal | undefined;
+}
+
+/** TLS settings of a server. */
+export interface TlsServerOptions {
+  /** Server certificate chain (PEM). Required. */
+  cert: Pem;
+  /** Private key of `cert` (PEM). Required. */
+  key: Pem;
+  /** CAs trusted to sign client certificates (with `requestCert`). Defaults to Node's list. */
+  ca?: Pem | undefined;
+  /** Ask clients for a certificate. Defaults to `false`. */
+  requestCert?: boolean | undefined;
+  /**
+   * With `requestCert`, refuse clients whose certificate is missing or fails verification.
+   * Defaults to `true`.
+   */
+  rejectUnauthorized?: boolean | undefined;
+}
+
+/** Options of {@link listen}. Give `port` (TCP; `0` picks a free one) or `path` (Unix socket). */
+export interface ListenOptions extends SocketOptions {
+  /**
+   * Address to bind. **Security:** `'0.0.0.0'` or `'::'` expose the server to the
+   * network; only pass them on purpose. Defaults to `'127.0.0.1'`.
+   */
+  host?: string | undefined;
+  /** TCP port, 0–65535; `0` lets the system pick a free port (see `Server.address`). Defaults to `0`. */
+  port?: number | undefined;
+  /** Path of a Unix domain socket to create, instead of `host`/`port`. Defaults to none. */
+  path?: string | undefined;
+  /** Serve TLS with this certificate. Defaults to none (plain TCP). */
+  tls?: TlsServerOptions | undefined;
+  /**
+   * Most connections open at once; further ones are closed as soon as they are accepted,
+   * and counted in `Server.refusedConnections`. Defaults to `Infinity` (no limit at this
+   * layer; the CLI sets one).
+   */
+  maxConnections?: number | undefined;
+  /** Length of the kernel's queue of not-yet-accepted connections. Defaults to `511`. */
+  backlog?: number | undefined;
+  /**
+   * Called when a handler throws or rejects (the connection is then closed with that
+   * error), when a TLS handshake fails, or when accepting fails. Never throws into the
+   * server. Defaults to one line on stderr (`console.error`).
+   */
+  onError?: ((error: Error, connection: Connection | undefined) => void) | undefined;
+}
+
+/** Options of `Server.close`. */
+export interface CloseOptions {
+  /**
+   * Milliseconds open connections get to finish after the server stops accepting; then
+   * they are destroyed with a `ServerClosedError`. `Infinity` waits for them. Defaults to
+   * `5_000`.
+   */
+  graceMs?: number | undefined;
+}
+
+/** Validated per-connection settings. */
+export interface SocketConfig {
+  readonly recvSize: number | undefined;
+  readonly noDelay: boolean;
+  readonly keepAlive: false | number;
+  readonly idleTimeout: number;
+}
+
+export interface ConnectConfig extends SocketConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string | undefined;
+  readonly tls: false | Readonly<TlsClientOptions>;
+  readonly connectTimeout: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface ListenConfig extends SocketConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string | undefined;
+  readonly tls: Readonly<TlsServerOptions> | undefined;
+  readonly maxConnections: number;
+  readonly backlog: number;
+  readonly onError: ((error: Error, connection: Connection | undefined) => void) | undefined;
+}
+
+/** Node's timers take at most 2^31 - 1 ms. */
+const MAX_TIMEOUT = 2_147_483_647;
+const MAX_RECV_SIZE = 64 * 1024 * 1024;
+
+export function resolveConnectOptions(options: ConnectOptions): ConnectConfig {
+  checkObject(options, 'connect options');
+  const path = optionalString(options.path, 'path');
+  if (path !== undefined && options.port !== undefined) {
+    throw new TypeError(`give either port or path, not both (got port ${String(options.port)} and path ${path})`);
+  }
+  if (path === undefined && options.port === undefined) {
+    throw new TypeError('port is required (or path, for a Unix socket)');
+  }
+  const port = path === undefined ? integer(options.port, 'port', 1, 65_535) : 0;
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`signal must be an AbortSignal (got ${describe(signal)})`);
+  }
+  return Object.freeze({
+    ...resolveSocketOptions(options),
+    host: optionalString(options.host, 'host') ?? '127.0.0.1',
+    port,
+    path,
+    tls: resolveTlsClient(options.tls),
+    connectTimeout: timeout(options.connectTimeout, 'connectTimeout', 10_000),
+    signal,
+  });
+}
+
+export function resolveListenOptions(options: ListenOptions): ListenConfig {
+  checkObject(options, 'listen options');
+  const path = optionalString(options.path, 'path');
+  if (path !== undefined && options.port !== undefined) {
+    throw new TypeError(`give either port or path, not both (got port ${String(options.port)} and path ${path})`);
+  }
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new TypeError(`onError must be a function (got ${describe(onError)})`);
+  }
+  const maxConnections = options.maxConnections ?? Infinity;
+  if (maxConnections !== Infinity) integer(maxConnections, 'maxConnections', 1, Number.MAX_SAFE_INTEGER);
+  return Object.freeze({
+    ...resolveSocketOptions(options),
+    host: optionalString(options.host, 'host') ?? '127.0.0.1',
+    port: path === undefined ? integer(options.port ?? 0, 'port', 0, 65_535) : 0,
+    path,
+    tls: resolveTlsServer(options.tls),
+    maxConnections,
+    backlog: integer(options.backlog ?? 511, 'backlog', 0, 65_535),
+    onError,
+  });
+}
+
+export function resolveGraceMs(options: CloseOptions | undefined): number {
+  const graceMs = options?.graceMs ?? 5_000;
+  if (graceMs === Infinity) return Infinity;
+  return timeout(graceMs, 'graceMs', 5_000);
+}
+
+function resolveSocketOptions(options: SocketOptions): SocketConfig {
+  const recvSize = options.recvSize === undefined ? undefined : integer(options.recvSize, 'recvSize', 1, MAX_RECV_SIZE);
+  const noDelay = options.noDelay ?? true;
+  if (typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean (got ${describe(noDelay)})`);
+  const keepAlive = options.keepAlive ?? false;
+  let keepAliveDelay: false | number;
+  if (typeof keepAlive === 'boolean') keepAliveDelay = keepAlive ? 0 : false;
+  else if (typeof keepAlive === 'number') keepAliveDelay = timeout(keepAlive, 'keepAlive', 0);
+  else throw new TypeError(`keepAlive must be a boolean or a number of milliseconds (got ${describe(keepAlive)})`);
+  return {
+    recvSize,
+    noDelay,
+    keepAlive: keepAliveDelay,
+    idleTimeout: timeout(options.idleTimeout, 'idleTimeout', 0),
+  };
+}
+
+function resolveTlsClient(tls: ConnectOptions['tls']): ConnectConfig['tls'] {
+  if (tls === undefined || tls === false) return false;
+  if (tls === true) return Object.freeze({ rejectUnauthorized: true });
+  checkObject(tls, 'tls');
+  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
+  if (typeof rejectUnauthorized !== 'boolean') {
+    throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new TypeError('tls.cert and tls.key go together: give both or neither');
+  }
+  return Object.freeze({
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    servername: optionalString(tls.servername, 'tls.servername'),
+    rejectUnauthorized,
+  });
+}
+
+function resolveTlsServer(tls: ListenOptions['tls']): ListenConfig['tls'] {
+  if (tls === undefined) return undefined;
+  checkObject(tls, 'tls');
+  const given: Partial<TlsServerOptions> = tls;
+  if (given.cert === undefined || given.key === undefined) {
+    throw new TypeError('tls.cert and tls.key are required to serve TLS');
+  }
+  const requestCert = tls.requestCert ?? false;
+  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
+  if (typeof requestCert !== 'boolean') throw new TypeError(`tls.requestCert must be a boolean (got ${describe(requestCert)})`);
+  if (typeof rejectUnauthorized !== 'boolean') {
+    throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
+  }
+  return Object.freeze({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert, rejectUnauthorized });
+}
+
+function checkObject(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${name} must be an object (got ${describe(value)})`);
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string (got ${describe(value)})`);
+  return value;
+}
+
+function integer(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max} (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function timeout(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMEOUT) {
+    throw new RangeError(`${name} must be a number of milliseconds from 0 to ${MAX_TIMEOUT} (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection, Server } from '../src/index.js';
+
+/** A test-only PEM file from `test/fixtures` (see the README there). */
+export function fixture(name: 'ca.pem' | 'server.pem' | 'server-key.pem' | 'client.pem' | 'client-key.pem'): string {
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+export const serverTls = (): { cert: string; key: string } => ({ cert: fixture('server.pem'), key: fixture('server-key.pem') });
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const bytes = (text: string): Uint8Array => encoder.encode(text);
+export const text = (chunk: Uint8Array): string => decoder.decode(chunk);
+
+/** Every chunk the connection yields, until it ends. */
+export async function chunks(conn: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of conn) out.push(chunk);
+  return out;
+}
+
+/** Everything the connection yields, as one byte array. */
+export async function readAll(conn: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  return concat(await chunks(conn));
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** An echo handler: sends every chunk back, then half-closes after the peer did. */
+export async function echo(conn: Connection): Promise<void> {
+  for await (const chunk of conn) await conn.write(chunk);
+  await conn.end();
+}
+
+/** The bound TCP port of a server. */
+export function portOf(server: Server): number {
+  const address = server.address;
+  if (address.family === 'unix') throw new Error('not a TCP server');
+  return address.port;
+}
+
+/** Whether this machine can bind the IPv6 loopback `::1`. */
+export async function hasIPv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => {
+      resolve(false);
+    });
+    probe.listen(0, '::1', () => {
+      probe.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (bound, then released). */
+export async function releasedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address() as net.AddressInfo;
+      probe.close(() => {
+        resolve(address.port);
+      });
+    });
+  });
+}
+
+/** A fresh temporary directory and a function that removes it. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'framewire-transport-'));
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every `stepMs` until it returns true; throws after `timeoutMs` (bounded). */
+export async function until(check: () => boolean, what: string, timeoutMs = 5_000, stepMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+/** Resolves on the next turn of the event loop's check phase. */
+export const nextImmediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A server-side handle the test can drive: resolves with the first accepted connection. */
+export function firstConnection(): { handler: (conn: Connection) => void; accepted: Promise<Connection> } {
+  let resolve!: (conn: Connection) => void;
+  const accepted = new Promise<Connection>((res) => {
+    resolve = res;
+  });
+  return { handler: (conn) => resolve(conn), accepted };
+}

@@ -1,0 +1,214 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
+import { bytes, chunks, echo, firstConnection, fixture, hasIPv6Loopback, portOf, readAll, serverTls, tempDir, text } from './helpers.js';
+
+const ipv6 = await hasIPv6Loopback();
+if (!ipv6) console.warn('transport tests: no IPv6 loopback (::1) on this machine; IPv6 cases are skipped');
+
+const servers: Server[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+const serverErrors: Error[] = [];
+async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
+  const server = await listen({ onError: (error) => serverErrors.push(error), ...options }, handler);
+  servers.push(server);
+  return server;
+}
+
+interface Transport {
+  name: string;
+  available: boolean;
+  listen: () => ListenOptions;
+  connect: (server: Server) => ConnectOptions;
+}
+
+const transports: Transport[] = [
+  {
+    name: 'TCP over IPv4 (127.0.0.1)',
+    available: true,
+    listen: () => ({ port: 0 }),
+    connect: (server) => ({ port: portOf(server) }),
+  },
+  {
+    name: 'TCP over IPv6 (::1)',
+    available: ipv6,
+    listen: () => ({ host: '::1', port: 0 }),
+    connect: (server) => ({ host: '::1', port: portOf(server) }),
+  },
+  {
+    name: 'Unix domain socket',
+    available: process.platform !== 'win32',
+    listen: () => {
+      const { dir, remove } = tempDir();
+      cleanups.push(remove);
+      return { path: join(dir, 'echo.sock') };
+    },
+    connect: (server) => ({ path: server.address.family === 'unix' ? server.address.path : '' }),
+  },
+  {
+    name: 'TLS over 127.0.0.1',
+    available: true,
+    listen: () => ({ port: 0, tls: serverTls() }),
+    connect: (server) => ({ port: portOf(server), tls: { ca: fixture('ca.pem') } }),
+  },
+];
+
+describe.each(transports.filter((t) => t.available))('$name', (transport) => {
+  it('echoes a message and ends cleanly', async () => {
+    const server = await serve(transport.listen(), echo);
+    const conn = await connect(transport.connect(server));
+    await conn.write(bytes('Hey there!!!'));
+    await conn.end();
+    expect(text(await readAll(conn))).toBe('Hey there!!!');
+    await expect(conn.closed).resolves.toBeUndefined();
+    expect(conn.error).toBeUndefined();
+    expect(conn.isClosed).toBe(true);
+  });
+
+  it('echoes 4 MiB of random bytes unchanged, written in many batches', async () => {
+    const server = await serve(transport.listen(), echo);
+    const conn = await connect(transport.connect(server));
+    const payload = randomBytes(4 * 1024 * 1024);
+    const received = readAll(conn);
+    for (let offset = 0; offset < payload.length; offset += 3 * 16_384) {
+      // Three chunks per write call: they go out as one batch.
+      await conn.write(
+        payload.subarray(offset, offset + 16_384),
+        payload.subarray(offset + 16_384, offset + 32_768),
+        payload.subarray(offset + 32_768, offset + 49_152),
+      );
+    }
+    await conn.end();
+    const echoed = await received;
+    expect(echoed.length).toBe(payload.length);
+    expect(createHash('sha256').update(echoed).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(conn.bytesWritten).toBe(payload.length);
+    expect(conn.bytesRead).toBe(payload.length);
+  });
+
+  it('reports both ends of the connection', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve(transport.listen(), handler);
+    const client = await connect(transport.connect(server));
+    const peer = await accepted;
+    expect(peer.remoteAddress).toBe(client.localAddress);
+    expect(peer.localAddress).toBe(client.remoteAddress);
+    expect(peer.remoteEndpoint).toEqual(client.localEndpoint);
+    expect(client.encrypted).toBe(transport.name.startsWith('TLS'));
+    expect(peer.encrypted).toBe(client.encrypted);
+    if (server.address.family === 'unix') {
+      expect(client.remoteAddress).toBe(server.address.path);
+    } else {
+      expect(client.remoteEndpoint).toEqual(server.address);
+      expect(client.remoteAddress).toBe(
+        server.address.family === 'IPv6' ? `[::1]:${server.address.port}` : `127.0.0.1:${server.address.port}`,
+      );
+    }
+    client.close();
+    // The peer sees the FIN once it reads.
+    await expect(chunks(peer)).resolves.toEqual([]);
+    peer.close();
+    await peer.closed;
+  });
+});
+
+describe('half-close', () => {
+  it('lets the server reply after the client has ended its side', async () => {
+    const server = await serve({ port: 0 }, async (conn) => {
+      // Read the whole request (until the client's FIN), then answer.
+      const request = text(await readAll(conn));
+      await conn.write(bytes(`got ${request.length} bytes: ${request}`));
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server) });
+    await conn.write(bytes('ping'), bytes('-pong'));
+    await conn.end();
+    expect(text(await readAll(conn))).toBe('got 9 bytes: ping-pong');
+    await conn.closed;
+  });
+
+  it('lets the client keep reading after it ended its side, until the server ends', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    await conn.end();
+    const peerReadDone = chunks(peer);
+    await expect(peerReadDone).resolves.toEqual([]);
+    // The server's side is still open: it sends after the client's FIN.
+    await peer.write(bytes('late '), bytes('reply'));
+    await peer.end();
+    expect(text(await readAll(conn))).toBe('late reply');
+    await Promise.all([conn.closed, peer.closed]);
+  });
+
+  it('ends once: end() returns the same promise and write() after it fails', async () => {
+    const server = await serve({ port: 0 }, echo);
+    const conn = await connect({ port: portOf(server) });
+    const ended = conn.end();
+    expect(conn.end()).toBe(ended);
+    await ended;
+    await expect(conn.write(bytes('x'))).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: 'cannot write after end()' });
+    expect(() => conn.send(bytes('x'))).toThrow('cannot write after end()');
+    await readAll(conn);
+  });
+});
+
+describe('iteration', () => {
+  it('can be iterated only once', async () => {
+    const server = await serve({ port: 0 }, echo);
+    const conn = await connect({ port: portOf(server) });
+    conn[Symbol.asyncIterator]();
+    expect(() => conn[Symbol.asyncIterator]()).toThrow(TypeError);
+    conn.close();
+  });
+
+  it('stops reading on break but keeps the connection open for writing', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    await peer.write(bytes('first'));
+    for await (const chunk of conn) {
+      expect(text(chunk)).toBe('first');
+      break;
+    }
+    expect(conn.isClosed).toBe(false);
+    await conn.write(bytes('still writable'));
+    await conn.end();
+    expect(text(await readAll(peer))).toBe('still writable');
+    peer.close();
+    await conn.closed;
+  });
+
+  it('ends the loop without error when closed locally', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    await accepted;
+    const reading = chunks(conn);
+    conn.close();
+    await expect(reading).resolves.toEqual([]);
+    await expect(conn.closed).resolves.toBeUndefined();
+    await expect(conn.write(bytes('x'))).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+  });
+
+  it('throws the error given to close() from the loop and from closed', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    await accepted;
+    const reading = chunks(conn);
+    const reason = new Error('protocol violation');
+    conn.close(reason);
+    await expect(reading).rejects.toBe(reason);
+    await expect(conn.closed).rejects.toBe(reason);
+    expect(conn.error).toBe(reason);
+  });
+});
