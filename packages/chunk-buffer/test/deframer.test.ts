@@ -1,0 +1,357 @@
+import { describe, expect, it } from 'vitest';
+import type { ChunkBuffer } from '../src/chunk-buffer.js';
+import { Deframer, decodeFrames } from '../src/deframer.js';
+import { FrameTooLargeError, FramingError, TruncatedFrameError } from '../src/errors.js';
+import type { FrameDecoder, FramingStrategy } from '../src/framing.js';
+import { concatBytes, encodeFrame } from '../src/framing.js';
+import { bytes, chunked, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
+
+/** The wire bytes of `payloads` framed by `strategy`. */
+function wire(strategy: FramingStrategy, ...payloads: string[]): Uint8Array {
+  const encoder = strategy.createEncoder();
+  return concatBytes(payloads.map((p) => encodeFrame(encoder, bytes(p))));
+}
+
+/** Feeds `chunks` to a fresh Deframer and returns every frame as text (push, then end). */
+function decodeAll(strategy: FramingStrategy, chunks: Iterable<Uint8Array>): string[] {
+  const deframer = new Deframer(strategy);
+  const frames: Uint8Array[] = [];
+  for (const chunk of chunks) frames.push(...deframer.push(chunk));
+  frames.push(...deframer.end());
+  return texts(frames);
+}
+
+/** The same bytes whole, byte by byte, and split in two at every offset. */
+function everySplit(data: Uint8Array): Uint8Array[][] {
+  const ways = [[data], Array.from(data, (b) => Uint8Array.of(b))];
+  for (let cut = 0; cut <= data.length; cut++) ways.push([data.subarray(0, cut), data.subarray(cut)]);
+  return ways;
+}
+
+/** A decoder that never completes a frame (the buffer only grows), counting its calls. */
+function hoarder(): FrameDecoder & { calls: number } {
+  return {
+    calls: 0,
+    decode(): undefined {
+      this.calls++;
+      return undefined;
+    },
+    end(buffer: ChunkBuffer): undefined {
+      if (buffer.length > 0) throw new TruncatedFrameError(buffer.length);
+      return undefined;
+    },
+  };
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('Deframer, array form', () => {
+  const u8 = u8Strategy();
+
+  it('returns the frames each chunk completes, in order', () => {
+    const deframer = new Deframer(u8);
+    const data = wire(u8, 'one', 'two', 'three');
+    // "\x03one\x03two\x05three": cut inside the 2nd frame's payload and the 3rd frame's header.
+    const [a, b, c] = chunked(data, 6, 4);
+    expect(texts(deframer.push(a!))).toEqual(['one']);
+    expect(deframer.bufferedBytes).toBe(2);
+    expect(texts(deframer.push(b!))).toEqual(['two']);
+    expect(texts(deframer.push(c!))).toEqual(['three']);
+    expect(deframer.bufferedBytes).toBe(0);
+    expect(deframer.end()).toEqual([]);
+  });
+
+  it('gives the same frames whole, byte by byte, and split at every offset', () => {
+    for (const strategy of [u8, lineStrategy()]) {
+      const data = wire(strategy, 'hello', '', 'world', 'x');
+      for (const chunks of everySplit(data)) {
+        expect(decodeAll(strategy, chunks)).toEqual(['hello', '', 'world', 'x']);
+      }
+    }
+  });
+
+  it('ignores empty chunks and returns an empty array while a frame is incomplete', () => {
+    const deframer = new Deframer(u8);
+    expect(deframer.push(new Uint8Array(0))).toEqual([]);
+    expect(deframer.push(Uint8Array.of(2, 0x68))).toEqual([]);
+    expect(deframer.push(new Uint8Array(0))).toEqual([]);
+    expect(texts(deframer.push(Uint8Array.of(0x69)))).toEqual(['hi']);
+  });
+
+  it('exposes its receive buffer', () => {
+    const deframer = new Deframer(u8);
+    deframer.push(Uint8Array.of(9, 1, 2));
+    expect(deframer.buffer.length).toBe(3);
+    expect(deframer.buffer.readUint8(0)).toBe(9);
+  });
+
+  it('end() throws a TruncatedFrameError for the bytes of an incomplete frame', () => {
+    const deframer = new Deframer(u8);
+    deframer.push(Uint8Array.of(5, 1, 2));
+    const error = thrown(() => deframer.end());
+    expect(error).toBeInstanceOf(TruncatedFrameError);
+    expect(error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 3 });
+    expect(thrown(() => deframer.end())).toBe(error);
+  });
+
+  it('end() is idempotent on a clean stream, and push() after end() is an error', () => {
+    const deframer = new Deframer(u8);
+    deframer.push(Uint8Array.of(0));
+    expect(deframer.end()).toEqual([]);
+    expect(deframer.end()).toEqual([]);
+    expect(() => deframer.push(Uint8Array.of(0))).toThrow(new Error('push() after end()'));
+  });
+
+  it('delivers the frames before an error first; the next call throws it, and every later call too', () => {
+    const strategy = u8Strategy({ maxFrameLength: 10 });
+    const deframer = new Deframer(strategy);
+    const data = concatBytes([wire(strategy, 'a', 'b'), Uint8Array.of(200)]);
+    expect(texts(deframer.push(data))).toEqual(['a', 'b']);
+    const error = thrown(() => deframer.push(wire(strategy, 'c')));
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 200, maxFrameLength: 10, recoverable: false });
+    // The very same error object, every time.
+    expect(thrown(() => deframer.push(Uint8Array.of(0)))).toBe(error);
+    expect(thrown(() => deframer.end())).toBe(error);
+    expect(
+      thrown(() => {
+        deframer.push(Uint8Array.of(0), () => undefined);
+      }),
+    ).toBe(error);
+  });
+
+  it('throws at once when no frame came before the error', () => {
+    const deframer = new Deframer(u8Strategy({ maxFrameLength: 3 }));
+    expect(() => deframer.push(Uint8Array.of(4))).toThrow(FrameTooLargeError);
+  });
+
+  it('does not call the decoder again after an unrecoverable error', () => {
+    let calls = 0;
+    const decoder: FrameDecoder = {
+      decode() {
+        calls++;
+        throw new FrameTooLargeError(99, 1);
+      },
+      end: () => undefined,
+    };
+    const deframer = new Deframer(decoder);
+    expect(() => deframer.push(Uint8Array.of(1))).toThrow(FrameTooLargeError);
+    expect(() => deframer.push(Uint8Array.of(1))).toThrow(FrameTooLargeError);
+    expect(() => deframer.end()).toThrow(FrameTooLargeError);
+    expect(calls).toBe(1);
+  });
+
+  it('treats an error thrown by the decoder that is not a FramingError as fatal too', () => {
+    const boom = new TypeError('decoder bug');
+    const deframer = new Deframer({ decode: () => { throw boom; }, end: () => undefined });
+    expect(() => deframer.push(Uint8Array.of(1))).toThrow(boom);
+    expect(() => deframer.end()).toThrow(boom);
+  });
+});
+
+describe('Deframer, callback form', () => {
+  const u8 = u8Strategy({ maxFrameLength: 10 });
+
+  it('calls back with each frame the chunk completed', () => {
+    const deframer = new Deframer(u8);
+    const seen: Uint8Array[] = [];
+    deframer.push(wire(u8, 'x', 'yz'), (frame) => seen.push(frame));
+    expect(texts(seen)).toEqual(['x', 'yz']);
+    deframer.end((frame) => seen.push(frame));
+    expect(seen).toHaveLength(2);
+  });
+
+  it('calls back with the frames before an error, then throws it from the same call', () => {
+    const deframer = new Deframer(u8);
+    const seen: Uint8Array[] = [];
+    const data = concatBytes([wire(u8, 'a', 'b'), Uint8Array.of(11)]);
+    const error = thrown(() => {
+      deframer.push(data, (frame) => seen.push(frame));
+    });
+    expect(texts(seen)).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 11 });
+    expect(
+      thrown(() => {
+        deframer.push(wire(u8, 'c'), (frame) => seen.push(frame));
+      }),
+    ).toBe(error);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('end(onFrame) throws a TruncatedFrameError after the complete frames', () => {
+    const deframer = new Deframer(u8);
+    const seen: Uint8Array[] = [];
+    deframer.push(concatBytes([wire(u8, 'ok'), Uint8Array.of(3, 1)]), (frame) => seen.push(frame));
+    expect(() => {
+      deframer.end((frame) => seen.push(frame));
+    }).toThrow(TruncatedFrameError);
+    expect(texts(seen)).toEqual(['ok']);
+  });
+});
+
+describe('Deframer, recoverable errors', () => {
+  const line = lineStrategy({ maxFrameLength: 5 });
+
+  it('with onRecoverableError: reports the error and goes on with the next frame', () => {
+    const errors: FramingError[] = [];
+    const deframer = new Deframer(line, { onRecoverableError: (error) => errors.push(error) });
+    expect(texts(deframer.push(bytes('ok\ntoo long\nfine\n')))).toEqual(['ok', 'fine']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(FrameTooLargeError);
+    expect(errors[0]).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', recoverable: true, maxFrameLength: 5 });
+  });
+
+  it('with onRecoverableError: an over-long line split over 1-byte chunks is dropped once', () => {
+    const errors: FramingError[] = [];
+    const deframer = new Deframer(line, { onRecoverableError: (error) => errors.push(error) });
+    const frames: Uint8Array[] = [];
+    for (const b of bytes('a\nlonger than five\nb\n')) frames.push(...deframer.push(Uint8Array.of(b)));
+    frames.push(...deframer.end());
+    expect(texts(frames)).toEqual(['a', 'b']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('without a handler, array form: frames first, then the error; decoding goes on and no byte is lost', () => {
+    const deframer = new Deframer(line);
+    expect(texts(deframer.push(bytes('ok\ntoo long\nfi')))).toEqual(['ok']);
+    const error = thrown(() => deframer.push(bytes('ne\nnext\n')));
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', recoverable: true });
+    // The chunk given to the call that threw was kept: its frames come with the next call.
+    expect(texts(deframer.push(bytes('last\n')))).toEqual(['fine', 'next', 'last']);
+    expect(deframer.end()).toEqual([]);
+  });
+
+  it('without a handler, callback form: the error is thrown, then the rest is delivered by later calls', () => {
+    const deframer = new Deframer(line);
+    const seen: Uint8Array[] = [];
+    const onFrame = (frame: Uint8Array) => seen.push(frame);
+    expect(() => {
+      deframer.push(bytes('ok\ntoo long\nfine\n'), onFrame);
+    }).toThrow(FrameTooLargeError);
+    expect(texts(seen)).toEqual(['ok']);
+    deframer.end(onFrame);
+    expect(texts(seen)).toEqual(['ok', 'fine']);
+  });
+
+  it('end() after a pending recoverable error throws it, then finishes on the next end()', () => {
+    const deframer = new Deframer(line);
+    expect(texts(deframer.push(bytes('ok\ntoo long\nend\n')))).toEqual(['ok']);
+    expect(() => deframer.end()).toThrow(FrameTooLargeError);
+    expect(texts(deframer.end())).toEqual(['end']);
+  });
+});
+
+describe('Deframer, maxBufferedBytes', () => {
+  it('fails with ERR_FRAME_TOO_LARGE once more than maxBufferedBytes wait for a frame', () => {
+    const u8 = u8Strategy();
+    const deframer = new Deframer(u8, { maxBufferedBytes: 10 });
+    // A header announcing 200 bytes: the decoder waits, the buffer grows to the cap.
+    expect(deframer.push(Uint8Array.of(200, ...new Array<number>(9).fill(1)))).toEqual([]);
+    expect(deframer.bufferedBytes).toBe(10);
+    const error = thrown(() => deframer.push(Uint8Array.of(1)));
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 11, maxFrameLength: 10, recoverable: false });
+    expect((error as Error).message).toBe('buffered 11 bytes without completing a frame, over the cap of 10 bytes');
+    expect(thrown(() => deframer.push(Uint8Array.of(1)))).toBe(error);
+  });
+
+  it('counts only bytes left after the frames a chunk completed, and delivers those frames first', () => {
+    const u8 = u8Strategy();
+    const deframer = new Deframer(u8, { maxBufferedBytes: 4 });
+    // 3 complete frames (12 bytes) then a 5-byte partial frame in one chunk.
+    const data = concatBytes([wire(u8, 'abc', 'def', 'ghi'), Uint8Array.of(9, 1, 2, 3, 4)]);
+    expect(texts(deframer.push(data))).toEqual(['abc', 'def', 'ghi']);
+    expect(() => deframer.push(new Uint8Array(0))).toThrow(FrameTooLargeError);
+  });
+
+  it("defaults to the strategy's maxWireLength", () => {
+    const decoder = hoarder();
+    const strategy: FramingStrategy = {
+      name: 'hoard',
+      maxFrameLength: 90,
+      maxWireLength: 100,
+      createDecoder: () => decoder,
+      createEncoder: () => ({ encode: (payload) => [payload] }),
+    };
+    const deframer = new Deframer(strategy);
+    deframer.push(new Uint8Array(100));
+    expect(() => deframer.push(new Uint8Array(1))).toThrow(
+      new FrameTooLargeError(101, 100, 'buffered 101 bytes without completing a frame, over the cap of 100 bytes'),
+    );
+  });
+
+  it('defaults to 8 MiB + 64 KiB for a bare decoder', () => {
+    const deframer = new Deframer(hoarder());
+    deframer.push(new Uint8Array(8 * 1024 * 1024 + 64 * 1024));
+    expect(() => deframer.push(new Uint8Array(1))).toThrow(/over the cap of 8454144 bytes/);
+  });
+
+  it('rejects a maxBufferedBytes that is not a positive safe integer, naming it', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => new Deframer(u8Strategy(), { maxBufferedBytes: bad })).toThrow(
+        new RangeError(`maxBufferedBytes must be a positive safe integer (got ${bad})`),
+      );
+    }
+  });
+});
+
+describe('decodeFrames', () => {
+  const u8 = u8Strategy({ maxFrameLength: 10 });
+
+  it('yields the frames of an iterable of chunks', () => {
+    const chunks = chunked(wire(u8, 'ab', 'cde', ''), 1, 1, 3, 1);
+    expect(texts(decodeFrames(chunks, u8))).toEqual(['ab', 'cde', '']);
+  });
+
+  it('accepts a bare decoder', () => {
+    expect(texts(decodeFrames([wire(u8, 'q')], u8.createDecoder()))).toEqual(['q']);
+  });
+
+  it('yields each frame before reading the next chunk', () => {
+    const log: string[] = [];
+    function* source(): Generator<Uint8Array> {
+      log.push('read 1');
+      yield wire(u8, 'first');
+      log.push('read 2');
+      yield wire(u8, 'second');
+    }
+    for (const frame of decodeFrames(source(), u8)) log.push(texts([frame])[0]!);
+    expect(log).toEqual(['read 1', 'first', 'read 2', 'second']);
+  });
+
+  it('throws after every frame before the error was yielded', () => {
+    const seen: string[] = [];
+    const error = thrown(() => {
+      for (const frame of decodeFrames([concatBytes([wire(u8, 'a', 'b'), Uint8Array.of(50)])], u8)) {
+        seen.push(texts([frame])[0]!);
+      }
+    });
+    expect(seen).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 50 });
+  });
+
+  it('throws a TruncatedFrameError at the end of a stream that stops inside a frame', () => {
+    const seen: string[] = [];
+    const error = thrown(() => {
+      for (const frame of decodeFrames([wire(u8, 'whole'), Uint8Array.of(4, 1)], u8)) seen.push(texts([frame])[0]!);
+    });
+    expect(seen).toEqual(['whole']);
+    expect(error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 2 });
+  });
+
+  it('passes options on (onRecoverableError)', () => {
+    const errors: FramingError[] = [];
+    const frames = decodeFrames([bytes('a\n12345678\nb\n')], lineStrategy({ maxFrameLength: 4 }), {
+      onRecoverableError: (e) => errors.push(e),
+    });
+    expect(texts(frames)).toEqual(['a', 'b']);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_FRAME_TOO_LARGE']);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FrameTooLargeError,
+  FramingError,
+  MalformedFrameError,
+  MalformedHeaderError,
+  TruncatedFrameError,
+  UnencodablePayloadError,
+  isFramingError,
+} from '../src/errors.js';
+import { DEFAULT_MAX_FRAME_LENGTH, concatBytes, encodeFrame, resolveMaxFrameLength } from '../src/framing.js';
+import { u8Strategy } from './helpers/strategies.js';
+
+describe('the FramingError family', () => {
+  const cases = [
+    [new FrameTooLargeError(10, 5), 'ERR_FRAME_TOO_LARGE', 'FrameTooLargeError'],
+    [new MalformedHeaderError('bad digit'), 'ERR_MALFORMED_HEADER', 'MalformedHeaderError'],
+    [new MalformedFrameError('bad escape'), 'ERR_MALFORMED_FRAME', 'MalformedFrameError'],
+    [new TruncatedFrameError(3), 'ERR_TRUNCATED_FRAME', 'TruncatedFrameError'],
+    [new UnencodablePayloadError('delimiter in payload'), 'ERR_UNENCODABLE_PAYLOAD', 'UnencodablePayloadError'],
+  ] as const;
+
+  for (const [error, code, name] of cases) {
+    it(`${name} has code ${code}, its class name, and is not recoverable by default`, () => {
+      expect(error).toBeInstanceOf(FramingError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.code).toBe(code);
+      expect(error.name).toBe(name);
+      expect(error.recoverable).toBe(false);
+      expect(String(error)).toMatch(new RegExp(`^${name}: `));
+      expect(isFramingError(error)).toBe(true);
+      expect(isFramingError(error, code)).toBe(true);
+      expect(isFramingError(error, code === 'ERR_FRAME_TOO_LARGE' ? 'ERR_MALFORMED_FRAME' : 'ERR_FRAME_TOO_LARGE')).toBe(false);
+    });
+  }
+
+  it('FrameTooLargeError carries the numbers, in its fields and its default message', () => {
+    const error = new FrameTooLargeError(9_000_000, DEFAULT_MAX_FRAME_LENGTH);
+    expect(error.message).toBe('frame of 9000000 bytes exceeds the maximum frame length of 8388608 bytes');
+    expect(error.length).toBe(9_000_000);
+    expect(error.maxFrameLength).toBe(8_388_608);
+    const huge = new FrameTooLargeError(2n ** 64n - 1n, 100);
+    expect(huge.length).toBe(18446744073709551615n);
+    expect(huge.message).toBe('frame of 18446744073709551615 bytes exceeds the maximum frame length of 100 bytes');
+  });
+
+  it('TruncatedFrameError carries the buffered byte count', () => {
+    const error = new TruncatedFrameError(7);
+    expect(error.bufferedBytes).toBe(7);
+    expect(error.message).toBe('stream ended inside a frame (7 bytes of an incomplete frame received)');
+  });
+
+  it('takes a custom message, a cause and recoverable', () => {
+    const cause = new Error('inner');
+    const error = new MalformedFrameError('bad SLIP escape 0xdb 0x01 at byte 4', { cause, recoverable: true });
+    expect(error.message).toBe('bad SLIP escape 0xdb 0x01 at byte 4');
+    expect(error.cause).toBe(cause);
+    expect(error.recoverable).toBe(true);
+    expect('cause' in new MalformedFrameError('x')).toBe(false);
+    expect(new FrameTooLargeError(1, 0, 'custom', { recoverable: true })).toMatchObject({ message: 'custom', recoverable: true });
+  });
+
+  it('isFramingError is false for other errors and non-errors', () => {
+    expect(isFramingError(new RangeError('x'))).toBe(false);
+    expect(isFramingError({ code: 'ERR_FRAME_TOO_LARGE' })).toBe(false);
+    expect(isFramingError(undefined)).toBe(false);
+  });
+});
+
+describe('framing helpers', () => {
+  it('DEFAULT_MAX_FRAME_LENGTH is 8 MiB', () => {
+    expect(DEFAULT_MAX_FRAME_LENGTH).toBe(8 * 1024 * 1024);
+  });
+
+  it('resolveMaxFrameLength returns the default for undefined and accepts 0 up to a safe integer', () => {
+    expect(resolveMaxFrameLength(undefined)).toBe(DEFAULT_MAX_FRAME_LENGTH);
+    expect(resolveMaxFrameLength(0)).toBe(0);
+    expect(resolveMaxFrameLength(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('resolveMaxFrameLength rejects other values with a RangeError naming the option', () => {
+    expect(() => resolveMaxFrameLength(-1)).toThrow(new RangeError('maxFrameLength must be a non-negative safe integer (got -1)'));
+    expect(() => resolveMaxFrameLength(1.5)).toThrow(RangeError);
+    expect(() => resolveMaxFrameLength(Number.NaN)).toThrow(RangeError);
+    expect(() => resolveMaxFrameLength(2 ** 53)).toThrow(RangeError);
+    expect(() => resolveMaxFrameLength(-2, 'maxLineLength')).toThrow(
+      new RangeError('maxLineLength must be a non-negative safe integer (got -2)'),
+    );
+  });
+
+  it('encodeFrame joins the parts of one encoded payload', () => {
+    const encoder = u8Strategy().createEncoder();
+    expect(Array.from(encodeFrame(encoder, Uint8Array.of(7, 8)))).toEqual([2, 7, 8]);
+  });
+
+  it('concatBytes always returns a new array', () => {
+    const one = Uint8Array.of(1, 2);
+    const copy = concatBytes([one]);
+    expect(Array.from(copy)).toEqual([1, 2]);
+    expect(copy).not.toBe(one);
+    expect(copy.buffer).not.toBe(one.buffer);
+    expect(Array.from(concatBytes([Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)]))).toEqual([1, 2, 3]);
+    expect(concatBytes([]).length).toBe(0);
+  });
+});

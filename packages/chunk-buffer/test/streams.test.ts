@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { createDecoderStream, createEncoderStream, decodeFramesAsync } from '../src/deframer.js';
+import type { FramingError } from '../src/errors.js';
+import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.js';
+import { concatBytes, encodeFrame } from '../src/framing.js';
+import { bytes, chunked, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
+
+const u8 = u8Strategy({ maxFrameLength: 10 });
+
+function wire(...payloads: string[]): Uint8Array {
+  const encoder = u8.createEncoder();
+  return concatBytes(payloads.map((p) => encodeFrame(encoder, bytes(p))));
+}
+
+/** A ReadableStream of the given chunks. */
+function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {
+  return new ReadableStream<T>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+}
+
+/** Everything a stream yields, and the error it ended with (if any). */
+async function drain<T>(stream: ReadableStream<T>): Promise<{ values: T[]; error: unknown }> {
+  const reader = stream.getReader();
+  const values: T[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { values, error: undefined };
+      values.push(value);
+    }
+  } catch (error) {
+    return { values, error };
+  }
+}
+
+/** Frames of an async iterable as text, and the error it ended with (if any). */
+async function collect(frames: AsyncIterable<Uint8Array>): Promise<{ frames: string[]; error: unknown }> {
+  const out: Uint8Array[] = [];
+  try {
+    for await (const frame of frames) out.push(frame);
+    return { frames: texts(out), error: undefined };
+  } catch (error) {
+    return { frames: texts(out), error };
+  }
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+describe('decodeFramesAsync', () => {
+  it('decodes an async generator source that yields chunks over time', async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (const chunk of chunked(wire('one', 'two', 'three'), 1, 3, 2, 5)) {
+        await tick();
+        yield chunk;
+      }
+    }
+    expect(await collect(decodeFramesAsync(source(), u8))).toEqual({ frames: ['one', 'two', 'three'], error: undefined });
+  });
+
+  it('accepts a plain (sync) iterable too', async () => {
+    expect((await collect(decodeFramesAsync(chunked(wire('a', 'b'), 3), u8))).frames).toEqual(['a', 'b']);
+  });
+
+  it('yields each frame before reading the next chunk', async () => {
+    const log: string[] = [];
+    async function* source(): AsyncGenerator<Uint8Array> {
+      log.push('read 1');
+      yield wire('first');
+      await tick();
+      log.push('read 2');
+      yield wire('second');
+    }
+    for await (const frame of decodeFramesAsync(source(), u8)) log.push(texts([frame])[0]!);
+    expect(log).toEqual(['read 1', 'first', 'read 2', 'second']);
+  });
+
+  it('throws after every frame before the error was yielded', async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      yield wire('a');
+      await tick();
+      yield concatBytes([wire('b', 'c'), Uint8Array.of(99)]);
+      yield wire('never');
+    }
+    const { frames, error } = await collect(decodeFramesAsync(source(), u8));
+    expect(frames).toEqual(['a', 'b', 'c']);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error).toMatchObject({ length: 99, maxFrameLength: 10 });
+  });
+
+  it('throws a TruncatedFrameError when the source ends inside a frame', async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      await tick();
+      yield concatBytes([wire('whole'), Uint8Array.of(5, 0x61)]);
+    }
+    const { frames, error } = await collect(decodeFramesAsync(source(), u8));
+    expect(frames).toEqual(['whole']);
+    expect(error).toBeInstanceOf(TruncatedFrameError);
+    expect(error).toMatchObject({ bufferedBytes: 2 });
+  });
+
+  it('stops reading the source when the consumer breaks out', async () => {
+    let finished = false;
+    let reads = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let i = 0; i < 100; i++) {
+          reads++;
+          await tick();
+          yield wire(`#${i}`);
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    for await (const frame of decodeFramesAsync(source(), u8)) {
+      if (texts([frame])[0] === '#2') break;
+    }
+    expect(finished).toBe(true);
+    expect(reads).toBe(3);
+  });
+
+  it('passes options on (maxBufferedBytes)', async () => {
+    const { error } = await collect(decodeFramesAsync([Uint8Array.of(10, 1, 2, 3)], u8, { maxBufferedBytes: 3 }));
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', maxFrameLength: 3 });
+  });
+});
+
+describe('createDecoderStream', () => {
+  it('turns a ReadableStream of chunks into a stream of frames', async () => {
+    const chunks = Array.from(wire('hello', '', 'world'), (b) => Uint8Array.of(b));
+    const { values, error } = await drain(streamOf(chunks).pipeThrough(createDecoderStream(u8)));
+    expect(error).toBeUndefined();
+    expect(texts(values)).toEqual(['hello', '', 'world']);
+  });
+
+  it('enqueues the frames before an error, then errors the stream with it', async () => {
+    const chunks = [wire('a'), concatBytes([wire('b'), Uint8Array.of(200)]), wire('c')];
+    const { values, error } = await drain(streamOf(chunks).pipeThrough(createDecoderStream(u8)));
+    expect(texts(values)).toEqual(['a', 'b']);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('errors with a TruncatedFrameError when the input ends inside a frame', async () => {
+    const { values, error } = await drain(streamOf([wire('x'), Uint8Array.of(3, 1)]).pipeThrough(createDecoderStream(u8)));
+    expect(texts(values)).toEqual(['x']);
+    expect(error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 2 });
+  });
+
+  it('accepts a bare decoder and options (onRecoverableError)', async () => {
+    const errors: FramingError[] = [];
+    const line = lineStrategy({ maxFrameLength: 3 });
+    const stream = createDecoderStream(line.createDecoder(), { onRecoverableError: (e) => errors.push(e) });
+    const { values, error } = await drain(streamOf([bytes('ab\nabcdef\ncd\n')]).pipeThrough(stream));
+    expect(error).toBeUndefined();
+    expect(texts(values)).toEqual(['ab', 'cd']);
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('createEncoderStream', () => {
+  it('enqueues the encoded parts, passing the payload through without a copy', async () => {
+    const payloads = [bytes('hi'), bytes('')];
+    const { values, error } = await drain(streamOf(payloads).pipeThrough(createEncoderStream(u8)));
+    expect(error).toBeUndefined();
+    expect(values.map((v) => Array.from(v))).toEqual([[2], [0x68, 0x69], [0], []]);
+    expect(values[1]).toBe(payloads[0]);
+  });
+
+  it('round-trips through createDecoderStream', async () => {
+    const line = lineStrategy();
+    const payloads = ['alpha', 'beta', '', 'gamma'].map(bytes);
+    const frames = streamOf(payloads).pipeThrough(createEncoderStream(line)).pipeThrough(createDecoderStream(line));
+    const { values, error } = await drain(frames);
+    expect(error).toBeUndefined();
+    expect(texts(values)).toEqual(['alpha', 'beta', '', 'gamma']);
+  });
+
+  it("errors the stream when the encoder refuses a payload", async () => {
+    const { values, error } = await drain(streamOf([bytes('ok'), new Uint8Array(11)]).pipeThrough(createEncoderStream(u8)));
+    expect(values).toHaveLength(2);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 11, maxFrameLength: 10 });
+  });
+});
