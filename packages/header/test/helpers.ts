@@ -111,6 +111,23 @@ export function expectEverySplit(strategy: FramingStrategy, wire: Uint8Array, ex
   }
 }
 
+/** Asserts two lists of frames are equal byte for byte (fast on large frames). */
+export function expectFrames(actual: readonly Uint8Array[], expected: readonly Uint8Array[], label?: string): void {
+  expect(actual.map((f) => f.length), label).toEqual(expected.map((f) => f.length));
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    let same = true;
+    for (let k = 0; k < a.length; k++) {
+      if (a[k] !== e[k]) {
+        same = false;
+        break;
+      }
+    }
+    expect(same, `${label ?? ''} frame ${i} differs`).toBe(true);
+  }
+}
+
 /** Hex string of bytes, for readable comparisons. */
 export function toHex(data: Uint8Array): string {
   return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ');
