@@ -1,0 +1,248 @@
+import {
+  FrameTooLargeError,
+  MalformedHeaderError,
+  TruncatedFrameError,
+  resolveMaxFrameLength,
+} from '@framewire/chunk-buffer';
+import type {
+  ChunkBuffer,
+  FrameDecoder,
+  FrameEncoder,
+  FramingError,
+  FramingOptions,
+  FramingStrategy,
+} from '@framewire/chunk-buffer';
+import { checkOptionsObject, checkPayload, escapeBytes, integerOption } from './shared.js';
+
+/** Options of {@link ascii}. */
+export interface AsciiOptions extends FramingOptions {
+  /**
+   * Width of the header in characters (bytes). The strategy is named `ascii:<width>`.
+   * Applies to both. Defaults to `10`, the classic Python sockets tutorial's `HEADERSIZE`.
+   */
+  width?: number;
+  /**
+   * Largest payload, in bytes, the decoder accepts and the encoder produces. If `width`
+   * digits cannot write that much, the largest `width`-digit number is the effective limit
+   * (9,999 for `ascii:4`), reported by the strategy's `maxFrameLength`. Applies to both.
+   * Defaults to `DEFAULT_MAX_FRAME_LENGTH` (8 MiB).
+   */
+  maxFrameLength?: number;
+}
+
+const SPACE = 0x20;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** ASCII whitespace Python's `int()` strips from bytes: space, \t, \n, \v, \f, \r. */
+function isSpace(c: number): boolean {
+  return c === SPACE || (c >= 0x09 && c <= 0x0d);
+}
+
+/**
+ * A fixed-width decimal ASCII length, left-aligned and padded with spaces, then the payload:
+ * the header of the classic Python sockets tutorial (`f"{len(msg):<10}"` sent before the
+ * message, read back with `int(msg[:HEADERSIZE])`). The length counts the payload's bytes
+ * (UTF-8 bytes for text, not characters). Named `ascii:<width>`; `ascii()` is `ascii:10`.
+ * The diagrams are checked by tests of the same name in `ascii.test.ts`.
+ *
+ * ```text
+ * ascii:10: the tutorial's header
+ *
+ *   BEFORE DECODE (22 bytes)                           AFTER DECODE (12 bytes)
+ *   +------------------------------+----------------+  +----------------+
+ *   | Length (10 chars)            | Payload        |  | Payload        |
+ *   | "12        "                 | "Hey there!!!" |->| "Hey there!!!" |
+ *   | 31 32 20 20 20 20 20 20 20 20|                |  |                |
+ *   +------------------------------+----------------+  +----------------+
+ *
+ * ascii:4: right-aligned digits are read too
+ *
+ *   BEFORE DECODE (6 bytes)                            AFTER DECODE (2 bytes)
+ *   +-------------+---------+                          +---------+
+ *   | Length      | Payload |  ----------------------> | Payload |
+ *   | "   2"      | "hi"    |                          | "hi"    |
+ *   +-------------+---------+                          +---------+
+ * ```
+ *
+ * Decoding accepts what Python's `int()` accepts of such a header, minus signs and
+ * underscores: optional leading and trailing ASCII whitespace (space, tab, CR, LF, VT, FF)
+ * around one run of decimal digits (leading zeros allowed: `"007"` is 7). Anything else — a
+ * letter, a sign, a space between digits, a header of only spaces — is
+ * `ERR_MALFORMED_HEADER`, with the header's bytes shown escaped in the message. The encoder
+ * writes the canonical form: digits without leading zeros, then spaces.
+ *
+ * Zero-length frames are legal (`"0         "`). Not binary-safe in the header, but the
+ * payload can be any bytes.
+ *
+ * Errors: `ERR_FRAME_TOO_LARGE` (a declared length over the limit, raised as soon as the
+ * header is read, before any payload is buffered; the encoder raises it for a payload over
+ * the limit, including one whose length does not fit `width` digits), `ERR_MALFORMED_HEADER`,
+ * `ERR_TRUNCATED_FRAME` from `end()`. All decoding errors are unrecoverable; the decoder
+ * rethrows the same error on later calls.
+ *
+ * Security: one connection holds at most `maxWireLength` = `width` + `maxFrameLength` bytes.
+ *
+ * @throws RangeError for a `width` that is not a positive safe integer or an invalid
+ * `maxFrameLength`.
+ */
+export function ascii(options?: AsciiOptions): FramingStrategy {
+  checkOptionsObject(options, 'ascii');
+  const width = integerOption('width', options?.width, 10, 1);
+  const requested = resolveMaxFrameLength(options?.maxFrameLength);
+  // 10^width - 1 is exact up to width 15; wider fields can express any safe integer.
+  const fieldMax = width <= 15 ? 10 ** width - 1 : Infinity;
+  return new AsciiStrategy(width, Math.min(requested, fieldMax), requested);
+}
+
+class AsciiStrategy implements FramingStrategy {
+  readonly name: string;
+  readonly maxFrameLength: number;
+  readonly maxWireLength: number;
+  readonly #width: number;
+  readonly #requested: number;
+
+  constructor(width: number, maxFrameLength: number, requested: number) {
+    this.name = `ascii:${width}`;
+    this.maxFrameLength = maxFrameLength;
+    this.maxWireLength = width + maxFrameLength;
+    this.#width = width;
+    this.#requested = requested;
+    Object.freeze(this);
+  }
+
+  createDecoder(): FrameDecoder {
+    return new AsciiDecoder(this.name, this.#width, this.maxFrameLength);
+  }
+
+  createEncoder(): FrameEncoder {
+    return new AsciiEncoder(this.name, this.#width, this.maxFrameLength, this.#requested);
+  }
+}
+
+class AsciiDecoder implements FrameDecoder {
+  private readonly name: string;
+  private readonly width: number;
+  private readonly max: number;
+  // -1 while waiting for the header (state Head); else the wire length of the frame whose
+  // header was parsed (state Data).
+  private wire = -1;
+  // The unrecoverable error that ended this stream, rethrown by every later call.
+  private failed: FramingError | undefined;
+
+  constructor(name: string, width: number, max: number) {
+    this.name = name;
+    this.width = width;
+    this.max = max;
+  }
+
+  decode(buffer: ChunkBuffer): Uint8Array | undefined {
+    if (this.failed !== undefined) throw this.failed;
+    let wire = this.wire;
+    const width = this.width;
+    if (wire < 0) {
+      if (buffer.length < width) return undefined;
+      wire = this.wire = width + this.parse(buffer.peek(0, width));
+    }
+    if (buffer.length < wire) return undefined;
+    this.wire = -1;
+    buffer.skip(width);
+    return buffer.take(wire - width);
+  }
+
+  end(buffer: ChunkBuffer): Uint8Array | undefined {
+    if (this.failed !== undefined) throw this.failed;
+    const n = buffer.length;
+    if (n === 0) return undefined;
+    throw this.fail(
+      new TruncatedFrameError(
+        n,
+        this.wire < 0
+          ? `stream ended inside an ${this.name} header (${n} of ${this.width} bytes received)`
+          : `stream ended inside an ${this.name} frame (${n} of ${this.wire} bytes received)`,
+      ),
+    );
+  }
+
+  /** The payload length in `header` (exactly `width` bytes), checked against the limit. */
+  private parse(header: Uint8Array): number {
+    const width = this.width;
+    let i = 0;
+    while (i < width && isSpace(header[i]!)) i++;
+    const digits = i;
+    let value = 0;
+    let c: number;
+    while (i < width && (c = header[i]!) >= ZERO && c <= NINE) {
+      value = value * 10 + (c - ZERO);
+      i++;
+    }
+    const end = i;
+    while (i < width && isSpace(header[i]!)) i++;
+    if (end === digits || i !== width) {
+      throw this.fail(
+        new MalformedHeaderError(
+          `${this.name} header ${escapeBytes(header)} is not a decimal length ` +
+            `(expected digits, optionally surrounded by spaces)`,
+        ),
+      );
+    }
+    if (value > this.max) {
+      // Past 2^53 the double is approximate: report the exact digits as a bigint.
+      const declared = Number.isSafeInteger(value) ? value : exactDigits(header, digits, end);
+      throw this.fail(
+        new FrameTooLargeError(
+          declared,
+          this.max,
+          `${this.name} header declares a frame of ${declared} bytes, over the maximum frame length of ${this.max} bytes`,
+        ),
+      );
+    }
+    return value;
+  }
+
+  private fail(error: FramingError): FramingError {
+    this.failed = error;
+    return error;
+  }
+}
+
+/** The decimal digits header[from..to) as an exact bigint. */
+function exactDigits(header: Uint8Array, from: number, to: number): bigint {
+  let value = 0n;
+  for (let i = from; i < to; i++) value = value * 10n + BigInt(header[i]! - ZERO);
+  return value;
+}
+
+class AsciiEncoder implements FrameEncoder {
+  private readonly name: string;
+  private readonly width: number;
+  private readonly max: number;
+  private readonly requested: number;
+
+  constructor(name: string, width: number, max: number, requested: number) {
+    this.name = name;
+    this.width = width;
+    this.max = max;
+    this.requested = requested;
+  }
+
+  encode(payload: Uint8Array): Uint8Array[] {
+    checkPayload(payload, this.name);
+    const n = payload.length;
+    if (n > this.max) {
+      throw new FrameTooLargeError(
+        n,
+        this.max,
+        this.max < this.requested
+          ? `${this.name} cannot encode a payload of ${n} bytes: its length does not fit ${this.width} digits ` +
+              `(at most ${this.max})`
+          : `${this.name} cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
+      );
+    }
+    const header = new Uint8Array(this.width).fill(SPACE);
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let k = digits - 1, v = n; k >= 0; k--, v = Math.floor(v / 10)) header[k] = ZERO + (v % 10);
+    return [header, payload];
+  }
+}
