@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, decodeChunks, encodeAll } from '../test/helpers.js';
+import { HEADER_STRATEGY_NAMES, headerStrategy } from './registry.js';
+
+describe('headerStrategy', () => {
+  it('resolves every listed name to a strategy of that name', () => {
+    expect(HEADER_STRATEGY_NAMES).toEqual([
+      'u8',
+      'u16be',
+      'u16le',
+      'u24be',
+      'u32be',
+      'u32le',
+      'u64be',
+      'u64le',
+      'varint',
+      'ascii:W',
+      'netstring',
+    ]);
+    for (const listed of HEADER_STRATEGY_NAMES) {
+      const name = listed === 'ascii:W' ? 'ascii:7' : listed;
+      const strategy = headerStrategy(name);
+      expect(strategy?.name).toBe(name);
+      // Each resolves to a working strategy.
+      const frames = [bytes('hello'), new Uint8Array(0)];
+      expect(decodeChunks(strategy!, [encodeAll(strategy!, frames)]).frames).toEqual(frames);
+    }
+  });
+
+  it('reads plain "ascii" as ascii:10', () => {
+    expect(headerStrategy('ascii')?.name).toBe('ascii:10');
+  });
+
+  it('passes maxFrameLength on', () => {
+    for (const name of ['u16le', 'u64be', 'varint', 'ascii', 'ascii:3', 'netstring']) {
+      expect(headerStrategy(name, { maxFrameLength: 77 })?.maxFrameLength, name).toBe(77);
+    }
+  });
+
+  it('returns undefined for names that are not header strategies', () => {
+    for (const name of ['line', 'cobs', 'raw', 'U32BE', 'u32', 'u24le', '', 'asciix', 'netstring:2']) {
+      expect(headerStrategy(name), name).toBeUndefined();
+    }
+  });
+
+  it('throws a RangeError for an ascii width that is not a positive integer', () => {
+    for (const name of ['ascii:0', 'ascii:', 'ascii:x', 'ascii:-1', 'ascii:1.5', 'ascii:010', 'ascii:W', 'ascii:99999999999999999']) {
+      expect(() => headerStrategy(name), name).toThrow(
+        new RangeError(`ascii:W needs a width W that is a positive integer, like ascii:10 (got "${name}")`),
+      );
+    }
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(HEADER_STRATEGY_NAMES)).toBe(true);
+  });
+});
