@@ -1,0 +1,167 @@
+/**
+ * Runs ONE cell once, in this (fresh) process: prepare the workload (untimed), a warm-up pass
+ * (untimed; checks every byte and measures heap allocation), then one timed pass (checks the
+ * frame count and a sampled checksum). Reports events on stdout as `@bench {json}` lines.
+ *
+ *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N]
+ *
+ * `--repeat N` runs N timed passes (for profiling with `--cpu-prof`); the last one is reported.
+ */
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { DECODE_IMPLS, budgetMs, findCell, type Cell, type DecodeCell } from './cells.js';
+import type { CellEvent, Metrics, RunResult } from './protocol.js';
+import { EVENT_PREFIX } from './protocol.js';
+import { Tally, mismatch, type Expected } from './tally.js';
+import { generate } from './workloads.js';
+
+/** A prepared cell: what one pass runs and what it must produce. */
+export interface Job {
+  readonly expected: Expected;
+  /** Bytes on the wire per pass (for MB/s). */
+  readonly wireBytes: number;
+  readonly run: (tally: Tally) => Promise<Metrics>;
+}
+
+function emit(event: CellEvent): void {
+  process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
+}
+
+/** A full collection, when the process runs with `--expose-gc`. */
+function collect(): void {
+  if (typeof globalThis.gc === 'function') globalThis.gc();
+}
+
+async function prepareDecode(cell: DecodeCell, quick: boolean): Promise<Job> {
+  const workload = generate(cell.shape, cell.wire, quick);
+  const { module } = DECODE_IMPLS[cell.impl];
+  let pass;
+  if (module === 'framewire') {
+    const { framewireImpls } = await import('./impl/framewire.js');
+    pass = framewireImpls[cell.impl as keyof typeof framewireImpls](workload);
+  } else if (module === 'peers') {
+    const { peerImpls } = await import('./impl/peers.js');
+    pass = peerImpls[cell.impl as keyof typeof peerImpls](workload);
+  } else {
+    const { referenceImpls } = await import('./impl/reference.js');
+    pass = referenceImpls[cell.impl as keyof typeof referenceImpls](workload);
+  }
+  return {
+    expected: workload.expected,
+    wireBytes: workload.stream.length,
+    run: async (tally) => {
+      await pass(tally);
+      return {};
+    },
+  };
+}
+
+async function prepare(cell: Cell, quick: boolean): Promise<Job> {
+  if (cell.kind === 'decode') return prepareDecode(cell, quick);
+  const { prepareTcp } = await import('./tcp.js');
+  return prepareTcp(cell, quick);
+}
+
+/**
+ * Bytes allocated during `fn`, JS heap and external (ArrayBuffer backing stores): the growth
+ * between collections, summed, read from V8's GC profiler.
+ */
+async function measureAllocation(fn: () => Promise<unknown>): Promise<number> {
+  const before = v8.getHeapStatistics();
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  await fn();
+  const after = v8.getHeapStatistics();
+  const { statistics } = profiler.stop();
+  let heap = before.used_heap_size;
+  let external = before.external_memory;
+  let allocated = 0;
+  for (const gc of statistics) {
+    allocated += Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - heap);
+    allocated += Math.max(0, gc.beforeGC.heapStatistics.externalMemory - external);
+    heap = gc.afterGC.heapStatistics.usedHeapSize;
+    external = gc.afterGC.heapStatistics.externalMemory;
+  }
+  allocated += Math.max(0, after.used_heap_size - heap) + Math.max(0, after.external_memory - external);
+  return allocated;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { quick: { type: 'boolean', default: false }, repeat: { type: 'string', default: '1' } },
+  });
+  const id = positionals[0];
+  const cell = id === undefined ? undefined : findCell(id);
+  if (cell === undefined) throw new Error(`unknown cell ${String(id)} (list them with: node dist/run.js --list)`);
+  const quick = values.quick;
+  const repeat = Number(values.repeat);
+  const budget = budgetMs(cell, quick);
+
+  const job = await prepare(cell, quick);
+  collect();
+  emit({ event: 'ready', budgetMs: budget });
+
+  const base: Omit<RunResult, 'status' | 'message'> = {
+    ms: 0,
+    frames: job.expected.frames,
+    payloadBytes: job.expected.bytes,
+    wireBytes: job.wireBytes,
+    maxRssKiB: 0,
+    baseRssKiB: 0,
+    allocBytes: 0,
+    metrics: {},
+  };
+
+  // Warm-up: same work, every byte checked, allocation measured. Untimed.
+  const warm = new Tally(true);
+  const started = performance.now();
+  base.allocBytes = await measureAllocation(() => job.run(warm));
+  const warmMs = performance.now() - started;
+  const warmWrong = mismatch(warm, job.expected);
+  if (warmWrong !== undefined) {
+    emit({ event: 'result', result: { ...base, status: 'wrong', message: `warm-up: ${warmWrong}` } });
+    return;
+  }
+  if (warmMs > budget) {
+    emit({ event: 'result', result: { ...base, status: 'timeout', message: `warm-up took ${warmMs.toFixed(0)} ms` } });
+    return;
+  }
+  emit({ event: 'warm', ms: warmMs });
+
+  for (let i = 0; i < repeat; i++) {
+    collect();
+    collect();
+    base.baseRssKiB = Math.round(process.memoryUsage.rss() / 1024);
+    const tally = new Tally(false);
+    const t0 = performance.now();
+    const { timedMs, ...metrics } = await job.run(tally);
+    // TCP passes time themselves (from the accepted connection, without worker start-up).
+    const ms = timedMs ?? performance.now() - t0;
+    base.ms = ms;
+    base.metrics = metrics;
+    base.maxRssKiB = process.resourceUsage().maxRSS;
+    const wrong = mismatch(tally, job.expected);
+    if (wrong !== undefined) {
+      emit({ event: 'result', result: { ...base, status: 'wrong', message: wrong } });
+      return;
+    }
+    if (ms > budget) {
+      emit({ event: 'result', result: { ...base, status: 'timeout', message: `took ${ms.toFixed(0)} ms` } });
+      return;
+    }
+  }
+  emit({ event: 'result', result: { ...base, status: 'ok' } });
+}
+
+main().then(
+  () => {
+    // TCP cells may leave handles behind if a peer misbehaves; the result is out, so leave.
+    process.exit(0);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    emit({ event: 'error', message });
+    process.exit(1);
+  },
+);

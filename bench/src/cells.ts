@@ -1,0 +1,129 @@
+/**
+ * Every cell of the suite: one workload × one implementation. The orchestrator runs each in
+ * fresh child processes; the child looks its cell up here by id. This module loads no
+ * implementation, so listing cells costs nothing.
+ */
+import { FOOTER_WIRES, HEADER_WIRES, type Wire } from './wire.js';
+import type { Shape } from './workloads.js';
+
+/** Implementations of the in-memory decode cells. */
+export const DECODE_IMPLS = {
+  framewire: { label: 'framewire `Deframer`', module: 'framewire', output: 'bytes' },
+  'framewire-generator': { label: 'framewire `decodeFrames` (sync generator)', module: 'framewire', output: 'bytes' },
+  'framewire-async': { label: 'framewire `decodeFramesAsync` (async source)', module: 'framewire', output: 'bytes' },
+  'framewire-strings': { label: 'framewire `Deframer` + `TextDecoder`', module: 'framewire', output: 'strings' },
+  reference: { label: 'reference (hand-written)', module: 'reference', output: 'bytes' },
+  'reference-strings': { label: 'reference splitter + `TextDecoder`', module: 'reference', output: 'strings' },
+  memcpy: { label: '`Uint8Array.set` (copy limit)', module: 'reference', output: 'bytes' },
+  'ilp-sync': { label: 'it-length-prefixed (sync source)', module: 'peers', output: 'bytes' },
+  'ilp-async': { label: 'it-length-prefixed (async source)', module: 'peers', output: 'bytes' },
+  lps: { label: 'length-prefixed-stream', module: 'peers', output: 'bytes' },
+  bl: { label: 'bl `BufferList` + u32be loop', module: 'peers', output: 'bytes' },
+  u8al: { label: 'uint8arraylist + u32be loop', module: 'peers', output: 'bytes' },
+  'serialport-delimiter': { label: '@serialport/parser-delimiter', module: 'peers', output: 'bytes' },
+  'serialport-readline': { label: '@serialport/parser-readline', module: 'peers', output: 'strings' },
+  split2: { label: 'split2', module: 'peers', output: 'strings' },
+  readline: { label: 'node:readline', module: 'peers', output: 'strings' },
+} as const;
+
+export type DecodeImpl = keyof typeof DECODE_IMPLS;
+
+/** The TCP scenarios, all on 127.0.0.1. */
+export const TCP_SCENARIOS = {
+  bulk: 'u32be frames of 64 KiB over loopback TCP',
+  small: 'u32be frames of 64 B over loopback TCP, written in batches of 1,024',
+  pingpong: 'ping-pong of 64 B u32be frames over loopback TCP',
+} as const;
+
+export type TcpScenario = keyof typeof TCP_SCENARIOS;
+
+export const TCP_IMPLS = {
+  framewire: 'framewire encoder + transport',
+  raw: 'raw `net.Socket`',
+  corked: 'hand-written corked writer (`cork`, a write per part, `uncork`)',
+  packed: 'hand-written packed writer (frames copied into one buffer per batch)',
+} as const;
+
+export type TcpImpl = keyof typeof TCP_IMPLS;
+
+export interface DecodeCell {
+  readonly kind: 'decode';
+  readonly id: string;
+  readonly shape: Shape;
+  readonly wire: Wire;
+  readonly impl: DecodeImpl;
+}
+
+export interface TcpCell {
+  readonly kind: 'tcp';
+  readonly id: string;
+  readonly scenario: TcpScenario;
+  readonly impl: TcpImpl;
+}
+
+export type Cell = DecodeCell | TcpCell;
+
+export function decodeCellId(shape: Shape, wire: Wire, impl: DecodeImpl): string {
+  return `${shape}-${wire}/${impl}`;
+}
+
+export function tcpCellId(scenario: TcpScenario, impl: TcpImpl): string {
+  return `tcp-${scenario}/${impl}`;
+}
+
+function decode(shape: Shape, wire: Wire, impls: readonly DecodeImpl[]): DecodeCell[] {
+  return impls.map((impl) => ({ kind: 'decode', id: decodeCellId(shape, wire, impl), shape, wire, impl }));
+}
+
+function tcp(scenario: TcpScenario, impls: readonly TcpImpl[]): TcpCell[] {
+  return impls.map((impl) => ({ kind: 'tcp', id: tcpCellId(scenario, impl), scenario, impl }));
+}
+
+const U32_PEERS = ['ilp-sync', 'bl', 'u8al'] as const;
+const LINE_PEERS = ['serialport-delimiter', 'split2', 'readline'] as const;
+
+/** All cells, in the order they run. */
+export const CELLS: readonly Cell[] = [
+  // W1 and the other strategies on W1-shaped data.
+  ...decode('w1', 'u32be', ['framewire', 'framewire-generator', 'framewire-async', 'reference', ...U32_PEERS, 'ilp-async']),
+  ...decode('w1', 'varint', ['framewire', 'ilp-sync', 'lps']),
+  ...(['ascii:10', 'netstring', 'cobs', 'slip', 'line', 'nul'] as const).flatMap((wire) =>
+    decode('w1', wire, ['framewire']),
+  ),
+  // W2, W3 (length-prefixed-stream only speaks varint).
+  ...decode('w2', 'u32be', ['framewire', 'reference', 'memcpy', ...U32_PEERS]),
+  ...decode('w2', 'varint', ['lps']),
+  ...decode('w3', 'u32be', ['framewire', 'reference', ...U32_PEERS]),
+  ...decode('w3', 'varint', ['lps']),
+  // W4, bytes out then strings out.
+  ...decode('w4', 'line', [
+    'framewire',
+    'reference',
+    'serialport-delimiter',
+    'framewire-strings',
+    'reference-strings',
+    'split2',
+    'readline',
+    'serialport-readline',
+  ]),
+  // W5: every header and footer strategy at both sizes, and the peers that can carry the frame.
+  ...(['w5-small', 'w5-large'] as const).flatMap((shape) => [
+    ...[...HEADER_WIRES, ...FOOTER_WIRES].flatMap((wire) => decode(shape, wire, ['framewire'])),
+    ...decode(shape, 'u32be', ['reference', ...U32_PEERS]),
+    ...decode(shape, 'varint', ['lps']),
+    ...decode(shape, 'line', ['reference', ...LINE_PEERS]),
+  ]),
+  ...tcp('bulk', ['framewire', 'raw']),
+  ...tcp('small', ['framewire', 'corked', 'packed']),
+  ...tcp('pingpong', ['framewire', 'raw']),
+];
+
+export function findCell(id: string): Cell | undefined {
+  return CELLS.find((cell) => cell.id === id);
+}
+
+/** Per-phase time budget (warm-up, then timed pass): over it, the run is a TIMEOUT. */
+export function budgetMs(cell: Cell, quick: boolean): number {
+  if (cell.kind === 'decode' && cell.shape.startsWith('w5')) return quick ? 3_000 : 10_000;
+  return quick ? 10_000 : 30_000;
+}

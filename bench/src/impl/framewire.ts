@@ -1,0 +1,63 @@
+import { Deframer, decodeFrames, decodeFramesAsync, type FramingStrategy } from '@framewire/chunk-buffer';
+import { footerStrategy } from '@framewire/footer';
+import { headerStrategy } from '@framewire/header';
+import { isHeaderWire, type Wire } from '../wire.js';
+import type { Workload } from '../workloads.js';
+import { asyncChunks, type Pass } from './types.js';
+
+/** The framewire strategy of a wire format, by its shared name, with default options. */
+export function strategyFor(wire: Wire): FramingStrategy {
+  const strategy = isHeaderWire(wire) ? headerStrategy(wire) : footerStrategy(wire);
+  if (strategy === undefined) throw new Error(`framewire has no strategy named ${wire}`);
+  return strategy;
+}
+
+/** framewire's decode loops, each over the workload's own wire format. */
+export const framewireImpls = {
+  /** `Deframer.push(chunk, onFrame)`: the synchronous loop, as in a socket's 'data' handler. */
+  framewire(workload: Workload): Pass {
+    const strategy = strategyFor(workload.wire);
+    const { chunks } = workload;
+    return (tally) => {
+      const deframer = new Deframer(strategy);
+      const onFrame = (frame: Uint8Array): void => {
+        tally.add(frame);
+      };
+      for (const chunk of chunks) deframer.push(chunk, onFrame);
+      deframer.end(onFrame);
+    };
+  },
+
+  /** `decodeFrames(chunks, strategy)`: the generator over a synchronous iterable. */
+  'framewire-generator'(workload: Workload): Pass {
+    const strategy = strategyFor(workload.wire);
+    const { chunks } = workload;
+    return (tally) => {
+      for (const frame of decodeFrames(chunks, strategy)) tally.add(frame);
+    };
+  },
+
+  /** `decodeFramesAsync(source, strategy)` over an async iterable, as from a socket. */
+  'framewire-async'(workload: Workload): Pass {
+    const strategy = strategyFor(workload.wire);
+    const { chunks } = workload;
+    return async (tally) => {
+      for await (const frame of decodeFramesAsync(asyncChunks(chunks), strategy)) tally.add(frame);
+    };
+  },
+
+  /** `Deframer` with every frame turned into a string by one shared `TextDecoder`. */
+  'framewire-strings'(workload: Workload): Pass {
+    const strategy = strategyFor(workload.wire);
+    const { chunks } = workload;
+    return (tally) => {
+      const deframer = new Deframer(strategy);
+      const text = new TextDecoder();
+      const onFrame = (frame: Uint8Array): void => {
+        tally.addString(text.decode(frame));
+      };
+      for (const chunk of chunks) deframer.push(chunk, onFrame);
+      deframer.end(onFrame);
+    };
+  },
+} satisfies Record<string, (workload: Workload) => Pass>;

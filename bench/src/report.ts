@@ -1,0 +1,558 @@
+/** Turns the cell summaries into the Markdown report: machine, targets, then every table. */
+import os from 'node:os';
+import {
+  DECODE_IMPLS,
+  TCP_IMPLS,
+  TCP_SCENARIOS,
+  decodeCellId,
+  tcpCellId,
+  type DecodeImpl,
+  type TcpImpl,
+  type TcpScenario,
+} from './cells.js';
+import type { CellSummary } from './summary.js';
+import { BATCH, planOf } from './tcp-shared.js';
+import { FOOTER_WIRES, HEADER_WIRES, type Wire } from './wire.js';
+import { SHAPES, sizeOf, type Shape } from './workloads.js';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  date: string;
+}
+
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    date: new Date().toISOString(),
+  };
+}
+
+export interface ReportInput {
+  summaries: ReadonlyMap<string, CellSummary>;
+  quick: boolean;
+  runs: number;
+  elapsedMs: number;
+  machine: Machine;
+  /** Whether every cell ran (no `--only`). */
+  complete: boolean;
+}
+
+// ---------------------------------------------------------------------------------------
+// Formatting
+
+function fmtTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function fmtCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return n.toFixed(n >= 100 ? 0 : 1);
+}
+
+function fmtNumber(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '–';
+}
+
+function fmtRatio(r: number | undefined): string {
+  return r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}×`;
+}
+
+function fmtMiB(n: number): string {
+  return Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} MiB` : '–';
+}
+
+function fmtBytes(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n.toFixed(0)} B`;
+}
+
+function fmtSize(bytes: number): string {
+  if (bytes >= 2 ** 20) return `${bytes / 2 ** 20} MiB`;
+  if (bytes >= 2 ** 10) return `${bytes / 2 ** 10} KiB`;
+  return `${bytes} B`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Non-ok cells as footnotes. */
+class Notes {
+  private readonly lines: string[] = [];
+
+  status(summary: CellSummary | undefined, label: string): string | undefined {
+    if (summary === undefined) return 'not run';
+    if (summary.status === 'ok') return undefined;
+    const mark = summary.status.toUpperCase();
+    this.lines.push(`${label}: ${mark} — ${summary.message ?? ''}`);
+    return `**${mark}**`;
+  }
+
+  render(): string {
+    return this.lines.length === 0 ? '' : `\n\n${this.lines.map((l) => `- ${l}`).join('\n')}`;
+  }
+}
+
+function ok(summary: CellSummary | undefined): summary is CellSummary & { status: 'ok' } {
+  return summary?.status === 'ok';
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+interface Row {
+  id: string;
+  label: string;
+}
+
+function decodeRow(shape: Shape, wire: Wire, impl: DecodeImpl, suffix = ''): Row {
+  return { id: decodeCellId(shape, wire, impl), label: `${DECODE_IMPLS[impl].label}${suffix}` };
+}
+
+function timeCell(s: CellSummary): string {
+  return `${fmtTime(s.medianMs)} (${fmtTime(s.minMs)}–${fmtTime(s.maxMs)})`;
+}
+
+/** A decoder table: throughput, ratio to a base cell, memory and allocation. */
+function decodeTable(input: ReportInput, rows: readonly Row[], base: Row | undefined, unit = 'frames/s'): string {
+  const notes = new Notes();
+  const baseSummary = base === undefined ? undefined : input.summaries.get(base.id);
+  const header = ['Implementation', 'median (min–max)', unit, 'MB/s', ...(base ? [`× ${base.label}`] : []), 'peak RSS', '+RSS', 'alloc/frame'];
+  const body = rows.map((row) => {
+    const s = input.summaries.get(row.id);
+    const bad = notes.status(s, row.label);
+    if (bad !== undefined || !ok(s)) return [row.label, bad ?? '', '', '', ...(base ? [''] : []), '', '', ''];
+    const ratio = ok(baseSummary) ? s.framesPerSec / baseSummary.framesPerSec : undefined;
+    return [
+      row.label,
+      timeCell(s),
+      fmtCount(s.framesPerSec),
+      fmtNumber(s.wireMBps),
+      ...(base ? [fmtRatio(ratio)] : []),
+      fmtMiB(s.peakRssMiB),
+      fmtMiB(s.extraRssMiB),
+      fmtBytes(s.allocPerFrame),
+    ];
+  });
+  return table(header, body) + notes.render();
+}
+
+function w5Rows(): { label: string; wire: Wire; impl: DecodeImpl }[] {
+  return [
+    ...[...HEADER_WIRES, ...FOOTER_WIRES].map((wire) => ({ label: `framewire \`${wire}\``, wire, impl: 'framewire' as const })),
+    { label: 'reference u32be decoder', wire: 'u32be', impl: 'reference' },
+    { label: 'reference line splitter', wire: 'line', impl: 'reference' },
+    ...(['ilp-sync', 'bl', 'u8al'] as const).map((impl) => ({ label: `${DECODE_IMPLS[impl].label} (u32be)`, wire: 'u32be' as const, impl })),
+    { label: `${DECODE_IMPLS.lps.label} (varint)`, wire: 'varint', impl: 'lps' },
+    ...(['serialport-delimiter', 'split2', 'readline'] as const).map((impl) => ({
+      label: `${DECODE_IMPLS[impl].label} (line)`,
+      wire: 'line' as const,
+      impl,
+    })),
+  ];
+}
+
+/** time(large) / time(small), or a lower bound when the large one timed out. */
+function growth(input: ReportInput, wire: Wire, impl: DecodeImpl): { text: string; value: number | undefined } {
+  const small = input.summaries.get(decodeCellId('w5-small', wire, impl));
+  const large = input.summaries.get(decodeCellId('w5-large', wire, impl));
+  if (!ok(small)) return { text: '–', value: undefined };
+  if (ok(large)) {
+    const r = large.medianMs / small.medianMs;
+    return { text: r.toFixed(1), value: r };
+  }
+  if (large?.status === 'timeout') {
+    const budget = input.quick ? 3_000 : 10_000;
+    return { text: `> ${(budget / small.medianMs).toFixed(0)}`, value: Number.POSITIVE_INFINITY };
+  }
+  return { text: '–', value: undefined };
+}
+
+function w5Table(input: ReportInput): string {
+  const notes = new Notes();
+  const body = w5Rows().map(({ label, wire, impl }) => {
+    const small = input.summaries.get(decodeCellId('w5-small', wire, impl));
+    const large = input.summaries.get(decodeCellId('w5-large', wire, impl));
+    const smallBad = notes.status(small, `${label}, small`);
+    const largeBad = notes.status(large, `${label}, large`);
+    return [
+      label,
+      smallBad ?? (ok(small) ? timeCell(small) : ''),
+      largeBad ?? (ok(large) ? timeCell(large) : ''),
+      growth(input, wire, impl).text,
+      ok(large) ? fmtMiB(large.peakRssMiB) : '',
+      ok(large) ? fmtMiB(large.extraRssMiB) : '',
+    ];
+  });
+  const small = fmtSize(sizeOf('w5-small', input.quick).payloadLength);
+  const large = fmtSize(sizeOf('w5-large', input.quick).payloadLength);
+  return (
+    table(['Implementation', `${small} frame`, `${large} frame`, `time ratio (linear = 8)`, 'peak RSS (large)', '+RSS (large)'], body) +
+    notes.render()
+  );
+}
+
+function tcpLabel(impl: TcpImpl): string {
+  return TCP_IMPLS[impl];
+}
+
+function tcpThroughputTable(input: ReportInput, scenario: TcpScenario, impls: readonly TcpImpl[], base: TcpImpl): string {
+  const notes = new Notes();
+  const baseSummary = input.summaries.get(tcpCellId(scenario, base));
+  const body = impls.map((impl) => {
+    const s = input.summaries.get(tcpCellId(scenario, impl));
+    const bad = notes.status(s, tcpLabel(impl));
+    if (bad !== undefined || !ok(s)) return [tcpLabel(impl), bad ?? '', '', '', '', ''];
+    const ratio = ok(baseSummary) ? baseSummary.medianMs / s.medianMs : undefined;
+    return [tcpLabel(impl), timeCell(s), fmtCount(s.framesPerSec), fmtNumber(s.payloadMBps), fmtRatio(ratio), fmtMiB(s.peakRssMiB)];
+  });
+  return table(['Implementation', 'median (min–max)', 'frames/s', 'payload MB/s', `× ${tcpLabel(base)}`, 'peak RSS'], body) + notes.render();
+}
+
+function pingPongTable(input: ReportInput): string {
+  const notes = new Notes();
+  const raw = input.summaries.get(tcpCellId('pingpong', 'raw'));
+  const body = (['framewire', 'raw'] as const).map((impl) => {
+    const s = input.summaries.get(tcpCellId('pingpong', impl));
+    const label = impl === 'raw' ? 'raw `net.Socket` + hand-written u32be (one write per frame)' : tcpLabel(impl);
+    const bad = notes.status(s, label);
+    if (bad !== undefined || !ok(s)) return [label, bad ?? '', '', '', '', ''];
+    const p50 = s.metrics['p50Us'] ?? Number.NaN;
+    const ratio = ok(raw) ? p50 / (raw.metrics['p50Us'] ?? Number.NaN) : undefined;
+    return [
+      label,
+      fmtCount(s.framesPerSec),
+      `${fmtNumber(p50, 1)} µs`,
+      `${fmtNumber(s.metrics['p99Us'] ?? Number.NaN, 1)} µs`,
+      fmtNumber(s.metrics['writesPerFrame'] ?? Number.NaN, 2),
+      fmtRatio(ratio),
+    ];
+  });
+  return table(['Implementation', 'round trips/s', 'p50', 'p99', 'socket writes/frame', 'p50 × raw'], body) + notes.render();
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets
+
+interface Target {
+  workload: string;
+  target: string;
+  measured: string;
+  pass: boolean | undefined;
+}
+
+function fps(input: ReportInput, id: string): number | undefined {
+  const s = input.summaries.get(id);
+  return ok(s) ? s.framesPerSec : undefined;
+}
+
+function ratioTarget(workload: string, target: string, a: number | undefined, b: number | undefined, min: number, what: string): Target {
+  if (a === undefined || b === undefined) return { workload, target, measured: 'not measured', pass: undefined };
+  const r = a / b;
+  return { workload, target, measured: `${r.toFixed(2)}× ${what}`, pass: r >= min };
+}
+
+function targets(input: ReportInput): Target[] {
+  const out: Target[] = [];
+  const d = decodeCellId;
+  const fw1 = fps(input, d('w1', 'u32be', 'framewire'));
+  out.push(ratioTarget('W1 u32be, 64 B frames', '≥ 0.8 × reference', fw1, fps(input, d('w1', 'u32be', 'reference')), 0.8, 'reference'));
+  const peers = [
+    d('w1', 'u32be', 'ilp-sync'),
+    d('w1', 'u32be', 'ilp-async'),
+    d('w1', 'u32be', 'bl'),
+    d('w1', 'u32be', 'u8al'),
+    d('w1', 'varint', 'lps'),
+  ];
+  const peerRates = peers.map((id) => ({ id, rate: fps(input, id) }));
+  const measuredPeers = peerRates.filter((p): p is { id: string; rate: number } => p.rate !== undefined);
+  const fastest = measuredPeers.sort((a, b) => b.rate - a.rate)[0];
+  const fastestName = fastest === undefined ? 'peer' : (fastest.id.split('/')[1] ?? 'peer');
+  out.push(ratioTarget('W1 u32be, 64 B frames', '≥ 2 × the fastest peer', fw1, fastest?.rate, 2, `the fastest peer (${fastestName})`));
+  out.push(ratioTarget('W2 1 MiB frames', '≥ 0.9 × reference', fps(input, d('w2', 'u32be', 'framewire')), fps(input, d('w2', 'u32be', 'reference')), 0.9, 'reference'));
+  out.push(ratioTarget('W3 7-byte chunks', '≥ 0.8 × reference', fps(input, d('w3', 'u32be', 'framewire')), fps(input, d('w3', 'u32be', 'reference')), 0.8, 'reference'));
+  const fw4 = fps(input, d('w4', 'line', 'framewire'));
+  out.push(ratioTarget('W4 lines (bytes out)', '≥ 0.8 × reference splitter', fw4, fps(input, d('w4', 'line', 'reference')), 0.8, 'reference'));
+  out.push(ratioTarget('W4 lines (bytes out)', '≥ 1.5 × split2 (lines/s)', fw4, fps(input, d('w4', 'line', 'split2')), 1.5, 'split2'));
+  const fw4s = fps(input, d('w4', 'line', 'framewire-strings'));
+  out.push(ratioTarget('W4 lines (strings out)', '≥ split2', fw4s, fps(input, d('w4', 'line', 'split2')), 1, 'split2'));
+  out.push(ratioTarget('W4 lines (strings out)', '≥ node:readline', fw4s, fps(input, d('w4', 'line', 'readline')), 1, 'node:readline'));
+
+  // W5: every header and footer strategy grows linearly.
+  const wires = [...HEADER_WIRES, ...FOOTER_WIRES];
+  const growths = wires.map((wire) => ({ wire, g: growth(input, wire, 'framewire') }));
+  const measured = growths.filter((x) => x.g.value !== undefined);
+  const worst = [...measured].sort((a, b) => b.g.value! - a.g.value!)[0];
+  const over = measured.filter((x) => x.g.value! > 10).map((x) => `\`${x.wire}\` ${x.g.text}`);
+  out.push({
+    workload: `W5 ${fmtSize(sizeOf('w5-large', input.quick).payloadLength)} in 1 KiB chunks`,
+    target: 'time(8×) / time(1×) ≤ 10, every header and footer strategy',
+    measured:
+      worst === undefined
+        ? 'not measured'
+        : `${measured.length}/${wires.length} measured; worst \`${worst.wire}\` ${worst.g.text}${over.length > 0 ? `; over 10: ${over.join(', ')}` : ''}`,
+    pass: worst === undefined ? undefined : measured.length === wires.length && over.length === 0,
+  });
+
+  // Other strategies on W1-shaped data, against framewire's u32be.
+  const u32 = input.summaries.get(d('w1', 'u32be', 'framewire'));
+  for (const wire of ['varint', 'cobs', 'slip', 'netstring', 'ascii:10'] as const) {
+    const s = input.summaries.get(d('w1', wire, 'framewire'));
+    const workload = `\`${wire}\` on W1-shaped data`;
+    const target = '≥ 0.5 × u32be, no per-byte allocation';
+    if (!ok(s) || !ok(u32)) {
+      out.push({ workload, target, measured: 'not measured', pass: undefined });
+      continue;
+    }
+    const r = s.framesPerSec / u32.framesPerSec;
+    // One copy of the payload is 1 byte per byte; per-byte objects cost 8 or more.
+    const extra = (s.allocPerFrame - u32.allocPerFrame) / sizeOf('w1', input.quick).payloadLength;
+    out.push({
+      workload,
+      target,
+      measured: `${r.toFixed(2)}× u32be; ${fmtBytes(s.allocPerFrame)}/frame (u32be ${fmtBytes(u32.allocPerFrame)}), ${extra.toFixed(2)} B extra per payload byte`,
+      pass: r >= 0.5 && extra <= 2,
+    });
+  }
+
+  const bulkFw = input.summaries.get(tcpCellId('bulk', 'framewire'));
+  const bulkRaw = input.summaries.get(tcpCellId('bulk', 'raw'));
+  out.push(
+    ratioTarget(
+      'TCP 64 KiB frames',
+      '≥ 0.9 × raw socket throughput',
+      ok(bulkFw) ? bulkFw.payloadMBps : undefined,
+      ok(bulkRaw) ? bulkRaw.payloadMBps : undefined,
+      0.9,
+      'raw (payload MB/s)',
+    ),
+  );
+  out.push(
+    ratioTarget(
+      'TCP 64 B frames',
+      '≥ 0.8 × corked hand-written writer',
+      fps(input, tcpCellId('small', 'framewire')),
+      fps(input, tcpCellId('small', 'corked')),
+      0.8,
+      'corked writer',
+    ),
+  );
+  const pf = input.summaries.get(tcpCellId('pingpong', 'framewire'));
+  const pr = input.summaries.get(tcpCellId('pingpong', 'raw'));
+  if (ok(pf) && ok(pr)) {
+    const r = (pf.metrics['p50Us'] ?? Number.NaN) / (pr.metrics['p50Us'] ?? Number.NaN);
+    const writes = pf.metrics['writesPerFrame'] ?? Number.NaN;
+    out.push({
+      workload: 'TCP ping-pong, 64 B',
+      target: 'p50 ≤ 1.2 × raw Node ping-pong; one write per frame',
+      measured: `p50 ${r.toFixed(2)}× raw (${fmtNumber(pf.metrics['p50Us'] ?? Number.NaN, 1)} vs ${fmtNumber(pr.metrics['p50Us'] ?? Number.NaN, 1)} µs); ${writes.toFixed(2)} writes/frame`,
+      pass: r <= 1.2 && writes <= 1,
+    });
+  } else {
+    out.push({ workload: 'TCP ping-pong, 64 B', target: 'p50 ≤ 1.2 × raw; one write per frame', measured: 'not measured', pass: undefined });
+  }
+  return out;
+}
+
+function targetTable(input: ReportInput): string {
+  const rows = targets(input).map((t) => [t.workload, t.target, t.measured, t.pass === undefined ? '–' : t.pass ? '✅' : '❌']);
+  return table(['Workload', 'Target', 'Measured (medians, same run)', ''], rows);
+}
+
+// ---------------------------------------------------------------------------------------
+// The report
+
+export function renderReport(input: ReportInput): string {
+  const { machine: m, quick } = input;
+  const w = (shape: Shape): string => {
+    const size = sizeOf(shape, quick);
+    return `${fmtCount(size.frames)} × ${fmtSize(size.payloadLength)} frames in ${fmtSize(size.chunkSize)} chunks`;
+  };
+  const bulk = planOf('bulk', quick);
+  const small = planOf('small', quick);
+  const ping = planOf('pingpong', quick);
+  const sections: string[] = [];
+  sections.push(`# framewire benchmark results${quick ? ' (quick mode: smaller workloads, not comparable to the targets)' : ''}
+
+Produced by \`pnpm bench${quick ? ' --quick' : ''}\` (see [README.md](README.md) for the method).
+
+| | |
+|---|---|
+| CPU | ${m.cpu} |
+| Cores | ${m.cores} |
+| Memory | ${m.memoryGiB.toFixed(1)} GiB |
+| OS | ${m.os} |
+| Node.js | ${m.node} |
+| Date | ${m.date} |
+| Runs per cell | ${input.runs}, each in a fresh process (warm-up pass, then one timed pass) |
+| Suite duration | ${(input.elapsedMs / 60_000).toFixed(1)} min${input.complete ? '' : ' (partial run: some cells not run)'} |
+
+Times are medians of the timed passes (min–max in brackets). Throughput is at the median.
+MB = 10^6 bytes of wire input. "peak RSS" is the process's high-water mark (workload
+included); "+RSS" is that peak minus the RSS just before the timed pass, i.e. what
+decoding added. "alloc/frame" is JS heap + ArrayBuffer bytes allocated by the (untimed)
+warm-up pass per frame, from V8's GC profiler.`);
+
+  sections.push(`## Targets\n\n${targetTable(input)}`);
+
+  sections.push(`## W1 — u32be, ${w('w1')}
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w1', 'u32be', 'framewire'),
+    decodeRow('w1', 'u32be', 'framewire-generator'),
+    decodeRow('w1', 'u32be', 'framewire-async'),
+    decodeRow('w1', 'u32be', 'reference'),
+    decodeRow('w1', 'u32be', 'ilp-sync'),
+    decodeRow('w1', 'u32be', 'ilp-async'),
+    decodeRow('w1', 'u32be', 'bl'),
+    decodeRow('w1', 'u32be', 'u8al'),
+    decodeRow('w1', 'varint', 'lps', ' (varint prefix: the only one it reads)'),
+  ],
+  decodeRow('w1', 'u32be', 'reference'),
+)}`);
+
+  sections.push(`## Every strategy on W1-shaped data (${w('w1')})
+
+Binary random payloads, except for \`line\` and \`nul\` (printable ASCII, which they need).
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w1', 'u32be', 'framewire', ' `u32be`'),
+    ...(['varint', 'ascii:10', 'netstring', 'cobs', 'slip', 'line', 'nul'] as const).map((wire) =>
+      decodeRow('w1', wire, 'framewire', ` \`${wire}\``),
+    ),
+    decodeRow('w1', 'varint', 'ilp-sync', ' (varint)'),
+    decodeRow('w1', 'varint', 'lps', ' (varint)'),
+  ],
+  decodeRow('w1', 'u32be', 'framewire', ' `u32be`'),
+)}`);
+
+  sections.push(`## W2 — u32be, ${w('w2')}
+
+\`Uint8Array.set\` copies every chunk into one pre-touched buffer: the bandwidth limit of a
+decoder that must copy each frame once (a 1 MiB frame spans 16 chunks).
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w2', 'u32be', 'framewire'),
+    decodeRow('w2', 'u32be', 'reference'),
+    decodeRow('w2', 'u32be', 'memcpy'),
+    decodeRow('w2', 'u32be', 'ilp-sync'),
+    decodeRow('w2', 'u32be', 'bl'),
+    decodeRow('w2', 'u32be', 'u8al'),
+    decodeRow('w2', 'varint', 'lps', ' (varint)'),
+  ],
+  decodeRow('w2', 'u32be', 'reference'),
+)}`);
+
+  sections.push(`## W3 — u32be, ${w('w3')}
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w3', 'u32be', 'framewire'),
+    decodeRow('w3', 'u32be', 'reference'),
+    decodeRow('w3', 'u32be', 'ilp-sync'),
+    decodeRow('w3', 'u32be', 'bl'),
+    decodeRow('w3', 'u32be', 'u8al'),
+    decodeRow('w3', 'varint', 'lps', ' (varint)'),
+  ],
+  decodeRow('w3', 'u32be', 'reference'),
+)}`);
+
+  sections.push(`## W4 — lines, ${w('w4')} (\`\\n\` after each 63 B line)
+
+### Bytes out
+
+split2 (strings out) is listed for the lines/s target.
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w4', 'line', 'framewire', ' `line`'),
+    decodeRow('w4', 'line', 'reference'),
+    decodeRow('w4', 'line', 'serialport-delimiter'),
+    decodeRow('w4', 'line', 'split2', ' (strings)'),
+  ],
+  decodeRow('w4', 'line', 'reference'),
+  'lines/s',
+)}
+
+### Strings out
+
+${decodeTable(
+  input,
+  [
+    decodeRow('w4', 'line', 'framewire-strings'),
+    decodeRow('w4', 'line', 'reference-strings'),
+    decodeRow('w4', 'line', 'split2'),
+    decodeRow('w4', 'line', 'readline'),
+    decodeRow('w4', 'line', 'serialport-readline'),
+  ],
+  decodeRow('w4', 'line', 'split2'),
+  'lines/s',
+)}`);
+
+  sections.push(`## W5 — growth: one frame of ${fmtSize(sizeOf('w5-small', quick).payloadLength)} and one of ${fmtSize(
+    sizeOf('w5-large', quick).payloadLength,
+  )} in 1 KiB chunks
+
+A linear decoder takes 8 × as long for the 8 × larger frame; a decoder that re-copies or
+re-scans its buffer per chunk takes up to 64 ×. ${SHAPES['w5-large'].title}: per-phase time
+budget ${quick ? '3' : '10'} s, after which the run is a TIMEOUT (the ratio is then a lower bound).
+
+${w5Table(input)}`);
+
+  sections.push(`## TCP over 127.0.0.1
+
+A worker thread (its own event loop and core) is the peer; this thread receives and
+decodes, timed from the accepted connection to the last frame.
+
+### ${TCP_SCENARIOS.bulk}: ${fmtCount(bulk.frames)} frames (${fmtSize(bulk.frames * bulk.payloadLength)})
+
+The raw sender writes the same payloads without headers; the raw receiver only counts and
+samples them — the throughput of the socket itself.
+
+${tcpThroughputTable(input, 'bulk', ['framewire', 'raw'], 'raw')}
+
+### ${TCP_SCENARIOS.small}: ${fmtCount(small.frames)} frames
+
+framewire: the encoder's parts for ${BATCH} frames passed to one \`conn.write(...parts)\`;
+received with a \`Deframer\`. Hand-written: \`net.Socket\` senders, the reference decoder.
+
+${tcpThroughputTable(input, 'small', ['framewire', 'corked', 'packed'], 'corked')}
+
+### ${TCP_SCENARIOS.pingpong}: ${fmtCount(ping.frames)} round trips
+
+One frame out, wait for its echo, repeat. Both ends \`noDelay\`. "socket writes/frame"
+counts the client's handle writes (\`_writeGeneric\`, one per \`_write\`/\`_writev\`).
+
+${pingPongTable(input)}`);
+
+  return `${sections.join('\n\n')}\n`;
+}

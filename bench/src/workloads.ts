@@ -1,0 +1,110 @@
+import { expectedOf, type Expected } from './tally.js';
+import { encodeStream, isTextWire, type Wire } from './wire.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** How many frames of what size, cut into chunks of what size. */
+export interface Size {
+  frames: number;
+  payloadLength: number;
+  chunkSize: number;
+}
+
+/** The workload shapes of the issue; `quick` keeps the shape (frame and chunk sizes) where it can. */
+export const SHAPES = {
+  w1: {
+    title: 'W1: 64 B frames in 64 KiB chunks',
+    full: { frames: 1_000_000, payloadLength: 64, chunkSize: 64 * KiB },
+    quick: { frames: 100_000, payloadLength: 64, chunkSize: 64 * KiB },
+  },
+  w2: {
+    title: 'W2: 1 MiB frames in 64 KiB chunks',
+    full: { frames: 256, payloadLength: MiB, chunkSize: 64 * KiB },
+    quick: { frames: 32, payloadLength: MiB, chunkSize: 64 * KiB },
+  },
+  w3: {
+    title: 'W3: 1 KiB frames in 7-byte chunks',
+    full: { frames: 10_000, payloadLength: KiB, chunkSize: 7 },
+    quick: { frames: 2_000, payloadLength: KiB, chunkSize: 7 },
+  },
+  w4: {
+    title: 'W4: lines of 63 B + \\n in 64 KiB chunks',
+    full: { frames: 1_000_000, payloadLength: 63, chunkSize: 64 * KiB },
+    quick: { frames: 100_000, payloadLength: 63, chunkSize: 64 * KiB },
+  },
+  // W5 measures growth: the large frame is 8 × the small one in both modes.
+  'w5-large': {
+    title: 'W5: one large frame in 1 KiB chunks',
+    full: { frames: 1, payloadLength: 8 * MiB, chunkSize: KiB },
+    quick: { frames: 1, payloadLength: 2 * MiB, chunkSize: KiB },
+  },
+  'w5-small': {
+    title: 'W5: one small frame (1/8 of the large) in 1 KiB chunks',
+    full: { frames: 1, payloadLength: MiB, chunkSize: KiB },
+    quick: { frames: 1, payloadLength: MiB / 4, chunkSize: KiB },
+  },
+} as const satisfies Record<string, { title: string; full: Size; quick: Size }>;
+
+export type Shape = keyof typeof SHAPES;
+
+export function isShape(name: string): name is Shape {
+  return Object.hasOwn(SHAPES, name);
+}
+
+export function sizeOf(shape: Shape, quick: boolean): Size {
+  return quick ? SHAPES[shape].quick : SHAPES[shape].full;
+}
+
+/** A workload ready to be decoded: all bytes in memory, cut into chunks, expected results known. */
+export interface Workload {
+  readonly shape: Shape;
+  readonly wire: Wire;
+  readonly size: Size;
+  /** The encoded stream, contiguous. */
+  readonly stream: Buffer;
+  /** `stream` cut every `size.chunkSize` bytes, regardless of frame boundaries (views, no copies). */
+  readonly chunks: readonly Buffer[];
+  readonly expected: Expected;
+}
+
+/**
+ * Generates a workload: random payloads (printable ASCII for text wire formats, which may not
+ * carry every byte), encoded with the suite's own encoders, cut into chunks.
+ */
+export function generate(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545f491): Workload {
+  const size = sizeOf(shape, quick);
+  const payloads = randomPayloads(size.frames * size.payloadLength, isTextWire(wire), seed);
+  const expected = expectedOf(payloads, size.frames, size.payloadLength);
+  const stream = encodeStream(wire, payloads, size.frames, size.payloadLength);
+  return { shape, wire, size, stream, chunks: cut(stream, size.chunkSize), expected };
+}
+
+/** Views of `stream`, `chunkSize` bytes each (the last may be shorter). */
+export function cut(stream: Buffer, chunkSize: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < stream.length; at += chunkSize) chunks.push(stream.subarray(at, at + chunkSize));
+  return chunks;
+}
+
+/** Deterministic pseudo-random bytes (xorshift32); `text` maps them onto printable ASCII. */
+export function randomPayloads(length: number, text: boolean, seed: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let x = seed >>> 0 || 1;
+  const words = length >>> 2;
+  const view = new Uint32Array(out.buffer, out.byteOffset, words);
+  for (let i = 0; i < words; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    view[i] = x >>> 0;
+  }
+  for (let i = words * 4; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  if (text) for (let i = 0; i < length; i++) out[i] = 0x20 + (out[i]! % 95);
+  return out;
+}
