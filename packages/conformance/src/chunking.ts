@@ -71,7 +71,7 @@ export function chunkPlan(maxCuts = 24): Arbitrary<ChunkPlan> {
       weight: 4,
       arbitrary: fc
         .record({
-          cuts: fc.array(fc.nat(), { maxLength: maxCuts }),
+          cuts: fc.array(fc.nat(), { maxLength: maxCuts, size: 'max' }),
           empties: fc.array(fc.nat(), { maxLength: 3 }),
         })
         .map<ChunkPlan>(({ cuts, empties }) => ({ kind: 'cuts', cuts, empties })),
@@ -101,7 +101,8 @@ export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[]
 export function describeChunkPlan(plan: ChunkPlan, length: number): string {
   if (plan.kind === 'whole') return 'one chunk';
   if (plan.kind === 'bytes') return plan.empties ? '1-byte chunks with empty chunks between' : '1-byte chunks';
-  const cuts = [...new Set(plan.cuts.map((cut) => cut % (length + 1)))].sort((a, b) => a - b);
+  const cuts = [...new Set(plan.cuts.map((cut) => cut % (length + 1)))].filter((cut) => cut > 0 && cut < length).sort((a, b) => a - b);
+  if (cuts.length === 0 && plan.empties.length === 0) return 'one chunk';
   return `cut at [${cuts.join(', ')}]${plan.empties.length > 0 ? ` with ${plan.empties.length} empty chunk(s)` : ''}`;
 }
 

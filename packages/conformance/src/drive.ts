@@ -46,7 +46,7 @@ export interface DriveOptions {
  * - `decode` returned a frame without consuming a byte (a decode loop would spin forever);
  * - `decode` threw a recoverable error twice in a row without consuming a byte;
  * - more `decode` calls than the bytes and chunks fed can justify (a hang, bounded);
- * - after an unrecoverable error, the next `decode` call did not throw an error with the same code.
+ * - after an unrecoverable error, the next `decode` call did not rethrow that same error object.
  */
 export function driveDecoder(
   decoder: FrameDecoder | FramingStrategy,
@@ -187,12 +187,12 @@ function checkRethrows(decoder: FrameDecoder, buffer: ChunkBuffer, error: Framin
     const frame = decoder.decode(buffer);
     again = frame === undefined ? 'undefined' : `a frame ${hex(frame)}`;
   } catch (thrown) {
-    if (thrown instanceof FramingError && thrown.code === error.code) return;
-    again = thrown;
+    if (thrown === error) return;
+    again = thrown instanceof FramingError ? `a new ${thrown.code} ("${thrown.message}")` : thrown;
   }
   const what = typeof again === 'string' ? again : describeThrown(again);
   throw new ConformanceError(
-    `after the unrecoverable ${error.code} ("${error.message}"), the next decode call gave ${what} instead of rethrowing it`,
+    `after the unrecoverable ${error.code} ("${error.message}"), the next decode call gave ${what} instead of rethrowing that same error (the contract: every later call rethrows it without looking at the bytes again)`,
     { cause: error },
   );
 }

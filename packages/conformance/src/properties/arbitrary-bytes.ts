@@ -26,8 +26,8 @@ export function checkArbitraryBytes(subject: StrategyUnderTest, options?: Confor
   const factory = config.factory;
   const byte = specialByte(config);
   const input = fc.oneof(
-    fc.uint8Array({ maxLength: 512 }).map((bytes) => ({ bytes, how: 'random bytes' })),
-    fc.array(byte, { maxLength: 256 }).map((bytes) => ({ bytes: Uint8Array.from(bytes), how: 'random special bytes' })),
+    fc.uint8Array({ maxLength: 512, size: 'max' }).map((bytes) => ({ bytes, how: 'random bytes' })),
+    fc.array(byte, { maxLength: 256, size: 'max' }).map((bytes) => ({ bytes: Uint8Array.from(bytes), how: 'random special bytes' })),
     fc
       .tuple(fc.array(config.payload, { minLength: 1, maxLength: 6 }), fc.array(mutation(byte), { minLength: 1, maxLength: 4 }))
       .map(([payloads, mutations]) => {

@@ -17,7 +17,8 @@ export const LIMITS = '3. a payload of exactly maxFrameLength passes, one byte m
  * `maxLimit`: the strategy built with `maxFrameLength: limit` reports that limit; its encoder
  * accepts a payload of exactly `limit` bytes (which then decodes under any chunking) and refuses
  * `limit + 1` bytes with a `FrameTooLargeError`; and its decoder, fed a small valid frame then a
- * frame of `limit + 1` bytes made by the strategy built with `limit + 1`, delivers the small frame,
+ * frame over the limit (`limit + 1` bytes half the time, else up to `3 × limit + 65`) made by the
+ * strategy built with that larger limit, delivers the small frame,
  * throws `ERR_FRAME_TOO_LARGE` from `decode` (not `end`), never delivers the big one, and never
  * waits with more than `maxWireLength` bytes buffered (so memory stays bounded by the limit plus
  * the header and trailer).
@@ -50,9 +51,19 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
       `property 3 needs room for a limit and one byte more: maxLimit = ${config.maxLimit}, default maxFrameLength = ${config.base.maxFrameLength}`,
     );
   }
+  const ceiling = config.base.maxFrameLength;
+  // The oversized frame is one byte over half the time, else up to 2 × limit + 64 bytes over,
+  // which shows a decoder that buffers the excess before it notices.
   const cases = fc
     .integer({ min: lowest, max: highest })
-    .chain((limit) => fc.tuple(fc.constant(limit), exactPayload(config, limit + 1), chunkPlan()));
+    .chain((limit) =>
+      fc.tuple(
+        fc.constant(limit),
+        fc.oneof(fc.constant(limit + 1), fc.integer({ min: limit + 1, max: Math.min(ceiling, 3 * limit + 65) })),
+        chunkPlan(),
+      ),
+    )
+    .chain(([limit, over, plan]) => fc.tuple(fc.constant(limit), exactPayload(config, over), fc.constant(plan)));
   assertProperty(
     config,
     LIMITS,
@@ -62,19 +73,19 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
         fail(`built with maxFrameLength: ${limit}, the strategy reports maxFrameLength = ${strategy.maxFrameLength}`);
       }
       const exact = big.subarray(0, limit);
-      checkEncoderLimit(strategy, limit, big);
+      checkEncoderLimit(strategy, limit, big.subarray(0, limit + 1));
 
       // Exactly the limit: encodes within maxWireLength and decodes.
       const exactWire = encodeChecked(strategy, strategy.createEncoder(), exact);
       expectFrames(strategy, driveDecoder(strategy, applyChunkPlan(exactWire, plan)), [exact], `payload of exactly ${limit} bytes`);
 
-      // One byte over, made by the strategy with a limit one higher, after a small valid frame.
+      // Over the limit, made by the strategy with a higher limit, after a small valid frame.
       const small = exact.subarray(0, Math.min(limit, 3));
       const smallWire = encodeChecked(strategy, strategy.createEncoder(), small);
-      const wider = factory({ maxFrameLength: limit + 1 });
+      const wider = factory({ maxFrameLength: big.length });
       const bigWire = encodeChecked(wider, wider.createEncoder(), big);
       const wire = concatBytes([smallWire, bigWire]);
-      const context = `limit ${limit}: a ${small.length}-byte frame then a ${limit + 1}-byte one (${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)})`;
+      const context = `limit ${limit}: a ${small.length}-byte frame then a ${big.length}-byte one (${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)})`;
       const run = driveDecoder(strategy, applyChunkPlan(wire, plan));
       checkWaiting(strategy, run, context);
       const error = run.error ?? run.recovered[0];

@@ -14,11 +14,15 @@ export const LINEAR_WORK = '6. decoding work is linear: bytes inspected stay wit
 // Frames in the "many frames in one chunk" example: enough that re-scanning the rest of the
 // chunk for every frame shows up as a factor of hundreds.
 const MANY_FRAMES = 2000;
+// Allowance on top of the factor, so that a stream of a few bytes whose header is read twice is
+// not judged on a ratio of tiny numbers. Small against the streams that show quadratic work.
+const SLACK = 64;
 
 /**
  * Property 6: the decoder is driven over a {@link CountingChunkBuffer}, which adds up the bytes
  * each read, search, peek and take could have looked at; the total may not exceed
- * `workFactor` (default 4) times the bytes fed. Checked for random streams of up to 16 frames
+ * `workFactor` (default 4) times the bytes fed, plus 64 bytes (so that a stream of a few bytes
+ * whose header is read twice is not judged on a ratio of tiny numbers). Checked for random streams of up to 16 frames
  * under any chunking, then for two fixed streams: one frame of `longFrameLength` bytes (64 KiB,
  * capped at the limit) fed in 1-byte chunks, which catches a decoder that re-scans its buffer
  * from the start on every chunk; and 2,000 small frames in one chunk, fed whole and byte by
@@ -31,7 +35,7 @@ export function checkLinearWork(subject: StrategyUnderTest, options?: Conformanc
   assertProperty(
     config,
     LINEAR_WORK,
-    fc.property(fc.array(config.payload, { maxLength: 16 }), chunkPlan(64), (messages, plan) => {
+    fc.property(fc.array(config.payload, { maxLength: 16, size: 'max' }), chunkPlan(64), (messages, plan) => {
       measure(config, strategy, messages, plan);
     }),
   );
@@ -54,7 +58,7 @@ function measure(config: ResolvedConfig, strategy: FramingStrategy, messages: re
   const report = (): string =>
     `the decoder inspected ${buffer.bytesInspected} bytes (${buffer.calls} buffer calls) for ${buffer.bytesPushed} bytes fed, ${(
       buffer.bytesInspected / Math.max(1, buffer.bytesPushed)
-    ).toFixed(1)} per byte, over the bound of ${k} per byte (workFactor): it re-scans bytes it has already seen`;
+    ).toFixed(1)} per byte, over the bound of ${k} per byte (workFactor) + ${SLACK}: it re-scans bytes it has already seen`;
   const run = driveDecoder(strategy, chunks, {
     buffer,
     // Stop early, well past the bound, so a quadratic decoder fails fast instead of running long.
@@ -63,5 +67,5 @@ function measure(config: ResolvedConfig, strategy: FramingStrategy, messages: re
     },
   });
   expectFrames(strategy, run, messages, context);
-  if (buffer.bytesInspected > k * buffer.bytesPushed) fail(`${context}: ${report()}`);
+  if (buffer.bytesInspected > k * buffer.bytesPushed + SLACK) fail(`${context}: ${report()}`);
 }

@@ -65,8 +65,8 @@ function specialPayload(config: ResolvedConfig): Arbitrary<Uint8Array> {
   const byte = specialByte(config);
   const arbitraries: Arbitrary<Uint8Array>[] = [
     fc.constantFrom(...fixed),
-    fc.array(fc.constantFrom(...specialPool(config)), { minLength, maxLength: 24 }).map((bytes) => Uint8Array.from(bytes)),
-    fc.array(byte, { minLength, maxLength: 96 }).map((bytes) => Uint8Array.from(bytes)),
+    fc.array(fc.constantFrom(...specialPool(config)), { minLength, maxLength: 24, size: 'max' }).map((bytes) => Uint8Array.from(bytes)),
+    fc.array(byte, { minLength, maxLength: 96, size: 'max' }).map((bytes) => Uint8Array.from(bytes)),
     fc
       .array(fc.record({ byte, length: fc.constantFrom(...RUN_LENGTHS) }), { minLength: 1, maxLength: 3 })
       .map((runs) => Uint8Array.from(runs.flatMap(({ byte: b, length }) => new Array<number>(length).fill(b)))),

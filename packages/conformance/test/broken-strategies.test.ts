@@ -1,0 +1,165 @@
+// The kit must be able to fail: each broken sample fails the property that targets its defect,
+// with a message that names the property and the defect.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ConformanceError,
+  checkArbitraryBytes,
+  checkLimits,
+  checkLinearWork,
+  checkRecovery,
+  checkRoundTrip,
+  checkSpecialPayloads,
+  checkTruncation,
+  checkVectors,
+} from '../src/index.js';
+import type { StrategyFactory } from '../src/index.js';
+import { NO_NEWLINE, newline, u16Prefix } from './fixtures/samples.js';
+
+type Defects = Parameters<typeof u16Prefix>[1] & Parameters<typeof newline>[1];
+
+const brokenU16 = (defects: Defects): StrategyFactory => (options) => u16Prefix(options, defects);
+const brokenNewline = (defects: Defects): StrategyFactory => (options) => newline(options, defects);
+const newlineOptions = {
+  payload: fc.uint8Array({ maxLength: 80 }).filter(NO_NEWLINE),
+  specialBytes: [0x0a],
+  binarySafe: false,
+};
+
+function failure(check: () => void): ConformanceError {
+  try {
+    check();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConformanceError);
+    return error as ConformanceError;
+  }
+  throw new Error('the check passed; it should have failed');
+}
+
+describe('a decoder that re-scans its buffer from offset 0 on every chunk', () => {
+  const rescans = brokenNewline({ rescans: true });
+
+  it('fails property 6 (linear work)', () => {
+    const error = failure(() => {
+      checkLinearWork(rescans, newlineOptions);
+    });
+    expect(error.message).toMatch(/property "6\. decoding work is linear.*over the bound of 4 per byte \(workFactor\) \+ 64/s);
+  });
+
+  it('passes properties 1 and 4, which do not measure work', () => {
+    checkRoundTrip(rescans, newlineOptions);
+    checkTruncation(rescans, newlineOptions);
+  });
+});
+
+describe('a decoder that drops a truncated frame silently', () => {
+  it('fails property 4 (truncation)', () => {
+    const error = failure(() => {
+      checkTruncation(brokenU16({ silentTruncation: true }));
+    });
+    expect(error.message).toMatch(/property "4\. .*end\(\) dropped the partial frame silently; expected ERR_TRUNCATED_FRAME/s);
+  });
+
+  it('passes property 1', () => {
+    checkRoundTrip(brokenU16({ silentTruncation: true }));
+  });
+});
+
+describe('a strategy that ignores the limit', () => {
+  it('fails property 3 when the decoder ignores it', () => {
+    const error = failure(() => {
+      checkLimits(brokenU16({ decoderIgnoresLimit: true }));
+    });
+    expect(error.message).toMatch(/property "3\. .*then a \d+-byte one .*no error/s);
+  });
+
+  it('fails property 3 when the encoder ignores it', () => {
+    const error = failure(() => {
+      checkLimits(brokenU16({ encoderIgnoresLimit: true }));
+    });
+    expect(error.message).toMatch(/property "3\. .*encoding \d+ bytes with maxFrameLength = \d+ succeeded; expected ERR_FRAME_TOO_LARGE/s);
+  });
+
+  it('fails property 3 when a delimiter scan is not bounded by the limit', () => {
+    const error = failure(() => {
+      checkLimits(brokenNewline({ unboundedScan: true }), newlineOptions);
+    });
+    expect(error.message).toMatch(/property "3\. .*waited for more bytes with \d+ bytes buffered, more than maxWireLength/s);
+  });
+});
+
+describe('property 5 (arbitrary bytes)', () => {
+  it('fails a decoder that throws a RangeError instead of a FramingError', () => {
+    const error = failure(() => {
+      checkArbitraryBytes(brokenU16({ rangeErrorOverLimit: true }));
+    });
+    expect(error.message).toMatch(/property "5\. .*decode threw RangeError: length \d+ is out of range, which is not a FramingError/s);
+  });
+
+  it('fails a decoder that returns a frame without consuming bytes', () => {
+    const error = failure(() => {
+      checkArbitraryBytes(brokenU16({ loopOnC0c0: true }));
+    });
+    expect(error.message).toMatch(/property "5\. .*decode returned a frame \(\[\]\) without consuming any byte/s);
+  });
+
+  it('fails a decoder that carries on after an unrecoverable error', () => {
+    const error = failure(() => {
+      checkArbitraryBytes(brokenU16({ forgetsError: true }));
+    });
+    expect(error.message).toMatch(/property "5\. .*after the unrecoverable ERR_FRAME_TOO_LARGE .*the next decode call gave a new ERR_FRAME_TOO_LARGE/s);
+  });
+});
+
+describe('other properties', () => {
+  it('property 1 fails a decoder that throws away the rest of a chunk after a frame', () => {
+    const error = failure(() => {
+      checkRoundTrip(brokenNewline({ dropsRest: true }), newlineOptions);
+    });
+    expect(error.message).toMatch(/property "1\. .*first difference at frame/s);
+  });
+
+  it('property 2 fails an encoder that lets its delimiter through', () => {
+    const error = failure(() => {
+      checkSpecialPayloads(brokenNewline({ noRefusal: true }), newlineOptions);
+    });
+    expect(error.message).toMatch(/property "2\. .*first difference at frame/s);
+  });
+
+  it('property 2 fails a binary-safe claim the encoder does not keep', () => {
+    const error = failure(() => {
+      checkSpecialPayloads(newline, { ...newlineOptions, binarySafe: true });
+    });
+    expect(error.message).toMatch(/property "2\. .*the strategy is binary-safe but refused/s);
+  });
+
+  it('property 7 fails a length prefix, which cannot resynchronise', () => {
+    const error = failure(() => {
+      checkRecovery(u16Prefix, { recovers: true });
+    });
+    expect(error.message).toMatch(/property "7\. /);
+  });
+
+  it('the vector check fails a vector whose wire bytes are wrong', () => {
+    const error = failure(() => {
+      checkVectors(u16Prefix, { vectors: [{ name: 'off by one', payload: Uint8Array.of(1, 2), wire: Uint8Array.of(0, 3, 1, 2) }] });
+    });
+    expect(error.message).toMatch(/vector off by one: encode produced \[00 02 01 02\]; expected \[00 03 01 02\]/);
+  });
+
+  it('the vector check fails a decode-only vector the decoder reads wrong', () => {
+    const error = failure(() => {
+      checkVectors(u16Prefix, { vectors: [{ payload: Uint8Array.of(1), wire: Uint8Array.of(0, 2, 1, 2), direction: 'decode' }] });
+    });
+    expect(error.message).toMatch(/vector \[01\] \(\[00 02 01 02\]\), whole: got 1 frame: \[01 02\]; expected 1 frame: \[01\]/);
+  });
+});
+
+describe('a delimiter search not bounded by the limit', () => {
+  it('fails property 5 too: random bytes without a delimiter are buffered past maxWireLength', () => {
+    const error = failure(() => {
+      checkArbitraryBytes(brokenNewline({ unboundedScan: true }), newlineOptions);
+    });
+    expect(error.message).toMatch(/property "5\. .*waited for more bytes with \d+ bytes buffered, more than maxWireLength/s);
+  });
+});
