@@ -16,7 +16,7 @@ import {
 import type { StrategyFactory } from '../src/index.js';
 import { NO_NEWLINE, newline, u16Prefix } from './fixtures/samples.js';
 
-type Defects = Parameters<typeof u16Prefix>[1] & Parameters<typeof newline>[1];
+type Defects = NonNullable<Parameters<typeof u16Prefix>[1]>;
 
 const brokenU16 = (defects: Defects): StrategyFactory => (options) => u16Prefix(options, defects);
 const brokenNewline = (defects: Defects): StrategyFactory => (options) => newline(options, defects);
