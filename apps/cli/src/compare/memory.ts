@@ -1,0 +1,116 @@
+/**
+ * Speed in memory: how fast a strategy encodes and decodes, with no socket involved.
+ *
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { Random, textPayload } from './data.js';
+import { tryEncode } from './overhead.js';
+
+/** Encode and decode speed for one payload size. */
+export interface MemorySpeed {
+  /** Payload size in bytes (text payloads). */
+  payloadBytes: number;
+  /** Payload megabytes (10⁶ bytes) encoded per second, or `null` when the size cannot be carried. */
+  encodeMBps: number | null;
+  /** Frames encoded per second, or `null`. */
+  encodeFramesPerSec: number | null;
+  /** Payload megabytes (10⁶ bytes) decoded per second, or `null`. */
+  decodeMBps: number | null;
+  /** Frames decoded per second, or `null`. */
+  decodeFramesPerSec: number | null;
+}
+
+/** How long each measurement runs. */
+export interface TimeBudget {
+  /** Milliseconds of warm-up (not counted) before each measurement. */
+  warmupMs: number;
+  /** Milliseconds each measurement runs. */
+  measureMs: number;
+}
+
+// The decode benchmark feeds the stream in chunks of this size, as a socket delivers it.
+const CHUNK_BYTES = 64 * 1024;
+
+/** Runs `round` (which does some work and returns how many frames it handled) for `ms`. */
+function timed(ms: number, round: () => number): { frames: number; seconds: number } {
+  let frames = 0;
+  const start = performance.now();
+  let now = start;
+  do {
+    frames += round();
+    now = performance.now();
+  } while (now - start < ms);
+  return { frames, seconds: (now - start) / 1000 };
+}
+
+/**
+ * Measures encoding (producing the wire parts of each payload; the payload is not copied
+ * where the format allows) and decoding (a {@link Deframer} over the encoded stream, cut into
+ * 64 KiB chunks as a socket would deliver it) of text payloads of `size` bytes.
+ */
+export function measureMemorySpeed(strategy: FramingStrategy, size: number, budget: TimeBudget, seed: number): MemorySpeed {
+  const random = new Random(seed ^ size ^ 0x3e3);
+  const payloads = Array.from({ length: 8 }, () => textPayload(random, size));
+  const none: MemorySpeed = { payloadBytes: size, encodeMBps: null, encodeFramesPerSec: null, decodeMBps: null, decodeFramesPerSec: null };
+  if (!tryEncode(strategy, payloads[0]!).ok) return none;
+
+  // About 1 ms of work per round keeps the clock out of the measurement.
+  const framesPerRound = Math.max(8, Math.min(4096, Math.floor(256 * 1024 / (size + 16))));
+  const encoder = strategy.createEncoder();
+  let sink = 0;
+  const encodeRound = (): number => {
+    for (let i = 0; i < framesPerRound; i++) {
+      const parts = encoder.encode(payloads[i & 7]!);
+      sink += parts.length;
+    }
+    return framesPerRound;
+  };
+  timed(budget.warmupMs, encodeRound);
+  const encoded = timed(budget.measureMs, encodeRound);
+
+  // A stream of about 256 KiB (at least 16 frames, at most 4,096), copied out of the
+  // encoder's parts: one decode round stays short next to the time budget.
+  const streamFrames = Math.max(16, Math.min(4096, Math.floor((256 * 1024) / (size + 16))));
+  const wire: Uint8Array[] = [];
+  let wireLength = 0;
+  for (let i = 0; i < streamFrames; i++) {
+    for (const part of encoder.encode(payloads[i & 7]!)) {
+      wire.push(part.slice());
+      wireLength += part.length;
+    }
+  }
+  const stream = new Uint8Array(wireLength);
+  let at = 0;
+  for (const part of wire) {
+    stream.set(part, at);
+    at += part.length;
+  }
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; offset < stream.length; offset += CHUNK_BYTES) chunks.push(stream.subarray(offset, offset + CHUNK_BYTES));
+  const decodeRound = (): number => {
+    const deframer = new Deframer(strategy);
+    let frames = 0;
+    for (const chunk of chunks) {
+      deframer.push(chunk, (frame) => {
+        frames++;
+        sink += frame.length;
+      });
+    }
+    deframer.end();
+    if (frames !== streamFrames) throw new Error(`${strategy.name} decoded ${frames} of ${streamFrames} frames`);
+    return frames;
+  };
+  timed(budget.warmupMs, decodeRound);
+  const decoded = timed(budget.measureMs, decodeRound);
+  if (sink < 0) throw new Error('unreachable');
+
+  return {
+    payloadBytes: size,
+    encodeMBps: (encoded.frames * size) / encoded.seconds / 1e6,
+    encodeFramesPerSec: encoded.frames / encoded.seconds,
+    decodeMBps: (decoded.frames * size) / decoded.seconds / 1e6,
+    decodeFramesPerSec: decoded.frames / decoded.seconds,
+  };
+}
