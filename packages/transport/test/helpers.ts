@@ -111,5 +111,13 @@ export function firstConnection(): { handler: (conn: Connection) => void; accept
   const accepted = new Promise<Connection>((res) => {
     resolve = res;
   });
-  return { handler: (conn) => resolve(conn), accepted };
+  return {
+    handler: (conn) => {
+      resolve(conn);
+    },
+    accepted,
+  };
 }
+
+/** Hex of the bytes, for fast equality checks of large arrays (vitest's deep equality is per element). */
+export const hex = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');

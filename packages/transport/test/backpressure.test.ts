@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen, type Connection, type Server } from '../src/index.js';
+import { firstConnection, portOf, until } from './helpers.js';
+
+// Far more than the kernel buffers between the two ends hold while the reader does not
+// read (about 4 MiB on Linux's defaults: the sender's buffer, up to tcp_wmem's maximum,
+// plus the receiver's initial window), so a writer whose reader stops cannot finish.
+const TOTAL = 32 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+// What a paused reader may hold beyond what it consumed: Node's readable buffer (16 KiB)
+// plus one read (≤ 64 KiB), with room to spare. A reader without backpressure would hold
+// everything the writer sent.
+const MAX_UNCONSUMED = 1024 * 1024;
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+});
+
+// Sixteen distinct random chunks, cycled: cheap to produce, and a lost, repeated or
+// reordered chunk still changes the hash.
+const POOL = Array.from({ length: 16 }, () => new Uint8Array(randomBytes(CHUNK)));
+const chunkAt = (index: number): Uint8Array => POOL[index % POOL.length]!;
+
+interface Writer {
+  accepted: number;
+  waiting: boolean;
+  finished: boolean;
+  done: Promise<string>;
+}
+
+/** Writes TOTAL bytes, honouring backpressure with write() or with send()/drained(). */
+function startWriter(conn: Connection, style: 'write' | 'send'): Writer {
+  const writer: Writer = { accepted: 0, waiting: false, finished: false, done: Promise.resolve('') };
+  writer.done = (async () => {
+    const hash = createHash('sha256');
+    for (let i = 0; i < TOTAL / CHUNK; i++) {
+      const chunk = chunkAt(i);
+      hash.update(chunk);
+      writer.waiting = true;
+      if (style === 'write') await conn.write(chunk);
+      else if (!conn.send(chunk)) await conn.drained();
+      writer.waiting = false;
+      writer.accepted += chunk.length;
+    }
+    writer.finished = true;
+    await conn.end();
+    return hash.digest('hex');
+  })();
+  return writer;
+}
+
+/**
+ * Waits until the writer is stuck and the reader's socket reads no more, or the writer has
+ * finished (which only happens without backpressure). Bounded.
+ */
+async function waitForStall(writer: Writer, reader: Connection): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  await until(
+    () => {
+      const read = reader.bytesRead;
+      stable = writer.waiting && read === last ? stable + 1 : 0;
+      last = read;
+      return stable >= 20 || writer.finished;
+    },
+    'the writer to stall',
+    10_000,
+    10,
+  );
+}
+
+/** Reads from a connection through one iterator, in steps, keeping count and hash. */
+class Reader {
+  readonly #hash = createHash('sha256');
+  readonly #iterator: AsyncIterator<Uint8Array>;
+  consumed = 0;
+  maxUnconsumed = 0;
+
+  constructor(readonly conn: Connection) {
+    this.#iterator = conn[Symbol.asyncIterator]();
+  }
+
+  /** Reads until `bytes` have been consumed in all, or to the end. */
+  async readUntil(bytes: number): Promise<void> {
+    while (this.consumed < bytes) {
+      const result = await this.#iterator.next();
+      if (result.done === true) return;
+      this.#hash.update(result.value);
+      this.consumed += result.value.length;
+      this.maxUnconsumed = Math.max(this.maxUnconsumed, this.conn.bytesRead - this.consumed);
+    }
+  }
+
+  get unconsumed(): number {
+    return this.conn.bytesRead - this.consumed;
+  }
+
+  digest(): string {
+    return this.#hash.digest('hex');
+  }
+}
+
+describe.each([
+  { direction: 'server → client', recvSize: undefined, style: 'write' as const },
+  { direction: 'server → client', recvSize: 65_536, style: 'send' as const },
+  { direction: 'client → server', recvSize: undefined, style: 'send' as const },
+])('backpressure $direction (recvSize $recvSize, $style)', ({ direction, recvSize, style }) => {
+  it('makes the writer wait while the reader does not read, and loses nothing', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await listen({ port: 0, onError: () => undefined, ...(direction === 'client → server' && recvSize ? { recvSize } : {}) }, handler);
+    servers.push(server);
+    const client = await connect({ port: portOf(server), ...(direction === 'server → client' && recvSize ? { recvSize } : {}) });
+    const peer = await accepted;
+    const [writerConn, readerConn] = direction === 'server → client' ? [peer, client] : [client, peer];
+
+    const writer = startWriter(writerConn, style);
+    const reader = new Reader(readerConn);
+    // Read the first 2 MiB, then stop asking for more.
+    await reader.readUntil(2 * 1024 * 1024);
+    await waitForStall(writer, readerConn);
+
+    // The writer is held back: it has not got rid of its 32 MiB, and the reader's process
+    // holds almost nothing it was not asked for.
+    expect(writer.waiting).toBe(true);
+    expect(writer.accepted).toBeLessThan(TOTAL);
+    expect(reader.unconsumed).toBeLessThanOrEqual(MAX_UNCONSUMED);
+
+    // Now read everything: it all arrives, in order, and the reader never runs ahead.
+    const [sent] = await Promise.all([writer.done, reader.readUntil(Infinity)]);
+    expect(reader.consumed).toBe(TOTAL);
+    expect(reader.digest()).toBe(sent);
+    expect(reader.maxUnconsumed).toBeLessThanOrEqual(MAX_UNCONSUMED);
+    readerConn.close();
+  });
+});
