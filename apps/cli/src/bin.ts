@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { main } from './main.js';
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write('', () => {
+      resolve();
+    });
+  });
+}
+
+// A closed stdout (`framewire decode | head -1`) means the reader has all it wants.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const code = await main(process.argv);
+await Promise.all([flush(process.stdout), flush(process.stderr)]);
+process.exit(code);

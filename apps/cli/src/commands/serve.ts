@@ -1,0 +1,261 @@
+import { readFile } from 'node:fs/promises';
+import { Deframer } from '@framewire/chunk-buffer';
+import type { FramingStrategy } from '@framewire/chunk-buffer';
+import { formatEndpoint, listen } from '@framewire/transport';
+import type { Connection } from '@framewire/transport';
+import { Command, Option } from 'commander';
+import { CliError, UsageError, toError } from '../errors.js';
+import { previewFrame } from '../frame-output.js';
+import { resolveFraming } from '../framing.js';
+import { processIo } from '../io.js';
+import type { CommandIo } from '../io.js';
+import { createLogger, formatBytes } from '../output.js';
+import type { Logger } from '../output.js';
+import { parsePort, parsePositiveBytes, parsePositiveCount, parseSeconds } from '../options.js';
+import { examples } from '../usage.js';
+import { framingOption, framingsHelp, maxFrameOption } from './shared.js';
+
+/** Options of `framewire serve`. */
+export interface ServeOptions {
+  port?: number;
+  unix?: string;
+  host: string;
+  framing: string;
+  maxFrame?: number;
+  echo?: boolean;
+  welcome?: string;
+  once?: boolean;
+  maxConnections: number;
+  idleTimeout: number;
+  frameTimeout: number;
+  grace: number;
+  recvSize?: number;
+  quiet?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** Default of `--max-connections`. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+const textEncoder = new TextEncoder();
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+interface ConnectionOutcome {
+  frames: number;
+  error: unknown;
+}
+
+/**
+ * Serves one connection: optional welcome frame, then decode → log (→ echo) until the peer
+ * ends; a bad frame, an idle peer or a frame that takes longer than `frameTimeoutMs` closes
+ * this connection only.
+ */
+async function serveConnection(
+  connection: Connection,
+  strategy: FramingStrategy,
+  options: ServeOptions,
+  welcome: Uint8Array[] | undefined,
+  log: Logger,
+): Promise<ConnectionOutcome> {
+  const peer = connection.remoteAddress;
+  const { c } = log;
+  log.info(`Connection from ${c.cyan(peer)} has been established.`);
+  const encoder = strategy.createEncoder();
+  const deframer = new Deframer(strategy);
+  let frames = 0;
+  // A frame still incomplete after `frameTimeoutMs` (slow-loris) ends the connection.
+  let frameTimer: NodeJS.Timeout | undefined;
+  const frameTimeoutMs = options.frameTimeout * 1000;
+  const stopFrameTimer = (): void => {
+    if (frameTimer !== undefined) clearTimeout(frameTimer);
+    frameTimer = undefined;
+  };
+  try {
+    if (welcome) await connection.write(...welcome);
+    for await (const chunk of connection) {
+      const before = frames;
+      const replies: Uint8Array[] = [];
+      deframer.push(chunk, (frame) => {
+        frames += 1;
+        log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+        if (options.echo === true) replies.push(...encoder.encode(frame));
+      });
+      if (frames !== before || deframer.bufferedBytes === 0) stopFrameTimer();
+      if (deframer.bufferedBytes > 0 && frameTimer === undefined && frameTimeoutMs > 0) {
+        frameTimer = setTimeout(() => {
+          connection.close(
+            new CliError(`frame not completed within ${options.frameTimeout} s (${deframer.bufferedBytes} bytes received of it)`),
+          );
+        }, frameTimeoutMs);
+      }
+      if (replies.length > 0) await connection.write(...replies);
+    }
+    stopFrameTimer();
+    const last: Uint8Array[] = [];
+    deframer.end((frame) => {
+      frames += 1;
+      log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+      if (options.echo === true) last.push(...encoder.encode(frame));
+    });
+    if (last.length > 0) await connection.write(...last);
+    await connection.end();
+    log.info(`Connection from ${peer} closed after ${plural(frames, 'frame')}.`);
+    return { frames, error: undefined };
+  } catch (error) {
+    stopFrameTimer();
+    const message = toError(error).message;
+    log.error(`Connection from ${peer} closed: ${message} (after ${plural(frames, 'frame')})`);
+    connection.close();
+    return { frames, error };
+  }
+}
+
+function waitForSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const promise = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+  });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    promise,
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
+async function readTlsFile(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : String(error);
+    throw new CliError(`cannot read ${what} ${path}: ${reason}`);
+  }
+}
+
+/**
+ * `framewire serve`: a framed TCP server on 127.0.0.1 by default. Its first stderr line is
+ * always `listening on HOST:PORT` (the bound port, also with `--port 0`). Runs until SIGINT or
+ * SIGTERM (graceful close within `--grace` seconds, exit 0), or with `--once` until the first
+ * connection ends (exit 1 if that connection failed).
+ */
+export async function runServe(options: ServeOptions, io: CommandIo = processIo()): Promise<void> {
+  if ((options.port === undefined) === (options.unix === undefined)) {
+    throw new UsageError(
+      options.port === undefined
+        ? "serve needs --port <port> (or --unix <path>). Run 'framewire serve --help' for usage."
+        : 'give --port or --unix, not both',
+    );
+  }
+  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
+  const log = createLogger(io.stderr, options.quiet === true);
+  const welcome =
+    options.welcome === undefined ? undefined : strategy.createEncoder().encode(textEncoder.encode(options.welcome));
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new CliError('--tls-cert and --tls-key must be given together');
+  }
+  const tls =
+    options.tlsCert !== undefined && options.tlsKey !== undefined
+      ? { cert: await readTlsFile(options.tlsCert, 'certificate'), key: await readTlsFile(options.tlsKey, 'key') }
+      : undefined;
+
+  let resolveFirst: (outcome: ConnectionOutcome) => void = () => undefined;
+  const firstConnectionDone = new Promise<ConnectionOutcome>((resolve) => {
+    resolveFirst = resolve;
+  });
+  const server = await listen(
+    {
+      ...(options.unix === undefined ? { host: options.host, port: options.port } : { path: options.unix }),
+      maxConnections: options.maxConnections,
+      ...(options.idleTimeout > 0 ? { idleTimeout: options.idleTimeout * 1000 } : {}),
+      ...(options.recvSize !== undefined ? { recvSize: options.recvSize } : {}),
+      ...(tls ? { tls } : {}),
+      onError: (error: Error, connection: Connection | undefined) => {
+        log.error(`${connection === undefined ? 'server' : `Connection from ${connection.remoteAddress}`}: ${error.message}`);
+      },
+    },
+    async (connection: Connection) => {
+      const outcome = await serveConnection(connection, strategy, options, welcome, log);
+      resolveFirst(outcome);
+    },
+  );
+  const signals = waitForSignal();
+  try {
+    io.stderr.write(`listening on ${formatEndpoint(server.address)}\n`);
+    log.info(
+      log.c.dim(
+        `framing ${strategy.name}, max frame ${formatBytes(strategy.maxFrameLength)}, ` +
+          `max ${options.maxConnections} connections${options.echo === true ? ', echo on' : ''}${tls ? ', TLS' : ''}`,
+      ),
+    );
+    const ended = await Promise.race([
+      signals.promise.then((signal) => ({ signal })),
+      ...(options.once === true ? [firstConnectionDone.then((outcome) => ({ outcome }))] : []),
+    ]);
+    if ('signal' in ended) {
+      log.info(`${ended.signal}: closing (grace period ${options.grace} s)…`);
+    }
+    await server.close({ graceMs: options.grace * 1000 });
+    log.info('Server closed.');
+    if ('outcome' in ended && ended.outcome.error !== undefined) {
+      throw new CliError(toError(ended.outcome.error).message);
+    }
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** The `serve` command. */
+export function serveCommand(io?: CommandIo): Command {
+  return new Command('serve')
+    .description(
+      'Run a framed TCP server. Logs connections and frames to stderr; the first stderr line is "listening on HOST:PORT".',
+    )
+    .option('-p, --port <port>', 'TCP port to listen on, required (0 = pick a free one; see the first log line)', parsePort)
+    .option('--unix <path>', 'listen on a Unix domain socket instead of a TCP port')
+    .addOption(new Option('--host <host>', 'address to bind (use 0.0.0.0 or :: to accept other machines)').default('127.0.0.1'))
+    .addOption(framingOption())
+    .addOption(maxFrameOption())
+    .option('--echo', 'send every frame back, with the same framing')
+    .option('--welcome <text>', 'send this text as one frame to every client when it connects')
+    .option('--once', 'exit after the first connection ends (exit 1 if it failed)')
+    .addOption(
+      new Option('--max-connections <n>', 'most concurrent connections; more are refused')
+        .argParser(parsePositiveCount)
+        .default(DEFAULT_MAX_CONNECTIONS),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'close a connection silent for this long (0 = never)')
+        .argParser(parseSeconds)
+        .default(300),
+    )
+    .addOption(
+      new Option('--frame-timeout <seconds>', 'close a connection whose frame stays incomplete this long (0 = never)')
+        .argParser(parseSeconds)
+        .default(30),
+    )
+    .addOption(
+      new Option('--grace <seconds>', 'on SIGINT/SIGTERM, let open connections finish for this long').argParser(parseSeconds).default(5),
+    )
+    .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parsePositiveBytes))
+    .option('-q, --quiet', 'log only the listening line and errors')
+    .option('--tls-cert <file>', 'serve TLS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .addHelpText(
+      'after',
+      framingsHelp() +
+        examples(
+          'framewire serve --port 1234 --framing ascii:10 --welcome "Hey there!!!"',
+          'framewire serve --port 0 --framing line --echo',
+        ),
+    )
+    .action(async (options: ServeOptions) => {
+      await runServe(options, io);
+    });
+}

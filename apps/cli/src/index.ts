@@ -1,0 +1,14 @@
+export { main } from './main.js';
+export { createProgram } from './program.js';
+export { resolveFraming, FRAMING_NAMES, DEFAULT_FRAMING } from './framing.js';
+export type { ResolveFramingOptions } from './framing.js';
+export { raw } from './raw.js';
+export { CliError, UsageError, describeError, exitCodeOf } from './errors.js';
+export { colorEnabled, colorsFor, createLogger, formatBytes, writeWithBackpressure } from './output.js';
+export type { Colors, Logger, MaybeTty } from './output.js';
+export { parseBytes, parsePositiveBytes, parsePort, parseSeconds, parseCount, parsePositiveCount } from './options.js';
+export { formatFrame, jsonFrame, previewFrame, frameFormatOf } from './frame-output.js';
+export type { FrameFormat, JsonFrame } from './frame-output.js';
+export { configureUsageErrors, examples } from './usage.js';
+export { framingOption, maxFrameOption, outputFormatOptions, framingsHelp } from './commands/shared.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,56 @@
+import { ChunkBuffer, FrameTooLargeError } from '@framewire/chunk-buffer';
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into lines, for `encode` and `connect`'s stdin: each line without its
+ * `\n` (or `\r\n`); a last line without a newline counts too. Chunks are searched once (the
+ * scan position is kept), and a line longer than `maxLineLength` fails as soon as the limit
+ * is crossed, so a newline-free input never piles up in memory.
+ */
+export class LineSplitter {
+  private readonly buffer = new ChunkBuffer();
+  // Where the next search for `\n` starts: bytes before it are known to hold none.
+  private scanned = 0;
+
+  constructor(private readonly maxLineLength: number) {}
+
+  /** Adds a chunk and calls `onLine` for each line it completed. */
+  push(chunk: Uint8Array, onLine: (line: Uint8Array) => void): void {
+    const { buffer } = this;
+    buffer.push(chunk);
+    for (;;) {
+      const at = buffer.indexOf(LF, this.scanned);
+      if (at < 0) {
+        this.scanned = buffer.length;
+        // One byte of slack for a `\r` that may precede the coming `\n`.
+        if (buffer.length > this.maxLineLength + 1) {
+          throw new FrameTooLargeError(
+            buffer.length,
+            this.maxLineLength,
+            `input line of more than ${this.maxLineLength} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`,
+          );
+        }
+        return;
+      }
+      const line = buffer.take(at + 1);
+      this.scanned = 0;
+      const end = at > 0 && line[at - 1] === CR ? at - 1 : at;
+      if (end > this.maxLineLength) {
+        throw new FrameTooLargeError(end, this.maxLineLength, `input line of ${end} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`);
+      }
+      onLine(line.subarray(0, end));
+    }
+  }
+
+  /** Ends the input: calls `onLine` with a last line that had no newline, if any. */
+  end(onLine: (line: Uint8Array) => void): void {
+    if (this.buffer.length === 0) return;
+    const line = this.buffer.take(this.buffer.length);
+    if (line.length > this.maxLineLength) {
+      throw new FrameTooLargeError(line.length, this.maxLineLength, `input line of ${line.length} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`);
+    }
+    onLine(line);
+  }
+}

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { connectCommand } from './commands/connect.js';
+import { decodeCommand } from './commands/decode.js';
+import { demoCommand } from './commands/demo.js';
+import { encodeCommand } from './commands/encode.js';
+import { serveCommand } from './commands/serve.js';
+import { configureUsageErrors } from './usage.js';
+import { VERSION } from './version.js';
+
+/**
+ * The `framewire` program: one `addCommand` per command, each built by
+ * `src/commands/<name>.ts`. Usage errors are wired for every command added here.
+ */
+export function createProgram(): Command {
+  const program = new Command('framewire')
+    .description('See, use and compare message framing over TCP: serve, connect, demo, encode, decode.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true);
+  program.addCommand(serveCommand());
+  program.addCommand(connectCommand());
+  program.addCommand(demoCommand());
+  program.addCommand(encodeCommand());
+  program.addCommand(decodeCommand());
+  return configureUsageErrors(program);
+}

@@ -1,0 +1,40 @@
+import { FrameTooLargeError, resolveMaxFrameLength } from '@framewire/chunk-buffer';
+import type { ChunkBuffer, FrameDecoder, FrameEncoder, FramingOptions, FramingStrategy } from '@framewire/chunk-buffer';
+
+/**
+ * `raw`: no framing at all. The decoder hands back whatever bytes are buffered — with the
+ * decode loop pushing one received chunk at a time, that is every chunk exactly as it
+ * arrived (`recv(8)` → `Hey ther`, `e!!!`). The encoder writes the payload as it is, so
+ * message boundaries are lost on the wire. It exists to show the problem framing solves.
+ *
+ * ```
+ * payloads "Hello", "Bye"  →  wire: 48 65 6c 6c 6f 42 79 65  →  chunks: whatever TCP delivers
+ * ```
+ */
+export function raw(options: FramingOptions = {}): FramingStrategy {
+  const maxFrameLength = resolveMaxFrameLength(options.maxFrameLength);
+  const encoder: FrameEncoder = {
+    encode(payload) {
+      if (payload.length > maxFrameLength) throw new FrameTooLargeError(payload.length, maxFrameLength);
+      return [payload];
+    },
+  };
+  return Object.freeze({
+    name: 'raw',
+    maxFrameLength,
+    maxWireLength: maxFrameLength,
+    createDecoder(): FrameDecoder {
+      return {
+        decode(buffer: ChunkBuffer) {
+          return buffer.length === 0 ? undefined : buffer.take(buffer.length);
+        },
+        end() {
+          return undefined;
+        },
+      };
+    },
+    createEncoder() {
+      return encoder;
+    },
+  });
+}
