@@ -46,11 +46,12 @@ async function prepareDecode(cell: DecodeCell, quick: boolean): Promise<Job> {
     const { referenceImpls } = await import('./impl/reference.js');
     pass = referenceImpls[cell.impl as keyof typeof referenceImpls](workload);
   }
+  const { repeat } = workload;
   return {
     expected: workload.expected,
-    wireBytes: workload.stream.length,
+    wireBytes: workload.stream.length * repeat,
     run: async (tally) => {
-      await pass(tally);
+      for (let r = 0; r < repeat; r++) await pass(tally);
       return {};
     },
   };

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CELLS, budgetMs, type Cell } from './cells.js';
@@ -22,7 +23,7 @@ const USAGE = `Usage: pnpm bench [--quick] [--only SUBSTRING]... [--runs N] [--l
 
   --quick          smaller workloads, fewer runs (under a minute); writes no RESULTS.md
   --only S         run only the cells whose id contains S (repeatable); writes no RESULTS.md
-  --runs N         timed runs per cell, each in a fresh process (default 5, quick 2)
+  --runs N         timed runs per cell, each in a fresh process (default 5, quick 1)
   --list           list the cell ids and exit
   --out FILE       write the report to FILE (default: bench/RESULTS.md after a complete full run)
 `;
@@ -116,13 +117,14 @@ async function main(): Promise<void> {
     return;
   }
   const quick = values.quick;
-  const runs = values.runs === undefined ? (quick ? 2 : 5) : Number(values.runs);
+  const runs = values.runs === undefined ? (quick ? 1 : 5) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be a positive integer (got ${String(values.runs)})`);
   const only = values.only;
   const cells = only.length === 0 ? CELLS : CELLS.filter((cell) => only.some((s) => cell.id.includes(s)));
   if (cells.length === 0) throw new Error(`no cell id contains ${only.join(' or ')} (see --list)`);
 
   const started = Date.now();
+  const host = machine();
   const summaries = new Map<string, CellSummary>();
   const width = Math.max(...cells.map((cell) => cell.id.length));
   for (const [index, cell] of cells.entries()) {
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
   }
   const elapsedMs = Date.now() - started;
 
-  const report = renderReport({ summaries, quick, runs, elapsedMs, machine: machine(), complete: only.length === 0 });
+  const report = renderReport({ summaries, quick, runs, elapsedMs, machine: host, complete: only.length === 0, loadEnd: os.loadavg() });
   process.stdout.write(`\n${report}`);
   const out = values.out ?? (!quick && only.length === 0 ? RESULTS_FILE : undefined);
   if (out !== undefined) {

@@ -85,7 +85,11 @@ export async function framewirePeer(
     await sendBatches(conn, plan, pool, encoder.encode.bind(encoder));
   }
   await conn.end();
-  await conn.closed;
+  // The connection closes once the peer's FIN is read, and a connection reads only while
+  // iterated: drain it (the receiver sends nothing back).
+  for await (const _chunk of conn) {
+    // nothing to read
+  }
 }
 
 /** Small frames: the parts of `BATCH` frames collected, then one `write` for the batch. */
