@@ -1,0 +1,291 @@
+import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength } from '@framewire/chunk-buffer';
+import type {
+  ChunkBuffer,
+  FrameDecoder,
+  FrameEncoder,
+  FramingError,
+  FramingOptions,
+  FramingStrategy,
+} from '@framewire/chunk-buffer';
+import { byteHex, checkOptionsObject, tooLongOption } from './internal.js';
+import type { TooLongAction } from './internal.js';
+
+/** Options of {@link cobs}. */
+export interface CobsOptions extends FramingOptions {
+  /**
+   * Largest payload in bytes, counted *decoded*. Applies to both: the encoder refuses a longer
+   * payload with a `FrameTooLargeError`; the decoder fails as soon as the encoded bytes seen
+   * without a terminator prove the decoded payload would be longer (at most one extra byte per
+   * 254), so it never buffers more than about `maxFrameLength × 255/254` bytes. Defaults to
+   * `DEFAULT_MAX_FRAME_LENGTH` (8 MiB).
+   */
+  maxFrameLength?: number;
+  /**
+   * What the decoder does with a frame longer than `maxFrameLength`: `'fail'` throws an
+   * unrecoverable `FrameTooLargeError`; `'discard'` throws a recoverable one once, drops the
+   * frame up to and including its `00` terminator and goes on. Applies to decoding. Defaults to
+   * `'fail'`.
+   */
+  onTooLong?: TooLongAction;
+}
+
+/**
+ * Consistent Overhead Byte Stuffing (Cheshire & Baker, 1999) with a `00` terminator: the payload
+ * is rewritten without any `00` byte, so `00` can end the frame. Binary-safe; overhead 1 byte per
+ * 254 (at least 1), plus the terminator. Named `cobs`. Interoperates with PacketSerial
+ * (`COBSPacketSerial`), the `cobs` crate/Python package and other COBS libraries that use a
+ * `00` delimiter.
+ *
+ * Each run of up to 254 non-zero bytes is preceded by a code byte: `code - 1` data bytes follow,
+ * then an implied `00` — except after code `FF` (254 bytes, no zero) and at the end of the frame.
+ *
+ * ```text
+ * cobs()
+ *
+ * BEFORE (payload, 4 bytes)        AFTER (wire, 6 bytes)
+ * 11 22 00 33                →     03 11 22 02 33 00
+ *                                  ↑  └───┘ ↑  ↑  ↑ terminator
+ *                                  │  data  │  └ data
+ *                                  │        └ code: 1 byte, then (end of frame)
+ *                                  └ code: 2 bytes, then 00
+ *
+ * 00                         →     01 01 00
+ * (empty)                    →     01 00
+ * ```
+ *
+ * Zero-length payloads are legal (`01 00`). A bare `00` (an empty encoded frame) carries no
+ * payload and is skipped, so a sender may send `00` to flush a receiver's partial frame.
+ *
+ * Errors: a code byte that runs past the terminator is a `MalformedFrameError` with
+ * `recoverable: true`: the decoder has dropped the frame, terminator included, and goes on with
+ * the next one (COBS resynchronises at every `00`). Leftover bytes at end of stream are a
+ * `TruncatedFrameError`.
+ *
+ * The decoded payload is a view of the received chunk when it holds no `00` and fits one code
+ * block (up to 254 bytes); otherwise it is decoded into one new array.
+ */
+export function cobs(options: CobsOptions = {}): FramingStrategy {
+  const o = checkOptionsObject(options, 'cobs');
+  const maxFrameLength = resolveMaxFrameLength(o.maxFrameLength);
+  const scanLimit = cobsScanLimit(maxFrameLength);
+  const config: CobsConfig = Object.freeze({
+    maxFrameLength,
+    discard: tooLongOption(o.onTooLong) === 'discard',
+    scanLimit,
+  });
+  return Object.freeze({
+    name: 'cobs',
+    maxFrameLength,
+    // The longest valid frame, terminator included (a non-canonical encoding with extra FF
+    // blocks is accepted too), so the decode loop's safety cap never fires before the decoder.
+    maxWireLength: scanLimit,
+    createDecoder: (): FrameDecoder => new CobsDecoder(config),
+    createEncoder: (): FrameEncoder => new CobsEncoder(config),
+  });
+}
+
+interface CobsConfig {
+  readonly maxFrameLength: number;
+  readonly discard: boolean;
+  /** Encoded bytes without a terminator that prove the decoded payload exceeds the limit. */
+  readonly scanLimit: number;
+}
+
+/** Bytes COBS needs for a payload of `n` bytes, terminator not counted. */
+export function cobsEncodedLength(n: number): number {
+  return n + Math.max(1, Math.ceil(n / 254));
+}
+
+// The fewest bytes an encoded frame of `n` bytes can decode to: every block but the last is a
+// full FF block (254 data bytes, no implied zero).
+function minDecodedLength(n: number): number {
+  return n - Math.ceil(n / 255);
+}
+
+// The smallest encoded length whose frames all decode to more than `max` bytes.
+function cobsScanLimit(max: number): number {
+  let n = max + 1 + Math.ceil((max + 1) / 254);
+  while (n > 1 && minDecodedLength(n - 1) > max) n--;
+  while (minDecodedLength(n) <= max) n++;
+  return n;
+}
+
+class CobsDecoder implements FrameDecoder {
+  // Where the next search for the 00 terminator starts: no 00 before it.
+  private scanFrom = 0;
+  // True while dropping an oversized frame up to its terminator ('discard' mode).
+  private discarding = false;
+  // The unrecoverable error that ended the stream; every later call rethrows it.
+  private failed: FramingError | undefined;
+
+  constructor(private readonly config: CobsConfig) {}
+
+  decode(buffer: ChunkBuffer): Uint8Array | undefined {
+    if (this.failed !== undefined) throw this.failed;
+    const config = this.config;
+    for (;;) {
+      const stop = this.discarding ? buffer.length : config.scanLimit;
+      const q = buffer.indexOf(0, this.scanFrom, stop);
+      if (q === -1) {
+        const scanned = Math.min(buffer.length, stop);
+        if (this.discarding) {
+          buffer.skip(scanned);
+          this.scanFrom = 0;
+          return undefined;
+        }
+        this.scanFrom = scanned;
+        if (scanned >= config.scanLimit) {
+          this.tooLong(
+            buffer,
+            scanned,
+            `no 00 terminator within ${scanned} encoded bytes, which decode to more than the maximum frame length of ${config.maxFrameLength} bytes`,
+            false,
+          );
+        }
+        return undefined;
+      }
+      this.scanFrom = 0;
+      if (this.discarding) {
+        buffer.skip(q + 1);
+        this.discarding = false;
+        continue;
+      }
+      if (q === 0) {
+        buffer.skip(1);
+        continue;
+      }
+      const encoded = buffer.take(q);
+      buffer.skip(1);
+      const size = decodedLength(encoded);
+      if (size > config.maxFrameLength) {
+        this.tooLong(
+          buffer,
+          size,
+          `frame decodes to ${size} bytes, over the maximum frame length of ${config.maxFrameLength} bytes`,
+          true,
+        );
+      }
+      return decodeBlocks(encoded, size);
+    }
+  }
+
+  end(buffer: ChunkBuffer): Uint8Array | undefined {
+    if (this.failed !== undefined) throw this.failed;
+    this.scanFrom = 0;
+    if (this.discarding) {
+      // The stream ended inside an oversized frame that was already reported: drop the rest.
+      this.discarding = false;
+      buffer.skip(buffer.length);
+      return undefined;
+    }
+    const n = buffer.length;
+    if (n === 0) return undefined;
+    throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
+  }
+
+  // `dropped`: the whole frame, terminator included, is already gone from the buffer.
+  private tooLong(buffer: ChunkBuffer, length: number, message: string, dropped: boolean): never {
+    const { discard, maxFrameLength } = this.config;
+    const error = new FrameTooLargeError(length, maxFrameLength, discard ? `${message}; dropping the frame` : message, {
+      recoverable: discard,
+    });
+    if (!discard) throw (this.failed = error);
+    if (!dropped) {
+      this.discarding = true;
+      buffer.skip(Math.min(buffer.length, this.scanFrom));
+      this.scanFrom = 0;
+    }
+    throw error;
+  }
+}
+
+// Walks the code bytes of one encoded frame (no terminator): its decoded length, or a
+// MalformedFrameError when a block runs past the end.
+function decodedLength(encoded: Uint8Array): number {
+  const n = encoded.length;
+  let size = 0;
+  let i = 0;
+  while (i < n) {
+    const code = encoded[i]!;
+    const next = i + code;
+    if (next > n) {
+      throw new MalformedFrameError(
+        `COBS code ${byteHex(code)} at offset ${i} announces ${code - 1} data bytes, but the frame ends ${n - i - 1} bytes later; frame dropped`,
+        { recoverable: true },
+      );
+    }
+    size += code - 1;
+    i = next;
+    if (i < n && code !== 0xff) size++;
+  }
+  return size;
+}
+
+// Blocks of at least this many bytes are copied with `set`; shorter ones byte by byte.
+const COPY_THRESHOLD = 24;
+
+function decodeBlocks(encoded: Uint8Array, size: number): Uint8Array {
+  const n = encoded.length;
+  // One block covering the whole frame: the payload is the frame without its code byte.
+  if (encoded[0] === n) return encoded.subarray(1);
+  const out = new Uint8Array(size);
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    const code = encoded[i]!;
+    const end = i + code;
+    i++;
+    if (code > COPY_THRESHOLD) {
+      out.set(encoded.subarray(i, end), o);
+      o += end - i;
+      i = end;
+    } else {
+      while (i < end) out[o++] = encoded[i++]!;
+    }
+    // The implied zero: the new array is already zero there.
+    if (i < n && code !== 0xff) o++;
+  }
+  return out;
+}
+
+class CobsEncoder implements FrameEncoder {
+  constructor(private readonly config: CobsConfig) {}
+
+  encode(payload: Uint8Array): Uint8Array[] {
+    const n = payload.length;
+    const max = this.config.maxFrameLength;
+    if (n > max) {
+      throw new FrameTooLargeError(n, max, `payload of ${n} bytes exceeds the maximum frame length of ${max} bytes`);
+    }
+    const out = new Uint8Array(cobsEncodedLength(n) + 1);
+    let o = 0;
+    let i = 0;
+    for (;;) {
+      let zero = payload.indexOf(0, i);
+      if (zero === -1) zero = n;
+      const runStart = i;
+      while (zero - i >= 254) {
+        out[o++] = 0xff;
+        o = copy(payload, i, i + 254, out, o);
+        i += 254;
+      }
+      // A run of 254 bytes that ends the payload needs no closing empty block.
+      if (zero === n && i === n && i > runStart) break;
+      out[o++] = zero - i + 1;
+      o = copy(payload, i, zero, out, o);
+      if (zero === n) break;
+      i = zero + 1;
+    }
+    out[o++] = 0;
+    return [o === out.length ? out : out.subarray(0, o)];
+  }
+}
+
+function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): number {
+  if (end - start > COPY_THRESHOLD) {
+    to.set(from.subarray(start, end), at);
+    return at + end - start;
+  }
+  for (let k = start; k < end; k++) to[at++] = from[k]!;
+  return at;
+}

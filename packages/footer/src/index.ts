@@ -1,0 +1,10 @@
+export { delimiter } from './delimiter.js';
+export type { DelimiterOptions, DelimiterPresetOptions, TooLongAction } from './delimiter.js';
+export { line } from './line.js';
+export { crlf } from './crlf.js';
+export { nul } from './nul.js';
+export { cobs } from './cobs.js';
+export type { CobsOptions } from './cobs.js';
+export { slip } from './slip.js';
+export type { SlipOptions } from './slip.js';
+export { footerStrategy, FOOTER_STRATEGY_NAMES } from './registry.js';

@@ -1,0 +1,89 @@
+// Helpers shared by the footer strategies. Not exported from the package.
+import type { ChunkBuffer } from '@framewire/chunk-buffer';
+
+/** What a footer decoder does with a frame longer than `maxFrameLength`. */
+export type TooLongAction = 'fail' | 'discard';
+
+/** Lowercase hex of `bytes`, two digits per byte, no separator: `0d0a`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
+}
+
+/** `0x0a`-style hex of one byte. */
+export function byteHex(byte: number): string {
+  return `0x${(byte < 16 ? '0' : '') + byte.toString(16)}`;
+}
+
+/** A short description of a value for error messages: strings quoted, objects by type. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+/** Offset of the first occurrence of `needle` in `haystack` at or after `from`, or -1. */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const m = needle.length;
+  const first = needle[0]!;
+  const last = haystack.length - m;
+  for (let at = haystack.indexOf(first, from); at !== -1 && at <= last; at = haystack.indexOf(first, at + 1)) {
+    let k = 1;
+    while (k < m && haystack[at + k] === needle[k]) k++;
+    if (k === m) return at;
+  }
+  return -1;
+}
+
+/** True if `a[aFrom .. aFrom+n)` equals `b[bFrom .. bFrom+n)`. */
+export function bytesEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[aFrom + k] !== b[bFrom + k]) return false;
+  return true;
+}
+
+/**
+ * True if the buffered bytes from `offset` to the end are the first bytes of `sequence` (a
+ * match that may still complete when more bytes arrive). `offset` must be below `buffer.length`
+ * and `buffer.length - offset` below `sequence.length`.
+ */
+export function endsWithPrefixOf(buffer: ChunkBuffer, offset: number, sequence: Uint8Array): boolean {
+  const n = buffer.length - offset;
+  for (let k = 0; k < n; k++) if (buffer.byteAt(offset + k) !== sequence[k]) return false;
+  return true;
+}
+
+/** Validates an options object (undefined allowed) and returns it. */
+export function checkOptionsObject<T extends object>(options: T | undefined, what: string): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    throw new TypeError(`${what} options must be an object (got ${describe(options)})`);
+  }
+  return options;
+}
+
+/** Validates a boolean option, returning `fallback` when it is undefined. */
+export function booleanOption(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${option} must be a boolean (got ${describe(value)})`);
+  return value;
+}
+
+/** Validates `onTooLong`. */
+export function tooLongOption(value: unknown): TooLongAction {
+  if (value === undefined) return 'fail';
+  if (value !== 'fail' && value !== 'discard') {
+    throw new RangeError(`onTooLong must be 'fail' or 'discard' (got ${describe(value)})`);
+  }
+  return value;
+}
+
+/** Validates a `name` option. */
+export function nameOption(value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`name must be a non-empty string (got ${describe(value)})`);
+  }
+  return value;
+}
