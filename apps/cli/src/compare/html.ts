@@ -90,7 +90,7 @@ function figuresTable(report: CompareReport): string {
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d2433; --muted: #667085; --bar: #3b82f6; --best: #16a34a; --bad: #dc2626; --line: #d0d5dd; --bg: #ffffff; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e4e7ec; --muted: #98a2b3; --line: #344054; --bg: #101828; } }
-body { font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
+body { font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 2rem auto; max-width: 1400px; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta, .unit, figcaption .unit { color: var(--muted); font-size: .85em; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem 2rem; }
@@ -137,6 +137,7 @@ ${figuresTable(report)}
 ${speedCharts.join('\n')}
 </div>
 <h2>Overhead</h2>
+<p>Bytes the framing adds to one frame; — means the encoder refused the payload (too large for the length field, or a delimiter inside it).</p>
 <div class="charts">
 ${overheadCharts.join('\n')}
 </div>
