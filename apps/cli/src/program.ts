@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { compareCommand } from './compare/command.js';
 import { connectCommand } from './commands/connect.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
@@ -22,5 +23,6 @@ export function createProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(encodeCommand());
   program.addCommand(decodeCommand());
+  program.addCommand(compareCommand());
   return configureUsageErrors(program);
 }
