@@ -142,7 +142,7 @@ class AsciiDecoder implements FrameDecoder {
     const width = this.width;
     if (wire < 0) {
       if (buffer.length < width) return undefined;
-      wire = this.wire = width + this.parse(buffer.peek(0, width));
+      wire = this.wire = width + this.parse(buffer);
     }
     if (buffer.length < wire) return undefined;
     this.wire = -1;
@@ -164,31 +164,43 @@ class AsciiDecoder implements FrameDecoder {
     );
   }
 
-  /** The payload length in `header` (exactly `width` bytes), checked against the limit. */
-  private parse(header: Uint8Array): number {
+  /**
+   * The payload length in the first `width` bytes of `buffer`, checked against the limit.
+   * Reads the header four bytes at a time through ChunkBuffer's integer reads: no view or
+   * copy is made on the success path.
+   */
+  private parse(buffer: ChunkBuffer): number {
     const width = this.width;
-    let i = 0;
-    while (i < width && isSpace(header[i]!)) i++;
-    const digits = i;
+    // 0: leading whitespace, 1: in the digits, 2: trailing whitespace.
+    let state = 0;
     let value = 0;
-    let c: number;
-    while (i < width && (c = header[i]!) >= ZERO && c <= NINE) {
-      value = value * 10 + (c - ZERO);
-      i++;
+    for (let k = 0; k < width; k += 4) {
+      const n = width - k >= 4 ? 4 : width - k;
+      const word =
+        n === 4
+          ? buffer.readUint32BE(k)
+          : n === 3
+            ? buffer.readUint24BE(k)
+            : n === 2
+              ? buffer.readUint16BE(k)
+              : buffer.readUint8(k);
+      for (let shift = 8 * (n - 1); shift >= 0; shift -= 8) {
+        const c = (word >>> shift) & 0xff;
+        if (c >= ZERO && c <= NINE) {
+          if (state === 2) throw this.fail(this.malformed(buffer));
+          state = 1;
+          value = value * 10 + (c - ZERO);
+        } else if (isSpace(c)) {
+          if (state === 1) state = 2;
+        } else {
+          throw this.fail(this.malformed(buffer));
+        }
+      }
     }
-    const end = i;
-    while (i < width && isSpace(header[i]!)) i++;
-    if (end === digits || i !== width) {
-      throw this.fail(
-        new MalformedHeaderError(
-          `${this.name} header ${escapeBytes(header)} is not a decimal length ` +
-            `(expected digits, optionally surrounded by spaces)`,
-        ),
-      );
-    }
+    if (state === 0) throw this.fail(this.malformed(buffer));
     if (value > this.max) {
       // Past 2^53 the double is approximate: report the exact digits as a bigint.
-      const declared = Number.isSafeInteger(value) ? value : exactDigits(header, digits, end);
+      const declared = Number.isSafeInteger(value) ? value : exactDigits(buffer.peek(0, width));
       throw this.fail(
         new FrameTooLargeError(
           declared,
@@ -200,16 +212,23 @@ class AsciiDecoder implements FrameDecoder {
     return value;
   }
 
+  private malformed(buffer: ChunkBuffer): MalformedHeaderError {
+    return new MalformedHeaderError(
+      `${this.name} header ${escapeBytes(buffer.peek(0, this.width))} is not a decimal length ` +
+        `(expected digits, optionally surrounded by spaces)`,
+    );
+  }
+
   private fail(error: FramingError): FramingError {
     this.failed = error;
     return error;
   }
 }
 
-/** The decimal digits header[from..to) as an exact bigint. */
-function exactDigits(header: Uint8Array, from: number, to: number): bigint {
+/** The decimal digits in a (valid) header as an exact bigint. */
+function exactDigits(header: Uint8Array): bigint {
   let value = 0n;
-  for (let i = from; i < to; i++) value = value * 10n + BigInt(header[i]! - ZERO);
+  for (const c of header) if (c >= ZERO && c <= NINE) value = value * 10n + BigInt(c - ZERO);
   return value;
 }
 

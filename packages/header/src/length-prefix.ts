@@ -402,22 +402,27 @@ class LengthPrefixDecoder implements FrameDecoder {
   private readHeader(buffer: ChunkBuffer): number {
     const at = this.offset;
     let value: number;
+    // Little-endian fields are read big-endian and byte-swapped: ChunkBuffer's big-endian
+    // reads are its fastest path.
+    const le = this.littleEndian;
     switch (this.width) {
       case 4:
-        value = this.littleEndian ? buffer.readUint32LE(at) : buffer.readUint32BE(at);
+        value = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at);
         break;
       case 1:
         value = buffer.readUint8(at);
         break;
       case 2:
-        value = this.littleEndian ? buffer.readUint16LE(at) : buffer.readUint16BE(at);
+        value = buffer.readUint16BE(at);
+        if (le) value = ((value & 0xff) << 8) | (value >>> 8);
         break;
       case 3:
-        value = this.littleEndian ? buffer.readUint24LE(at) : buffer.readUint24BE(at);
+        value = buffer.readUint24BE(at);
+        if (le) value = ((value & 0xff) << 16) | (value & 0xff00) | (value >>> 16);
         break;
       case 8: {
-        const high = this.littleEndian ? buffer.readUint32LE(at + 4) : buffer.readUint32BE(at);
-        const low = this.littleEndian ? buffer.readUint32LE(at) : buffer.readUint32BE(at + 4);
+        const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
+        const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
         if (high >= UNSAFE_HIGH_WORD) return this.hugeHeader(high, low);
         value = high * TWO_POW_32 + low;
         break;
@@ -524,6 +529,11 @@ class LengthPrefixEncoder implements FrameEncoder {
         `length of ${c.maxFrameLength} bytes`,
     );
   }
+}
+
+/** The 32-bit unsigned integer with its bytes in the opposite order. */
+function swap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
 
 /** Writes an unsigned integer of up to 4 bytes (value < 2^32). */
