@@ -279,7 +279,10 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
         return new TlsCertificateError(context.address, code, errorMessage(error), options);
       }
       if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
-        return new TlsHandshakeError(context.address, errorMessage(error), options);
+        // OpenSSL's message is a long internal trace; its `reason` is the readable part.
+        const reason = (error as { reason?: unknown }).reason;
+        const detail = typeof reason === 'string' && reason !== '' ? `${reason} (${code})` : errorMessage(error);
+        return new TlsHandshakeError(context.address, detail, options);
       }
   }
   return new SocketError(`socket error on ${context.address}: ${errorMessage(error)}`, code, options);

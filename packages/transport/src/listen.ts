@@ -175,9 +175,11 @@ class TransportServer implements Server {
     let timer: NodeJS.Timeout | undefined;
     if (graceMs === 0) destroyAll();
     else if (graceMs !== Infinity) timer = setTimeout(destroyAll, graceMs);
-    this.#closing = serverClosed.finally(() => {
-      clearTimeout(timer);
-    });
+    this.#closing = serverClosed
+      .then(() => Promise.allSettled([...this.#connections].map((connection) => connection.closed)))
+      .then(() => {
+        clearTimeout(timer);
+      });
     return this.#closing;
   }
 

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConnectOptions, resolveGraceMs, resolveListenOptions, type ConnectOptions, type ListenOptions } from './options.js';
+
+describe('resolveConnectOptions', () => {
+  it('fills in the documented defaults and freezes the result', () => {
+    const config = resolveConnectOptions({ port: 1234 });
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 1234,
+      path: undefined,
+      tls: false,
+      recvSize: undefined,
+      noDelay: true,
+      keepAlive: false,
+      idleTimeout: 0,
+      connectTimeout: 10_000,
+      signal: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('turns tls: true into verification on, and keeps verification on unless told', () => {
+    expect(resolveConnectOptions({ port: 1, tls: true }).tls).toEqual({ rejectUnauthorized: true });
+    expect(resolveConnectOptions({ port: 1, tls: { ca: 'pem' } }).tls).toMatchObject({ ca: 'pem', rejectUnauthorized: true });
+    expect(resolveConnectOptions({ port: 1, tls: { rejectUnauthorized: false } }).tls).toMatchObject({ rejectUnauthorized: false });
+  });
+
+  it('maps keepAlive to an initial delay', () => {
+    expect(resolveConnectOptions({ port: 1, keepAlive: true }).keepAlive).toBe(0);
+    expect(resolveConnectOptions({ port: 1, keepAlive: 30_000 }).keepAlive).toBe(30_000);
+    expect(resolveConnectOptions({ port: 1, keepAlive: false }).keepAlive).toBe(false);
+  });
+
+  it('accepts a Unix socket path instead of a port', () => {
+    expect(resolveConnectOptions({ path: '/tmp/x.sock' })).toMatchObject({ path: '/tmp/x.sock', port: 0 });
+  });
+
+  it.each<[ConnectOptions, string]>([
+    [{}, 'port is required (or path, for a Unix socket)'],
+    [{ port: 0 }, 'port must be an integer from 1 to 65535 (got 0)'],
+    [{ port: 65_536 }, 'port must be an integer from 1 to 65535 (got 65536)'],
+    [{ port: 1.5 }, 'port must be an integer from 1 to 65535 (got 1.5)'],
+    [{ port: '80' as unknown as number }, 'port must be an integer from 1 to 65535 (got "80")'],
+    [{ port: 1, path: '/x' }, 'give either port or path, not both (got port 1 and path /x)'],
+    [{ port: 1, host: '' }, 'host must be a non-empty string (got "")'],
+    [{ port: 1, recvSize: 0 }, 'recvSize must be an integer from 1 to 67108864 (got 0)'],
+    [{ port: 1, noDelay: 1 as unknown as boolean }, 'noDelay must be a boolean (got 1)'],
+    [{ port: 1, keepAlive: -5 }, 'keepAlive must be a number of milliseconds from 0 to 2147483647 (got -5)'],
+    [{ port: 1, keepAlive: 'yes' as unknown as boolean }, 'keepAlive must be a boolean or a number of milliseconds (got "yes")'],
+    [{ port: 1, idleTimeout: Number.NaN }, 'idleTimeout must be a number of milliseconds from 0 to 2147483647 (got NaN)'],
+    [{ port: 1, connectTimeout: Infinity }, 'connectTimeout must be a number of milliseconds from 0 to 2147483647 (got Infinity)'],
+    [{ port: 1, signal: {} as AbortSignal }, 'signal must be an AbortSignal (got an object)'],
+    [{ port: 1, tls: { cert: 'c' } }, 'tls.cert and tls.key go together: give both or neither'],
+    [{ port: 1, tls: { rejectUnauthorized: 'no' as unknown as boolean } }, 'tls.rejectUnauthorized must be a boolean (got "no")'],
+  ])('rejects %j: %s', (options, message) => {
+    expect(() => resolveConnectOptions(options)).toThrow(message);
+  });
+
+  it('throws RangeError for numbers out of range and TypeError for wrong kinds', () => {
+    expect(() => resolveConnectOptions({ port: 0 })).toThrow(RangeError);
+    expect(() => resolveConnectOptions({ port: 1, noDelay: 1 as unknown as boolean })).toThrow(TypeError);
+    expect(() => resolveConnectOptions(null as unknown as ConnectOptions)).toThrow('connect options must be an object (got null)');
+  });
+});
+
+describe('resolveListenOptions', () => {
+  it('binds 127.0.0.1 on a free port with no limit by default', () => {
+    expect(resolveListenOptions({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      path: undefined,
+      tls: undefined,
+      maxConnections: Infinity,
+      backlog: 511,
+      noDelay: true,
+      idleTimeout: 0,
+    });
+  });
+
+  it.each<[ListenOptions, string]>([
+    [{ port: -1 }, 'port must be an integer from 0 to 65535 (got -1)'],
+    [{ maxConnections: 0 }, 'maxConnections must be an integer from 1 to 9007199254740991 (got 0)'],
+    [{ tls: { cert: 'c' } as ListenOptions['tls'] }, 'tls.cert and tls.key are required to serve TLS'],
+    [{ onError: 'log' as unknown as ListenOptions['onError'] }, 'onError must be a function (got "log")'],
+    [{ port: 1, path: '/x' }, 'give either port or path, not both (got port 1 and path /x)'],
+    [{ backlog: 1e6 }, 'backlog must be an integer from 0 to 65535 (got 1000000)'],
+  ])('rejects %j: %s', (options, message) => {
+    expect(() => resolveListenOptions(options)).toThrow(message);
+  });
+});
+
+describe('resolveGraceMs', () => {
+  it('defaults to 5 s and accepts Infinity', () => {
+    expect(resolveGraceMs(undefined)).toBe(5_000);
+    expect(resolveGraceMs({})).toBe(5_000);
+    expect(resolveGraceMs({ graceMs: Infinity })).toBe(Infinity);
+    expect(resolveGraceMs({ graceMs: 0 })).toBe(0);
+  });
+});

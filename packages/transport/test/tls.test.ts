@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen, TlsCertificateError, type Connection, type Server } from '../src/index.js';
+import { bytes, chunks, fixture, portOf, readAll, serverTls, text } from './helpers.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+});
+
+const serverErrors: Error[] = [];
+async function serve(tls: Parameters<typeof listen>[0]['tls'], handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
+  const server = await listen({ port: 0, tls, onError: (error) => serverErrors.push(error) }, handler);
+  servers.push(server);
+  return server;
+}
+
+const greet = async (conn: Connection): Promise<void> => {
+  await conn.write(bytes('hello over TLS'));
+  await conn.end();
+};
+
+describe('certificate verification (on by default)', () => {
+  it('succeeds with the test CA', async () => {
+    const server = await serve(serverTls(), greet);
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } });
+    expect(conn.encrypted).toBe(true);
+    expect(text(await readAll(conn))).toBe('hello over TLS');
+    conn.close();
+  });
+
+  it('succeeds with the certificate checked against a name (servername localhost)', async () => {
+    const server = await serve(serverTls(), greet);
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem'), servername: 'localhost' } });
+    expect(text(await readAll(conn))).toBe('hello over TLS');
+    conn.close();
+  });
+
+  it('fails without the CA (tls: true trusts only the public CAs), with the reason', async () => {
+    const server = await serve(serverTls(), greet);
+    const port = portOf(server);
+    const error = await connect({ port, tls: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TlsCertificateError);
+    expect(error).toMatchObject({
+      code: 'ERR_TLS_CERTIFICATE',
+      reason: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      message: `TLS certificate verification failed for 127.0.0.1:${port}: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+      cause: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    });
+  });
+
+  it('fails when the certificate is for another name', async () => {
+    const server = await serve(serverTls(), greet);
+    const error = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem'), servername: 'example.com' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TlsCertificateError);
+    expect(error).toMatchObject({ reason: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    expect((error as Error).message).toContain("Host: example.com. is not in the cert's altnames");
+  });
+
+  it('accepts any certificate with rejectUnauthorized: false', async () => {
+    const server = await serve(serverTls(), greet);
+    const conn = await connect({ port: portOf(server), tls: { rejectUnauthorized: false } });
+    expect(text(await readAll(conn))).toBe('hello over TLS');
+    conn.close();
+  });
+});
+
+describe('client certificates (requestCert)', () => {
+  const mutual = (): Parameters<typeof listen>[0]['tls'] => ({ ...serverTls(), ca: fixture('ca.pem'), requestCert: true });
+
+  it('accepts a client with a certificate from the CA', async () => {
+    const server = await serve(mutual(), greet);
+    const conn = await connect({
+      port: portOf(server),
+      tls: { ca: fixture('ca.pem'), cert: fixture('client.pem'), key: fixture('client-key.pem') },
+    });
+    expect(text(await readAll(conn))).toBe('hello over TLS');
+    conn.close();
+  });
+
+  it('refuses a client without one: the client gets a typed TLS error, the handler never runs', async () => {
+    let handled = 0;
+    const server = await serve(mutual(), () => {
+      handled++;
+    });
+    serverErrors.length = 0;
+    // With TLS 1.3 the client may finish its side of the handshake before the server
+    // rejects it, so the error can come from connect or from the first read.
+    const error = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } })
+      .then(async (conn) => chunks(conn))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_(TLS_HANDSHAKE|CONNECTION_RESET)$/) as unknown });
+    expect(handled).toBe(0);
+    expect(serverErrors.length).toBeGreaterThanOrEqual(1);
+    expect(serverErrors[0]).toMatchObject({
+      code: 'ERR_TLS_HANDSHAKE',
+      message: expect.stringMatching(/^TLS handshake with 127\.0\.0\.1:\d+ failed: peer did not return a certificate \(ERR_SSL_\w+\)$/) as unknown,
+    });
+  });
+});
+
+describe('TLS streams', () => {
+  it('carries writes batched from several chunks, and half-closes', async () => {
+    const server = await serve(serverTls(), async (conn) => {
+      const request = text(await readAll(conn));
+      await conn.write(bytes('you said: '), bytes(request));
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } });
+    await conn.write(bytes('one '), bytes('two '), bytes('three'));
+    await conn.end();
+    expect(text(await readAll(conn))).toBe('you said: one two three');
+    await conn.closed;
+  });
+});
