@@ -1,0 +1,209 @@
+import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, MalformedFrameError, UnencodablePayloadError, encodeFrame } from '@framewire/chunk-buffer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, run, text, toHex } from '../test/helpers.js';
+import { slip } from './slip.js';
+
+describe('slip: RFC 1055, byte for byte', () => {
+  it('END (c0) in the payload is sent as ESC ESC_END (db dc)', () => {
+    expect(toHex(encodeFrame(slip().createEncoder(), hex('c0')))).toBe('c0 db dc c0');
+    expect(decodeEverySplit(slip(), hex('c0 db dc c0')).frames.map(toHex)).toEqual(['c0']);
+  });
+
+  it('ESC (db) in the payload is sent as ESC ESC_ESC (db dd)', () => {
+    expect(toHex(encodeFrame(slip().createEncoder(), hex('db')))).toBe('c0 db dd c0');
+    expect(decodeEverySplit(slip(), hex('c0 db dd c0')).frames.map(toHex)).toEqual(['db']);
+  });
+
+  it('diagram: 01 c0 db 02 → c0 01 db dc db dd 02 c0 (8 bytes)', () => {
+    const wire = encodeAll(slip(), [hex('01 c0 db 02')]);
+    expect(toHex(wire)).toBe('c0 01 db dc db dd 02 c0');
+    expect(decodeEverySplit(slip(), wire).frames.map(toHex)).toEqual(['01 c0 db 02']);
+  });
+
+  it('diagram: with leadingEnd: false, 01 c0 db 02 → 01 db dc db dd 02 c0 (7 bytes)', () => {
+    const s = slip({ leadingEnd: false });
+    const wire = encodeAll(s, [hex('01 c0 db 02')]);
+    expect(toHex(wire)).toBe('01 db dc db dd 02 c0');
+    expect(decodeEverySplit(s, wire).frames.map(toHex)).toEqual(['01 c0 db 02']);
+  });
+
+  it('dc and dd alone are data', () => {
+    expect(decodeEverySplit(slip(), hex('dc dd c0 dd c0')).frames.map(toHex)).toEqual(['dc dd', 'dd']);
+  });
+
+  it('a payload without c0 or db is passed through as parts, not copied', () => {
+    const payload = text('hello');
+    const parts = slip().createEncoder().encode(payload);
+    expect(parts.map(toHex)).toEqual(['c0', toHex(payload), 'c0']);
+    expect(parts[1]).toBe(payload);
+    expect(slip({ leadingEnd: false }).createEncoder().encode(payload)[0]).toBe(payload);
+  });
+
+  it('a frame without escapes comes back as a view of the received chunk', () => {
+    const wire = hex('c0 61 62 c0 c0 db dc c0');
+    const buffer = new ChunkBuffer();
+    buffer.push(wire);
+    const dec = slip().createDecoder();
+    const plain = dec.decode(buffer)!;
+    expect(toHex(plain)).toBe('61 62');
+    expect(plain.buffer).toBe(wire.buffer);
+    expect(toHex(dec.decode(buffer)!)).toBe('c0');
+  });
+});
+
+describe('slip: empty frames and zero-length payloads', () => {
+  it('empty frames (END END, line noise, the leading END) are ignored, as RFC 1055 receivers do', () => {
+    expect(decodeEverySplit(slip(), hex('c0 c0 c0 61 c0 c0 c0 62 c0 c0')).frames.map(toHex)).toEqual(['61', '62']);
+  });
+
+  it('the encoder refuses an empty payload (the peer would drop it)', () => {
+    expect(() => slip().createEncoder().encode(new Uint8Array(0))).toThrow(UnencodablePayloadError);
+    expect(() => slip().createEncoder().encode(new Uint8Array(0))).toThrow(/cannot carry an empty payload/);
+  });
+
+  it('the leading END ends line noise instead of gluing it to the next frame', () => {
+    const noise = hex('13 37');
+    const withLeading = run(slip(), [concat(noise, encodeAll(slip(), [text('ok')]))]);
+    expect(withLeading.frames.map(toHex)).toEqual(['13 37', toHex(text('ok'))]);
+    const without = run(slip(), [concat(noise, encodeAll(slip({ leadingEnd: false }), [text('ok')]))]);
+    expect(without.frames.map(toHex)).toEqual(['13 37 6f 6b']);
+  });
+});
+
+describe('slip: round trip', () => {
+  it('any non-empty payloads, any chunking, both encoder forms (1,000 runs)', () => {
+    const payload = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 60 }),
+      fc.array(fc.constantFrom(0xc0, 0xdb, 0xdc, 0xdd, 0x00), { minLength: 1, maxLength: 100 }).map((a) => Uint8Array.from(a)),
+    );
+    fc.assert(
+      fc.property(fc.array(payload, { maxLength: 5 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 }), (payloads, leadingEnd, sizes) => {
+        const s = slip({ leadingEnd });
+        const wire = encodeAll(s, payloads);
+        const chunks: Uint8Array[] = [];
+        for (let at = 0, k = 0; at < wire.length; k++) {
+          const next = at + sizes[k % sizes.length]!;
+          chunks.push(wire.subarray(at, next));
+          at = next;
+        }
+        const r = run(s, chunks);
+        expect(r.error).toBeUndefined();
+        expect(r.frames.map(toHex)).toEqual(payloads.map(toHex));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('slip: bad input', () => {
+  it('ESC followed by anything but dc or dd is a recoverable ERR_MALFORMED_FRAME; the next frame comes out', () => {
+    const r = decodeEverySplit(slip(), hex('c0 61 c0 62 db 61 63 c0 64 c0'));
+    expect(r.frames.map(toHex)).toEqual(['61', '64']);
+    expect(r.recovered).toHaveLength(1);
+    expect(r.recovered[0]).toBeInstanceOf(MalformedFrameError);
+    expect(r.recovered[0]!.recoverable).toBe(true);
+    expect(r.recovered[0]!.message).toMatch(/invalid SLIP escape db 61 at offset 1/);
+    expect(r.recoveredAt).toEqual([1]);
+  });
+
+  it('ESC right before END is a recoverable ERR_MALFORMED_FRAME', () => {
+    const r = decodeEverySplit(slip(), hex('61 db c0 62 c0'));
+    expect(r.frames.map(toHex)).toEqual(['62']);
+    expect(r.recovered.map((e) => e.code)).toEqual(['ERR_MALFORMED_FRAME']);
+    expect(r.recovered[0]!.message).toMatch(/ends with ESC \(db\) at offset 1/);
+  });
+
+  it('ESC ESC is malformed too', () => {
+    const r = decodeEverySplit(slip(), hex('db db dd c0 62 c0'));
+    expect(r.frames.map(toHex)).toEqual(['62']);
+    expect(r.recovered).toHaveLength(1);
+  });
+
+  it('leftover bytes at end of stream are ERR_TRUNCATED_FRAME, after the complete frames', () => {
+    const r = decodeEverySplit(slip(), hex('c0 61 c0 c0 62'));
+    expect(r.frames.map(toHex)).toEqual(['61']);
+    expect(r.error?.code).toBe('ERR_TRUNCATED_FRAME');
+    expect(r.error?.message).toMatch(/1 bytes without an END/);
+  });
+
+  it('an error is reported once: after an unrecoverable one, calls rethrow it without reading', () => {
+    const dec = slip({ maxFrameLength: 1 }).createDecoder();
+    const buffer = new CountingBuffer();
+    buffer.push(hex('61 62 c0'));
+    let first: unknown;
+    try {
+      dec.decode(buffer);
+    } catch (error) {
+      first = error;
+    }
+    expect((first as Error).name).toBe('FrameTooLargeError');
+    buffer.inspected = 0;
+    expect(() => dec.decode(buffer)).toThrow(first);
+    expect(() => dec.end(buffer)).toThrow(first);
+    expect(buffer.inspected).toBe(0);
+  });
+});
+
+describe('slip: limits (on the decoded payload)', () => {
+  it('default 8 MiB; maxWireLength allows every byte escaped plus two ENDs', () => {
+    expect(slip().maxFrameLength).toBe(DEFAULT_MAX_FRAME_LENGTH);
+    expect(slip({ maxFrameLength: 10 }).maxWireLength).toBe(22);
+  });
+
+  it('a payload of exactly the limit passes, escaped or not; one byte more fails on both sides', () => {
+    for (const max of [1, 2, 10]) {
+      const s = slip({ maxFrameLength: max });
+      for (const byte of [0x61, 0xc0, 0xdb]) {
+        const wire = encodeAll(s, [fill(max, byte)]);
+        expect(decodeEverySplit(s, wire).frames.map((f) => f.length)).toEqual([max]);
+        const over = encodeAll(slip(), [fill(max + 1, byte)]);
+        expect(decodeEverySplit(s, over).error?.code).toBe('ERR_FRAME_TOO_LARGE');
+        expect(() => s.createEncoder().encode(fill(max + 1, byte))).toThrow(/payload of \d+ bytes exceeds the maximum frame length/);
+      }
+    }
+  });
+
+  it('fails as soon as the bytes seen, escapes counted, decode to more than the limit', () => {
+    const s = slip({ maxFrameLength: 4 });
+    // Four escaped bytes (8 wire bytes) still fit; the ninth wire byte (a fifth payload byte) does not.
+    const wire = concat(hex('c0'), hex('db dc db dd db dc db dd'), text('x'), fill(20, 0x61));
+    const r = run(s, Array.from(wire, (b) => Uint8Array.of(b)));
+    expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
+    expect(r.fedAtError).toBe(1 + 8 + 1);
+    expect(r.maxBuffered).toBeLessThanOrEqual(s.maxWireLength);
+  });
+
+  it("'discard': one recoverable error per oversized frame, then the next frames, memory bounded", () => {
+    const s = slip({ maxFrameLength: 3, onTooLong: 'discard' });
+    const wire = concat(encodeAll(s, [hex('01')]), encodeAll(slip(), [fill(10, 0xc0)]), encodeAll(s, [hex('02')]));
+    const r = decodeEverySplit(s, wire);
+    expect(r.frames.map(toHex)).toEqual(['01', '02']);
+    expect(r.recovered.map((e) => e.code)).toEqual(['ERR_FRAME_TOO_LARGE']);
+    const huge = concat(fill(100_000, 0x61), encodeAll(s, [hex('03')]));
+    const chunked = run(s, Array.from({ length: Math.ceil(huge.length / 100) }, (_, i) => huge.subarray(100 * i, 100 * i + 100)));
+    expect(chunked.frames.map(toHex)).toEqual(['03']);
+    expect(chunked.recovered).toHaveLength(1);
+    expect(chunked.maxBuffered).toBeLessThanOrEqual(s.maxWireLength + 100);
+  });
+
+  it('decoding work is linear: a long frame in 1-byte chunks is scanned once', () => {
+    const payload = fill(65536, 0x61);
+    payload.fill(0xc0, 1000, 2000);
+    const wire = encodeAll(slip(), [payload]);
+    const buffer = new CountingBuffer();
+    const r = run(slip(), Array.from(wire, (b) => Uint8Array.of(b)), buffer);
+    expect(r.frames.map((f) => f.length)).toEqual([65536]);
+    expect(buffer.inspected).toBeLessThanOrEqual(4 * wire.length);
+  });
+});
+
+describe('slip: options', () => {
+  it('is named slip and validates its options', () => {
+    expect(slip().name).toBe('slip');
+    expect(Object.isFrozen(slip())).toBe(true);
+    expect(() => slip({ leadingEnd: 'no' as unknown as boolean })).toThrow(/leadingEnd must be a boolean \(got "no"\)/);
+    expect(() => slip({ onTooLong: 'drop' as 'fail' })).toThrow(/onTooLong must be 'fail' or 'discard'/);
+    expect(() => slip({ maxFrameLength: -3 })).toThrow(/maxFrameLength must be a non-negative safe integer \(got -3\)/);
+  });
+});
