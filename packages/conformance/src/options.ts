@@ -73,6 +73,13 @@ export interface ConformanceOptions {
    * Defaults to false (length prefixes cannot resynchronise).
    */
   recovers?: boolean;
+  /**
+   * Bytes at the start of every encoded frame that form no partial frame on their own, such as
+   * SLIP's leading `END` (a receiver reads it as an empty frame and ignores it). A stream cut
+   * right after them is, to the decoder, a clean end; property 4 therefore cuts after them.
+   * Defaults to 0.
+   */
+  neutralPrefix?: number;
   /** Fixed examples checked byte for byte, under every chunking. Defaults to `[]`. */
   vectors?: readonly ConformanceVector[];
   /**
@@ -87,12 +94,22 @@ export interface ConformanceOptions {
    */
   maxLimit?: number;
   /**
-   * Property 6's bound: bytes the decoder inspects (see `CountingChunkBuffer`) may not exceed this
-   * many times the bytes fed (plus 64 bytes per stream). A decoder that scans each byte once, then takes the frame, inspects
-   * about 2 per byte; header bytes read once more and the overlap of a multi-byte delimiter search
-   * across chunks stay below 4. Raise it for delimiters of 4 bytes or more. Defaults to 4.
+   * Property 6's bound per byte fed: bytes the decoder inspects (see `CountingChunkBuffer`) may
+   * not exceed `workFactor × bytes fed + callAllowance × decode calls + 64`. A decoder that
+   * scans each byte once, then takes the frame, inspects about 2 per byte fed; reading a header
+   * twice, or checking the byte before a `\n` for a `\r`, adds a little. 4 leaves headroom for
+   * that while a decoder that re-scans its buffer on each call is off by a factor of hundreds.
+   * Raise it for a strategy that searches for several delimiters one after the other (about
+   * 1 + the sum of their lengths). Defaults to 4.
    */
   workFactor?: number;
+  /**
+   * Property 6's allowance per `decode` call, in bytes: what a decoder may look at again each
+   * time it is called, such as the last `length - 1` bytes of a multi-byte delimiter search
+   * (resumed as `ChunkBuffer.indexOfSequence` advises) or a partial header. Matters when chunks
+   * are tiny or empty. Defaults to 4.
+   */
+  callAllowance?: number;
   /**
    * Payload length of property 6's long frame, fed in 1-byte chunks (capped at the strategy's
    * `maxFrameLength`). Defaults to 65536.
@@ -119,9 +136,11 @@ export interface ResolvedConfig {
   readonly allowsEmpty: boolean;
   readonly recovers: boolean;
   readonly vectors: readonly ConformanceVector[];
+  readonly neutralPrefix: number;
   readonly fillByte: number;
   readonly maxLimit: number;
   readonly workFactor: number;
+  readonly callAllowance: number;
   readonly longFrameLength: number;
 }
 
@@ -164,9 +183,11 @@ export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOp
     allowsEmpty,
     recovers: bool(options.recovers, 'recovers', false),
     vectors,
+    neutralPrefix: nonNegativeInteger(options.neutralPrefix, 'neutralPrefix', 0),
     fillByte,
     maxLimit: positiveInteger(options.maxLimit, 'maxLimit', 300),
     workFactor: positiveNumber(options.workFactor, 'workFactor', 4),
+    callAllowance: nonNegativeInteger(options.callAllowance, 'callAllowance', 4),
     longFrameLength: positiveInteger(options.longFrameLength, 'longFrameLength', 65536),
   });
 }
@@ -215,6 +236,12 @@ function integer(value: number, option: string): number {
 function positiveInteger(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${option} must be a positive integer (got ${value})`);
+  return value;
+}
+
+function nonNegativeInteger(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${option} must be a non-negative integer (got ${value})`);
   return value;
 }
 

@@ -12,7 +12,8 @@ export const TRUNCATION = '4. a stream cut inside a frame ends with ERR_TRUNCATE
 
 /**
  * Property 4: complete frames followed by the first `cut` bytes of one more frame, where
- * `0 < cut < its wire length` (header, payload or trailer), fed under any chunking. `decode`
+ * `neutralPrefix < cut < its wire length` (inside the header, payload or trailer), fed under any
+ * chunking. `decode`
  * delivers exactly the complete frames and throws nothing; `end()` then throws
  * `ERR_TRUNCATED_FRAME`: the partial frame is neither dropped silently nor passed on as complete.
  * Throws a `ConformanceError` on failure.
@@ -27,8 +28,10 @@ export function checkTruncation(subject: StrategyUnderTest, options?: Conformanc
       const encoder = strategy.createEncoder();
       const frames = complete.map((payload) => encodeChecked(strategy, encoder, payload));
       const lastWire = encodeChecked(strategy, encoder, last);
-      fc.pre(lastWire.length >= 2);
-      const cut = 1 + (cutSeed % (lastWire.length - 1));
+      // Cut after the neutral prefix (if any) and at least one more byte, before the last byte.
+      const first = config.neutralPrefix + 1;
+      fc.pre(lastWire.length > first);
+      const cut = first + (cutSeed % (lastWire.length - first));
       const wire = concatBytes([...frames, lastWire.subarray(0, cut)]);
       const context = `${complete.length} complete frames, then ${cut} of the ${lastWire.length} wire bytes of a ${last.length}-byte payload, in ${describeChunkPlan(plan, wire.length)}`;
       const run = driveDecoder(strategy, applyChunkPlan(wire, plan));
