@@ -1,6 +1,8 @@
 const EMPTY = new Uint8Array(0);
 /** Consumed chunk slots are compacted away once there are this many and they fill half the list. */
 const COMPACT_THRESHOLD = 1024;
+/** Chunk parts up to this many bytes are copied byte by byte rather than with `set`. */
+const SMALL_COPY = 32;
 
 /**
  * A queue of received chunks that behaves like one contiguous byte array.
@@ -268,7 +270,12 @@ export class ChunkBuffer {
     while (written < n) {
       const chunk = this.chunks[i++]!;
       const part = Math.min(chunk.length - at, n - written);
-      out.set(part === chunk.length ? chunk : chunk.subarray(at, at + part), written);
+      if (part <= SMALL_COPY) {
+        // For a few bytes a plain loop beats `set` (a native call, and a view to make).
+        for (let k = 0; k < part; k++) out[written + k] = chunk[at + k]!;
+      } else {
+        out.set(part === chunk.length ? chunk : chunk.subarray(at, at + part), written);
+      }
       written += part;
       at = 0;
     }

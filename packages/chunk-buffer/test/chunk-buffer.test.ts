@@ -432,6 +432,15 @@ describe('take', () => {
     expect(buf.length).toBe(0);
   });
 
+  it('copies large and small parts alike when spanning chunks (part of one, whole, part of another)', () => {
+    const data = Array.from({ length: 300 }, (_, i) => (i * 13) & 0xff);
+    const buf = bufferOf(data.slice(0, 100), data.slice(100, 101), data.slice(101, 200), data.slice(200, 300));
+    buf.skip(50);
+    expect(Array.from(buf.peek(0, 200))).toEqual(data.slice(50, 250));
+    expect(Array.from(buf.take(200))).toEqual(data.slice(50, 250));
+    expect(Array.from(buf.take(50))).toEqual(data.slice(250));
+  });
+
   it('takes exactly up to a chunk end, then continues in the next chunk', () => {
     const buf = bufferOf([1, 2, 3], [4, 5]);
     expect(Array.from(buf.take(3))).toEqual([1, 2, 3]);
