@@ -42,14 +42,15 @@ export interface RunProgress {
 
 /** Time budgets: per measurement, and how many rounds over all strategies keep the best. */
 interface Budget {
+  warmup: TimeBudget;
   memory: TimeBudget;
   tcp: TcpBudget;
   rounds: number;
 }
 
 const BUDGETS: Record<'quick' | 'full', Budget> = {
-  quick: { memory: { warmupMs: 4, measureMs: 15 }, tcp: { measureMs: 40, roundTrips: 200, latencyMaxMs: 60 }, rounds: 1 },
-  full: { memory: { warmupMs: 10, measureMs: 40 }, tcp: { measureMs: 100, roundTrips: 1000, latencyMaxMs: 150 }, rounds: 3 },
+  quick: { warmup: { warmupMs: 0, measureMs: 4 }, memory: { warmupMs: 4, measureMs: 15 }, tcp: { measureMs: 40, roundTrips: 200, latencyMaxMs: 60 }, rounds: 1 },
+  full: { warmup: { warmupMs: 0, measureMs: 15 }, memory: { warmupMs: 6, measureMs: 30 }, tcp: { measureMs: 80, roundTrips: 1000, latencyMaxMs: 120 }, rounds: 3 },
 };
 
 /** The machine this process runs on. */
@@ -68,7 +69,7 @@ export function machineInfo(): MachineInfo {
 
 /** The number of progress steps a run takes. */
 export function stepsOf(strategies: number, sizes: number, rounds: number): number {
-  return strategies * (1 + rounds * (sizes + 3));
+  return strategies * (2 + rounds * (sizes + 3));
 }
 
 /** The better of two figures (`null` = none), for best-of-rounds. */
@@ -113,7 +114,7 @@ interface SpeedFigures {
 
 /**
  * Measures every strategy. Strategies are measured one after the other, never at the same
- * time. Speed is measured in rounds over all strategies (3 in a full run, 1 with `quick`),
+ * time. After an untimed warm-up pass over all of them, speed is measured in rounds over all strategies (3 in a full run, 1 with `quick`),
  * keeping each strategy's best figure: a moment of load on the machine then slows one round,
  * not one strategy.
  */
@@ -137,6 +138,13 @@ export async function runCompare(options: RunOptions, progress?: RunProgress): P
     const streaming = measureStreaming(strategy, seed);
     return { overhead: measureOverhead(strategy, sizes, seed), binarySafety, streaming, resync: measureResync(strategy, seed) };
   });
+
+  // One untimed pass over every strategy and size first: the shared code (the decode loop, the
+  // chunk buffer) is then compiled and warm before any strategy is timed, not only for the last.
+  for (const compared of strategies) {
+    progress?.step(`${compared.instance}: warming up`);
+    for (const size of sizes) measureMemorySpeed(compared.strategy, size, budget.warmup, seed);
+  }
 
   const speed: SpeedFigures[] = strategies.map(() => ({ memory: [] }));
   for (let round = 1; round <= budget.rounds; round++) {

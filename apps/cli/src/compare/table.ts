@@ -172,8 +172,9 @@ export function renderTable(report: CompareReport, c: Colors): string {
     speedTable(report, c),
     [
       c.dim(
-        '★ best in its column. MB/s = 10^6 payload bytes per second. Figures are from this machine and this run; ' +
-          'run again with --json for every figure.',
+        '★ best in its column. MB/s = 10^6 payload bytes per second. Encode = making the wire parts (a length prefix\n' +
+          'passes the payload through uncopied). TCP: 127.0.0.1, one connection. Figures are from this machine and\n' +
+          'this run (best of its rounds); --json has every figure, --html draws them.',
       ),
     ],
   ];
