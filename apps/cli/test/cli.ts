@@ -1,18 +1,20 @@
 /**
  * Helpers to run the built `framewire` command as child processes. Every child is tracked and
- * killed by its own PID when a test is over; every wait is bounded in time.
+ * killed by its own PID at the end of the test file; every wait is bounded in time.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 
 /** The CLI bundle built by `global-setup.ts`. */
 export const CLI = fileURLToPath(new URL('../test-output/cli/bin.js', import.meta.url));
 
 const children = new Set<ChildProcess>();
 
-afterEach(() => {
+// After the file's tests (which may run concurrently), kill any child still running: only
+// ones a failed test left behind, as every test stops what it started.
+afterAll(() => {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }

@@ -1,13 +1,12 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FrameEncoder, FramingStrategy } from '@framewire/chunk-buffer';
-import { connect } from '@framewire/transport';
+import { TransportError, connect } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
 import { formatFrame, frameFormatOf } from '../frame-output.js';
-import { resolveFraming } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
@@ -15,7 +14,7 @@ import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseCount, parseRemotePort, parsePositiveBytes, parseSeconds } from '../options.js';
 import { examples } from '../usage.js';
-import { framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
+import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
 
 /** Options of `framewire connect`. */
 export interface ConnectOptions {
@@ -74,24 +73,36 @@ async function sendFrame(
   }
 }
 
-async function readMessageFile(path: string, strategy: FramingStrategy): Promise<Uint8Array> {
-  let handle;
+function describeFsError(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return toError(error).message;
+}
+
+/** Checks a message file before connecting: readable, and no larger than the frame limit. */
+async function checkMessageFile(path: string, strategy: FramingStrategy): Promise<void> {
+  let size: number;
   try {
-    handle = await open(path, 'r');
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = info.size;
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    throw new CliError(`cannot read message file ${path}: ${code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw new CliError(`cannot read message file ${path}: ${describeFsError(error)}`);
   }
+  if (size > strategy.maxFrameLength) {
+    throw new CliError(
+      `message file ${path} is ${size} bytes, over the maximum frame length of ${strategy.maxFrameLength} bytes of ${strategy.name} (raise it with --max-frame)`,
+    );
+  }
+}
+
+async function readMessageFile(path: string): Promise<Uint8Array> {
   try {
-    const { size } = await handle.stat();
-    if (size > strategy.maxFrameLength) {
-      throw new CliError(
-        `message file ${path} is ${size} bytes, over the maximum frame length of ${strategy.maxFrameLength} bytes of ${strategy.name} (raise it with --max-frame)`,
-      );
-    }
-    return await readFile(handle);
-  } finally {
-    await handle.close();
+    return await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read message file ${path}: ${describeFsError(error)}`);
   }
 }
 
@@ -150,19 +161,19 @@ async function readFrames(
 async function writeFrames(
   connection: Connection,
   strategy: FramingStrategy,
-  messages: readonly string[],
+  encoder: FrameEncoder,
+  encodedMessages: readonly Uint8Array[][],
   options: ConnectOptions,
   io: CommandIo,
 ): Promise<void> {
-  const encoder = strategy.createEncoder();
-  for (const message of messages) await sendFrame(connection, encoder, textEncoder.encode(message), undefined);
+  for (const parts of encodedMessages) await connection.write(...parts);
   const files = options.messageFile ?? [];
   for (const path of files) {
-    const payload = await readMessageFile(path, strategy);
+    const payload = await readMessageFile(path);
     const showProgress = io.stderr.isTTY === true && payload.length >= 4 * PROGRESS_SLICE;
     await sendFrame(connection, encoder, payload, showProgress ? { label: path, stream: io.stderr } : undefined);
   }
-  if (messages.length === 0 && files.length === 0 && io.stdin.isTTY !== true) {
+  if (encodedMessages.length === 0 && files.length === 0 && io.stdin.isTTY !== true) {
     const splitter = new LineSplitter(strategy.maxFrameLength);
     for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
       const parts: Uint8Array[] = [];
@@ -220,8 +231,12 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
         : 'give --port or --unix, not both',
     );
   }
-  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
   const log: Logger = createLogger(io.stderr);
+  const strategy = framingFromOptions(options, log);
+  const encoder = strategy.createEncoder();
+  // Everything that can be checked is checked before connecting.
+  const encodedMessages = messages.map((message) => encoder.encode(textEncoder.encode(message)));
+  for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy);
   if (options.insecure === true) log.warn('TLS certificate verification is off (--insecure)');
   const ca = options.ca === undefined ? undefined : await readFile(options.ca).catch(() => {
     throw new CliError(`cannot read CA file ${options.ca ?? ''}`);
@@ -251,7 +266,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
     const conn = connection;
     const chunks = conn[Symbol.asyncIterator]();
     const reading = readFrames(chunks, strategy, options, io, received);
-    const writing = writeFrames(conn, strategy, messages, options, io).then(async () => {
+    const writing = writeFrames(conn, strategy, encoder, encodedMessages, options, io).then(async () => {
       // Without --expect, tell the server we are done; with it, keep the write side open until
       // the frames arrived (some servers stop replying once the client half-closes).
       if (expect === undefined) await conn.end();
@@ -260,9 +275,11 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
       reading,
       writing.then(
         () => reading,
-        // A failed write usually means the server went away: report what reading saw,
-        // unless reading got everything it wanted.
+        // A failed socket write usually means the server went away: report what reading
+        // saw, unless reading got everything it wanted. Any other failure (a line the
+        // framing cannot carry, an unreadable stdin) ends the run at once.
         async (writeError: unknown) => {
+          if (!(writeError instanceof TransportError)) throw writeError;
           const result = await reading;
           if (expect !== undefined && result.frames < expect) throw writeError;
           return result;

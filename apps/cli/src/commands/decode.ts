@@ -2,11 +2,11 @@ import { Deframer } from '@framewire/chunk-buffer';
 import { Command } from 'commander';
 import { formatFrame, frameFormatOf } from '../frame-output.js';
 import { toError } from '../errors.js';
-import { resolveFraming } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
+import { createLogger } from '../output.js';
 import { examples } from '../usage.js';
-import { framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
+import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
 
 /** Options of `framewire decode`. */
 export interface DecodeOptions {
@@ -22,7 +22,7 @@ export interface DecodeOptions {
  * exit 1 after every complete frame before the error was written.
  */
 export async function runDecode(options: DecodeOptions, io: CommandIo = processIo()): Promise<void> {
-  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
+  const strategy = framingFromOptions(options, createLogger(io.stderr));
   const format = frameFormatOf(options);
   const deframer = new Deframer(strategy);
   const out = new BatchWriter(io.stdout);

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { toError } from '../errors.js';
-import { resolveFraming } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
+import { createLogger } from '../output.js';
 import { examples } from '../usage.js';
-import { framingOption, framingsHelp, maxFrameOption } from './shared.js';
+import { framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
 
 /** Options of `framewire encode`. */
 export interface EncodeOptions {
@@ -20,7 +20,7 @@ export interface EncodeOptions {
  * exit 1 after every frame before it was written.
  */
 export async function runEncode(options: EncodeOptions, io: CommandIo = processIo()): Promise<void> {
-  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
+  const strategy = framingFromOptions(options, createLogger(io.stderr));
   const encoder = strategy.createEncoder();
   const splitter = new LineSplitter(strategy.maxFrameLength);
   const out = new BatchWriter(io.stdout);

@@ -6,14 +6,13 @@ import type { Connection } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
 import { previewFrame } from '../frame-output.js';
-import { resolveFraming } from '../framing.js';
 import { processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { parsePort, parsePositiveBytes, parsePositiveCount, parseSeconds } from '../options.js';
 import { examples } from '../usage.js';
-import { framingOption, framingsHelp, maxFrameOption } from './shared.js';
+import { framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
 
 /** Options of `framewire serve`. */
 export interface ServeOptions {
@@ -153,8 +152,8 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
         : 'give --port or --unix, not both',
     );
   }
-  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
   const log = createLogger(io.stderr, options.quiet === true);
+  const strategy = framingFromOptions(options, log);
   const welcome =
     options.welcome === undefined ? undefined : strategy.createEncoder().encode(textEncoder.encode(options.welcome));
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {

@@ -4,8 +4,10 @@
  *
  * @module
  */
+import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { Option } from 'commander';
-import { DEFAULT_FRAMING, FRAMING_NAMES } from '../framing.js';
+import { DEFAULT_FRAMING, FRAMING_NAMES, resolveFraming } from '../framing.js';
+import type { Logger } from '../output.js';
 import { parsePositiveBytes } from '../options.js';
 
 /** `-f, --framing <name>`: the framing strategy. Resolved (and validated) by the action. */
@@ -32,4 +34,16 @@ export function outputFormatOptions(): Option[] {
 /** Help text listing every framing name. */
 export function framingsHelp(): string {
   return `\nFramings: ${FRAMING_NAMES.join(', ')}\n  (ascii:W = W-digit ASCII length header, e.g. ascii:10; delim:HEX = custom delimiter, e.g. delim:0d0a)\n`;
+}
+
+/**
+ * The strategy selected by `--framing` and `--max-frame`, warning when the framing cannot
+ * go as high as `--max-frame` asked (u8 carries at most 255 bytes whatever the option says).
+ */
+export function framingFromOptions(options: { framing: string; maxFrame?: number | undefined }, log: Logger): FramingStrategy {
+  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
+  if (options.maxFrame !== undefined && strategy.maxFrameLength < options.maxFrame) {
+    log.warn(`${strategy.name} carries at most ${strategy.maxFrameLength} bytes per frame; --max-frame ${options.maxFrame} lowered to that`);
+  }
+  return strategy;
 }

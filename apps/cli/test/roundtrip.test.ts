@@ -1,0 +1,156 @@
+/**
+ * Every framing name round-trips through the built CLI: `framewire serve --echo` and
+ * `framewire connect --expect`, over real loopback TCP — a short message, an empty one,
+ * non-ASCII UTF-8 and a 1 MiB `--message-file` (the largest frame the framing can carry
+ * when that is less: 255 bytes for u8, 65,535 for u16).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FRAMING_NAMES, resolveFraming } from '../src/framing.js';
+import { runCli, startServer } from './cli.js';
+
+const MiB = 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), 'framewire-cli-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The concrete names tested: every registry name, parameterised ones with a typical parameter. */
+const NAMES = FRAMING_NAMES.filter((name) => name !== 'raw').map((name) =>
+  name === 'ascii:W' ? 'ascii:10' : name === 'delim:HEX' ? 'delim:1e1e' : name,
+);
+// Delimiter framings without escaping carry text free of their delimiter, not arbitrary bytes.
+const TEXT_ONLY = new Set(['line', 'crlf', 'nul', 'delim:1e1e']);
+const UTF8 = 'héllo wörld ✓ 日本語 🚀';
+
+interface JsonFrame {
+  index: number;
+  length: number;
+  text?: string;
+  base64?: string;
+}
+
+function parseFrames(stdout: string): JsonFrame[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as JsonFrame);
+}
+
+function bigPayload(name: string, size: number): Buffer {
+  if (!TEXT_ONLY.has(name)) return randomBytes(size);
+  const letters = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+  const bytes = randomBytes(size);
+  for (let i = 0; i < size; i++) bytes[i] = letters[bytes[i]! % letters.length]!;
+  return bytes;
+}
+
+describe('serve --echo / connect --expect round trip', () => {
+  it('covers every framing name of the registry', () => {
+    expect(NAMES).toHaveLength(FRAMING_NAMES.length - 1);
+    expect(NAMES).toEqual(expect.arrayContaining(['u8', 'u32be', 'varint', 'ascii:10', 'netstring', 'line', 'cobs', 'slip']));
+  });
+
+  it.concurrent.for(NAMES)('%s', async (name, { expect }) => {
+    // 1 MiB, or the most the framing's length field can carry (u8: 255, u16: 65,535).
+    const size = Math.min(MiB, resolveFraming(name, { maxFrameLength: MiB }).maxFrameLength);
+    // Raise --max-frame only where the framing's default is below that.
+    const maxFrame = resolveFraming(name).maxFrameLength < size ? size : undefined;
+    const big = bigPayload(name, size);
+    const file = join(dir, `${name.replace(':', '_')}.bin`);
+    writeFileSync(file, big);
+    const limit = maxFrame === undefined ? [] : ['--max-frame', String(maxFrame)];
+    const server = await startServer(['--framing', name, '--echo', '--quiet', ...limit]);
+    // SLIP (RFC 1055) cannot carry an empty frame: receivers drop them. Tested below.
+    const messages = name === 'slip' ? ['hello', UTF8] : ['hello', '', UTF8];
+    const result = await runCli([
+      'connect',
+      '--port',
+      String(server.port),
+      '--framing',
+      name,
+      ...limit,
+      '--json',
+      '--expect',
+      String(messages.length + 1),
+      '--timeout',
+      '15',
+      '--message-file',
+      file,
+      ...messages,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const frames = parseFrames(result.out);
+    expect(frames.slice(0, messages.length)).toEqual(
+      messages.map((text, index) => ({ index, length: Buffer.byteLength(text), text })),
+    );
+    const last = frames[messages.length]!;
+    expect(last.index).toBe(messages.length);
+    expect(last.length).toBe(size);
+    const received = last.text === undefined ? Buffer.from(last.base64 ?? '', 'base64') : Buffer.from(last.text);
+    expect(received.equals(big)).toBe(true);
+    expect(frames).toHaveLength(messages.length + 1);
+    const stopped = await server.stop();
+    expect(stopped.code).toBe(0);
+  });
+
+  it('slip refuses an empty message with one clear line (exit 1)', async () => {
+    const server = await startServer(['--framing', 'slip', '--echo', '--quiet']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'slip', '--expect', '1', '']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^framewire: SLIP cannot carry an empty payload.*\n$/);
+    await server.stop();
+  });
+
+  it('a 1 MiB message over u16be fails before sending anything, naming the limit', async () => {
+    const file = join(dir, 'too-big.bin');
+    writeFileSync(file, randomBytes(MiB));
+    const server = await startServer(['--framing', 'u16be', '--echo', '--quiet']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'u16be', '--message-file', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `framewire: message file ${file} is ${MiB} bytes, over the maximum frame length of 65535 bytes of u16be (raise it with --max-frame)\n`,
+    );
+    await server.stop();
+    expect(server.log()).not.toMatch(/Connection from/);
+  });
+
+  it('raw shows chunks as they arrive: recv(8) cuts "Hey there!!!" in two', async () => {
+    const server = await startServer(['--framing', 'raw', '--welcome', 'Hey there!!!']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'raw', '--recv-size', '8']);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('Hey ther\ne!!!\n');
+    await server.waitForLog(/closed after 0 frames/);
+    await server.stop();
+  });
+
+  it('sends stdin lines as frames when there are no messages', async () => {
+    const server = await startServer(['--framing', 'line', '--echo']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'line', '--expect', '3'], {
+      input: `one\r\n\n${UTF8}\n`,
+    });
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(`one\n\n${UTF8}\n`);
+    await server.stop();
+  });
+
+  it('without --expect, half-closes after sending and exits 0 when the server closes', async () => {
+    const server = await startServer(['--framing', 'netstring', '--echo']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'netstring', 'a', 'b']);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('a\nb\n');
+    await server.stop();
+  });
+
+  it('prints frames as hex with --hex', async () => {
+    const server = await startServer(['--framing', 'cobs', '--echo']);
+    const result = await runCli(['connect', '--port', String(server.port), '--framing', 'cobs', '--hex', '--expect', '1', 'AB']);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('4142\n');
+    await server.stop();
+  });
+});
