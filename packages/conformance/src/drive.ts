@@ -44,7 +44,7 @@ export interface DriveOptions {
  * The contract is checked on the way; a breach throws a {@link ConformanceError}:
  * - `decode` or `end` threw something other than a `FramingError`;
  * - `decode` returned a frame without consuming a byte (a decode loop would spin forever);
- * - `decode` threw a recoverable error twice in a row without consuming a byte;
+ * - `decode` threw a recoverable error twice with no byte consumed in between (even across chunks);
  * - more `decode` calls than the bytes and chunks fed can justify (a hang, bounded);
  * - after an unrecoverable error, the next `decode` call did not rethrow that same error object.
  */
@@ -83,9 +83,12 @@ export function driveDecoder(
     };
   };
 
+  // Bytes consumed so far, and at the last recoverable error: a second recoverable error with
+  // nothing consumed in between reports the same bytes again, even across chunks.
+  let consumed = 0;
+  let consumedAtError = -1;
   for (let c = 0; c < chunks.length; c++) {
     buffer.push(chunks[c]!);
-    let stalledError = false;
     for (;;) {
       if (++calls > maxCalls) {
         throw new ConformanceError(
@@ -97,26 +100,24 @@ export function driveDecoder(
       try {
         frame = dec.decode(buffer);
       } catch (thrown) {
+        consumed += Math.max(0, before - buffer.length);
         const error = asFramingError(thrown, 'decode');
         if (error.recoverable && continueAfterRecoverable) {
           if (framesBeforeError === -1) framesBeforeError = frames.length;
           recovered.push(error);
-          if (buffer.length === before) {
-            if (stalledError) {
-              throw new ConformanceError(
-                `decode threw ${error.code} twice in a row without consuming a byte (${before} bytes buffered): an error must be reported once`,
-                { cause: error },
-              );
-            }
-            stalledError = true;
-          } else {
-            stalledError = false;
+          if (consumed === consumedAtError) {
+            throw new ConformanceError(
+              `decode threw ${error.code} twice without consuming a byte in between (${buffer.length} bytes buffered): an error must be reported once`,
+              { cause: error },
+            );
           }
+          consumedAtError = consumed;
           continue;
         }
         if (!error.recoverable) checkRethrows(dec, buffer, error);
         return fail(error, false, c);
       }
+      consumed += Math.max(0, before - buffer.length);
       if (frame === undefined) break;
       checkFrameType(frame, 'decode');
       if (buffer.length >= before) {
@@ -124,7 +125,6 @@ export function driveDecoder(
           `decode returned a frame (${hex(frame)}) without consuming any byte (${before} bytes buffered): a decode loop would never end`,
         );
       }
-      stalledError = false;
       frames.push(frame);
     }
     maxWaitingBytes = Math.max(maxWaitingBytes, buffer.length);

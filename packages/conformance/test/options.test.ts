@@ -19,6 +19,12 @@ describe('option validation', () => {
       checkRoundTrip(u16Prefix, { workFactor: -1 });
     }).toThrow(new RangeError('workFactor must be a positive number (got -1)'));
     expect(() => {
+      checkRoundTrip(u16Prefix, { neutralPrefix: -1 });
+    }).toThrow(new RangeError('neutralPrefix must be a non-negative integer (got -1)'));
+    expect(() => {
+      checkRoundTrip(u16Prefix, { callAllowance: 1.5 });
+    }).toThrow(new RangeError('callAllowance must be a non-negative integer (got 1.5)'));
+    expect(() => {
       testStrategy(u16Prefix, { timeout: 0 });
     }).toThrow(new RangeError('timeout must be a positive integer (got 0)'));
     expect(() => {
