@@ -4,7 +4,8 @@ import { UsageError } from '../src/errors.js';
 import type { CompareReport, StrategyReport } from '../src/compare/report.js';
 import { DEFAULT_COMPARED } from '../src/compare/strategies.js';
 import { bar, renderTable } from '../src/compare/table.js';
-import { runCompareCli } from './compare-helpers.js';
+import { runCompareCommand } from '../src/compare/command.js';
+import { captureIo, runCompareCli } from './compare-helpers.js';
 
 // What the design's table and the formats' specifications say, independent of the code.
 const HEADER_BYTES: Record<string, number> = { u8: 1, u16be: 2, u16le: 2, u24be: 3, u32be: 4, u32le: 4, u64be: 8, u64le: 8, 'ascii:10': 10 };
@@ -290,5 +291,19 @@ describe('framewire compare on the command line', () => {
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
     await expect(run).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('framewire compare --html', () => {
+  it('fails at once, before measuring, when the page cannot be written', async () => {
+    const { io, output } = captureIo(true);
+    const run = runCompareCommand(
+      { framing: ['u32be'], sizes: [16], seed: 1, progress: true, html: '/nonexistent-dir/report.html' },
+      io,
+    );
+    await expect(run).rejects.toThrow(/^cannot write \/nonexistent-dir\/report\.html: /);
+    await expect(run).rejects.toMatchObject({ exitCode: 1 });
+    // The progress bar (stderr claims to be a terminal) never started: nothing was measured.
+    expect(output()).toEqual({ stdout: '', stderr: '' });
   });
 });

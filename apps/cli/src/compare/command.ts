@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -96,6 +97,14 @@ function progressBar(io: CommandIo): RunProgress & { stop(): void } {
  */
 export async function runCompareCommand(options: CompareOptions, io: CommandIo = processIo()): Promise<CompareReport> {
   const strategies = resolveCompared(options.framing);
+  // Fail before a minute of measuring, not after, when the page cannot be written there.
+  if (options.html !== undefined) {
+    try {
+      await access(path.dirname(path.resolve(options.html)), constants.W_OK);
+    } catch (error) {
+      throw new CliError(`cannot write ${options.html}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
   const progress = options.progress && io.stderr.isTTY === true ? progressBar(io) : undefined;
   let report: CompareReport;
   try {
