@@ -70,7 +70,8 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
       resolve();
     });
   }).catch((error: unknown) => {
-    throw toTransportError(error, { address: bindAddress, path: config.path });
+    // No `path` here: ENOENT on listen means a missing directory, not a missing socket.
+    throw toTransportError(error, { address: bindAddress });
   });
   return new TransportServer(server, config, handler);
 }

@@ -8,6 +8,7 @@ import {
   ConnectionResetError,
   ConnectTimeoutError,
   IdleTimeoutError,
+  SocketError,
   SocketNotFoundError,
   connect,
   listen,
@@ -144,6 +145,18 @@ describe('listen errors', () => {
     const error = await listen({ path }, () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AddressInUseError);
     expect(error).toMatchObject({ message: `address already in use: ${path}` });
+  });
+});
+
+describe('listen in a missing directory', () => {
+  it('is a SocketError with ENOENT, not a missing-socket error', async () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    const path = join(dir, 'no-such-dir', 'x.sock');
+    const error = await listen({ path }, () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SocketError);
+    expect(error).toMatchObject({ code: 'ERR_SOCKET', syscallCode: 'ENOENT' });
+    expect((error as Error).message).toMatch(new RegExp(`^socket error on ${path}: `));
   });
 });
 
