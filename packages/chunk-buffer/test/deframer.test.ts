@@ -185,6 +185,22 @@ describe('Deframer, callback form', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('an exception thrown by onFrame ends the stream: later calls rethrow it', () => {
+    const deframer = new Deframer(u8);
+    const bug = new Error('handler failed');
+    const seen: string[] = [];
+    const error = thrown(() => {
+      deframer.push(wire(u8, 'a', 'b', 'c'), (frame) => {
+        seen.push(texts([frame])[0]!);
+        if (seen.length === 2) throw bug;
+      });
+    });
+    expect(error).toBe(bug);
+    expect(seen).toEqual(['a', 'b']);
+    expect(thrown(() => deframer.push(new Uint8Array(0)))).toBe(bug);
+    expect(thrown(() => deframer.end())).toBe(bug);
+  });
+
   it('end(onFrame) throws a TruncatedFrameError after the complete frames', () => {
     const deframer = new Deframer(u8);
     const seen: Uint8Array[] = [];
