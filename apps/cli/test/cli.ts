@@ -104,6 +104,8 @@ export interface RunningServer {
   log(): string;
   /** Waits until the server's stderr matches `pattern` (bounded). */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Waits for the server to exit by itself (killing it and failing after `timeoutMs`). */
+  exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends `signal` (SIGTERM by default) to the server and waits for it to exit. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -163,6 +165,20 @@ export function startServer(args: readonly string[], timeoutMs = 10_000): Promis
       child,
       log: () => log,
       waitForLog,
+      async exited(waitMs = 10_000) {
+        let timer: NodeJS.Timeout | undefined;
+        const result = await Promise.race([
+          exited,
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              reject(new Error(`server did not exit by itself within ${waitMs} ms`));
+            }, waitMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        return result;
+      },
       async stop(signal: NodeJS.Signals = 'SIGTERM', waitMs = 10_000) {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
         let timer: NodeJS.Timeout | undefined;
