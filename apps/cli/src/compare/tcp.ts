@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { concatBytes, decodeFramesAsync, Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
 import { connect, listen, type Connection, type Server } from '@framewire/transport';
 import { Random, sameBytes, textPayload } from './data.js';
+import { tryEncode } from './overhead.js';
 
 /** Throughput of one frame size. */
 export interface TcpThroughput {
@@ -77,50 +78,54 @@ interface ServerTally {
   lastFrameAt: number;
 }
 
+/** A promise with its settle functions, for a result that a connection handler delivers. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Awaited later; this keeps a failure before then from counting as unhandled.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 /**
  * Measures throughput: a client sends text frames of `size` bytes as fast as the socket takes
  * them (in batches of about 64 KiB, one write each), then half-closes; a server on the same
- * loopback decodes and counts them. Throughput is the payload received by the server between the first write and
- * the last frame decoded. The server checks that every frame arrived with the right length.
+ * loopback decodes and counts them. Throughput is the payload the server decoded between the
+ * client's first write and the last frame. The server checks every frame's length and the
+ * client that every frame sent was decoded.
  */
 export async function measureTcpThroughput(strategy: FramingStrategy, size: number, budget: TcpBudget, seed: number): Promise<TcpThroughput> {
   const random = new Random(seed ^ size ^ 0x7c9);
   const payloads = Array.from({ length: 8 }, () => textPayload(random, size));
+  if (!tryEncode(strategy, payloads[0]!).ok) return { payloadBytes: size, MBps: null, framesPerSec: null, frames: 0 };
   const encoder = strategy.createEncoder();
   const parts: Uint8Array[] = [];
   let framesPerBatch = 0;
   let batchBytes = 0;
-  try {
-    do {
-      for (const part of encoder.encode(payloads[framesPerBatch & 7]!)) {
-        parts.push(part.slice());
-        batchBytes += part.length;
-      }
-      framesPerBatch++;
-    } while (batchBytes < BATCH_BYTES);
-  } catch {
-    return { payloadBytes: size, MBps: null, framesPerSec: null, frames: 0 };
-  }
+  do {
+    for (const part of encoder.encode(payloads[framesPerBatch & 7]!)) {
+      parts.push(part.slice());
+      batchBytes += part.length;
+    }
+    framesPerBatch++;
+  } while (batchBytes < BATCH_BYTES);
   const batch = concatBytes(parts);
 
-  let resolveTally!: (tally: ServerTally) => void;
-  let rejectTally!: (error: unknown) => void;
-  const tallies: Promise<ServerTally>[] = [];
-  const nextTally = (): void => {
-    const tally = new Promise<ServerTally>((resolve, reject) => {
-      resolveTally = resolve;
-      rejectTally = reject;
-    });
-    // Awaited later; this keeps a failure before then from counting as unhandled.
-    tally.catch(() => undefined);
-    tallies.push(tally);
-  };
-  nextTally();
-
+  // The tally of the connection being measured; replaced before each new connection.
+  let current = deferred<ServerTally>();
   const server = await listen({ host: HOST, port: 0 }, async (connection: Connection) => {
+    const result = current;
     const tally: ServerTally = { frames: 0, bytes: 0, lastFrameAt: 0 };
-    const resolve = resolveTally;
-    const reject = rejectTally;
     try {
       const deframer = new Deframer(strategy);
       const onFrame = (frame: Uint8Array): void => {
@@ -129,13 +134,14 @@ export async function measureTcpThroughput(strategy: FramingStrategy, size: numb
         tally.bytes += frame.length;
       };
       for await (const chunk of connection) {
+        const before = tally.frames;
         deframer.push(chunk, onFrame);
-        tally.lastFrameAt = performance.now();
+        if (tally.frames !== before) tally.lastFrameAt = performance.now();
       }
       deframer.end(onFrame);
-      resolve(tally);
+      result.resolve(tally);
     } catch (error) {
-      reject(error);
+      result.reject(error);
     } finally {
       connection.close();
     }
@@ -144,7 +150,7 @@ export async function measureTcpThroughput(strategy: FramingStrategy, size: numb
     // Sends `batches` batches, half-closes, and waits for the server's count. Bounded in count;
     // the guard bounds it in time.
     const run = async (batches: number): Promise<{ sent: number; tally: ServerTally; start: number }> => {
-      const tallyPromise = tallies[tallies.length - 1]!;
+      const tallyPromise = current.promise;
       const connection = await connect({ host: HOST, port: portOf(server) });
       const start = performance.now();
       try {
@@ -166,7 +172,7 @@ export async function measureTcpThroughput(strategy: FramingStrategy, size: numb
     const warmSeconds = Math.max(1e-4, (warm.tally.lastFrameAt - warm.start) / 1000);
     const batchesPerSecond = warmupBatches / warmSeconds;
     const batches = Math.max(2, Math.min(65_536, Math.round((batchesPerSecond * budget.measureMs) / 1000)));
-    nextTally();
+    current = deferred<ServerTally>();
     const { sent, tally, start } = await run(batches);
     if (tally.frames !== sent) throw new Error(`${strategy.name}: sent ${sent} frames over TCP, the server decoded ${tally.frames}`);
     const seconds = (tally.lastFrameAt - start) / 1000;
