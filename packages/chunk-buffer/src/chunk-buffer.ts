@@ -58,7 +58,8 @@ export class ChunkBuffer {
 
   /**
    * Appends a chunk without copying it. The buffer keeps a reference: do not modify the
-   * chunk afterwards. Empty chunks are ignored.
+   * chunk afterwards. Empty chunks are ignored. Anything but a `Uint8Array` (a `Buffer` is
+   * one) throws a `TypeError`.
    */
   push(chunk: Uint8Array): void {
     // A socket with `setEncoding()` yields strings, which have a `length` too: refuse them
@@ -163,13 +164,18 @@ export class ChunkBuffer {
   }
 
   /**
-   * Offset of the first `byte` at or after `fromOffset` and before `endOffset`, or -1.
-   * Each chunk is searched with the native `indexOf`.
+   * Offset of the first `byte` (an integer from 0 to 255, else a `RangeError`) at or after
+   * `fromOffset` and before `endOffset`, or -1. Each chunk is searched with the native
+   * `indexOf`, never past `endOffset`.
    *
    * @param fromOffset where the search starts. Defaults to 0.
    * @param endOffset where it stops (exclusive); clamped to `length`. Defaults to `length`.
    */
   indexOf(byte: number, fromOffset = 0, endOffset = this.length): number {
+    // Buffer#indexOf would search for `byte & 255`, Uint8Array#indexOf for nothing: refuse.
+    if (!Number.isInteger(byte) || byte < 0 || byte > 255) {
+      throw new RangeError(`byte must be an integer from 0 to 255 (got ${byte})`);
+    }
     const stop = Math.min(endOffset, this.length);
     if (fromOffset < 0) fromOffset = 0;
     if (fromOffset >= stop) return -1;

@@ -268,6 +268,15 @@ describe('indexOf', () => {
     }
   });
 
+  it('rejects a byte outside 0..255 with a RangeError, whatever the chunk type', () => {
+    const buf = new ChunkBuffer();
+    buf.push(Buffer.from([44, 1]));
+    for (const bad of [300, -1, 1.5, Number.NaN]) {
+      expect(() => buf.indexOf(bad)).toThrow(new RangeError(`byte must be an integer from 0 to 255 (got ${bad})`));
+    }
+    expect(buf.indexOf(44)).toBe(0);
+  });
+
   it('honours endOffset inside one large chunk (a later match is not reported)', () => {
     const big = new Uint8Array(1 << 16);
     big[60_000] = 7;
