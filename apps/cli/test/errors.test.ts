@@ -32,9 +32,9 @@ async function peer(onConnection: (socket: net.Socket) => void): Promise<{ port:
 
 /** A port nobody listens on: bound, then released. */
 async function freePort(): Promise<number> {
-  const { port, close } = await peer(() => undefined);
-  await close();
-  return port;
+  const server = await peer(() => undefined);
+  await server.close();
+  return server.port;
 }
 
 /** Connects a raw socket, runs `talk`, resolves with everything received until the close. */

@@ -19,7 +19,7 @@ describe.skipIf(!hasPython)(`a Python tutorial-style peer${hasPython ? '' : ' (s
     const pythonDone = finished(python, 20_000, 'tutorial_server.py');
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
-      python.stdout!.on('data', (chunk: Buffer) => {
+      python.stdout.on('data', (chunk: Buffer) => {
         text += chunk.toString();
         const match = /^PORT (\d+)$/m.exec(text);
         if (match) resolve(Number(match[1]));
