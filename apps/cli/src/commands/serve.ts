@@ -157,7 +157,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
   const welcome =
     options.welcome === undefined ? undefined : strategy.createEncoder().encode(textEncoder.encode(options.welcome));
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
-    throw new CliError('--tls-cert and --tls-key must be given together');
+    throw new UsageError('--tls-cert and --tls-key must be given together');
   }
   const tls =
     options.tlsCert !== undefined && options.tlsKey !== undefined
