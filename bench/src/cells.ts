@@ -124,6 +124,6 @@ export function findCell(id: string): Cell | undefined {
 
 /** Per-phase time budget (warm-up, then timed pass): over it, the run is a TIMEOUT. */
 export function budgetMs(cell: Cell, quick: boolean): number {
-  if (cell.kind === 'decode' && cell.shape.startsWith('w5')) return quick ? 3_000 : 10_000;
+  if (cell.kind === 'decode' && cell.shape.startsWith('w5')) return quick ? 1_500 : 10_000;
   return quick ? 10_000 : 30_000;
 }

@@ -405,6 +405,7 @@ export function renderReport(input: ReportInput): string {
     const size = sizeOf(shape, quick);
     return `${fmtCount(size.frames)} × ${fmtSize(size.payloadLength)} frames in ${fmtSize(size.chunkSize)} chunks`;
   };
+  const w5Budget = budgetMs({ kind: 'decode', id: '', shape: 'w5-large', wire: 'u32be', impl: 'framewire' }, quick);
   const bulk = planOf('bulk', quick);
   const small = planOf('small', quick);
   const ping = planOf('pingpong', quick);
@@ -544,7 +545,7 @@ ${decodeTable(
 A linear decoder takes 8 × as long for the 8 × larger frame; a decoder that re-copies or
 re-scans its buffer per chunk takes up to 64 ×. Times are per frame: a pass decodes the large
 frame once and the small one ${sizeOf('w5-small', quick).repeat ?? 1} times (a fresh decoder each time), so both
-passes carry the same bytes. Per-phase time budget ${quick ? '3' : '10'} s, after which the run is a
+passes carry the same bytes. Per-phase time budget ${w5Budget / 1000} s, after which the run is a
 TIMEOUT (the ratio is then a lower bound).
 
 ${w5Table(input)}`);
