@@ -94,7 +94,8 @@ function overheadTable(report: CompareReport, c: Colors): string[] {
   const signed = (value: number): string => `+${formatNumber(value)}`;
   for (const size of sizes) {
     for (const kind of ['text', 'binary'] as const) {
-      columns.push(metricColumn(overheadMetric(size, kind), rows, c, [kind === 'text' ? formatSize(size) : '', kind], signed));
+      const metric = overheadMetric(size, kind);
+      columns.push(metricColumn(metric, rows, c, [kind === 'text' ? metric.header[0] : '', metric.header[1]], signed));
     }
   }
   columns.splice(2, 0, barColumn(key, rows, c, 6));
@@ -145,7 +146,7 @@ function speedTable(report: CompareReport, c: Colors): string[] {
   const rows = sortBy(key, report.strategies);
   const columns: Column[] = [nameColumn(rows, c)];
   for (const metric of metrics) {
-    columns.push(metricColumn(metric, rows, c, [metric.label, metric.unit], formatNumber));
+    columns.push(metricColumn(metric, rows, c, [...metric.header, metric.unit], formatNumber));
     if (metric.id === 'memory.decodeMBps' || metric.id === 'tcp.throughputMBps') columns.push(barColumn(metric, rows, c, 8));
   }
   return [c.bold(`Speed: in memory and over loopback TCP (sorted by TCP ${formatSize(report.settings.largeFrameBytes)} MB/s)`), ...renderColumns(columns)];

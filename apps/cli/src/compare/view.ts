@@ -16,8 +16,10 @@ export type Better = 'higher' | 'lower';
 export interface Metric {
   /** Stable id, also used as `data-metric` in the HTML page. */
   id: string;
-  /** Column header. */
+  /** Chart title and column header. */
   label: string;
+  /** The header in two short lines, for the terminal table (`['encode', '64 KiB']`). */
+  header: [string, string];
   /** Unit shown beside the header. */
   unit: string;
   /** Which way is better. */
@@ -68,6 +70,7 @@ export function overheadMetric(size: number, kind: PayloadKind): Metric {
   return {
     id: `overhead.${kind}.${size}`,
     label: `${formatSize(size)} ${kind}`,
+    header: [formatSize(size), kind],
     unit: 'bytes added',
     better: 'lower',
     value: (strategy) => overheadOf(strategy, size, kind)?.overheadBytes ?? null,
@@ -79,13 +82,20 @@ export function speedMetrics(report: CompareReport): Metric[] {
   const large = formatSize(report.settings.largeFrameBytes);
   const small = formatSize(report.settings.smallFrameBytes);
   return [
-    { id: 'memory.encodeMBps', label: `encode ${large}`, unit: 'MB/s', better: 'higher', value: (s) => s.memory.encodeMBps },
-    { id: 'memory.decodeMBps', label: `decode ${large}`, unit: 'MB/s', better: 'higher', value: (s) => s.memory.decodeMBps },
-    { id: 'memory.decodeFramesPerSec', label: `decode ${small}`, unit: 'frames/s', better: 'higher', value: (s) => s.memory.decodeFramesPerSec },
-    { id: 'tcp.throughputMBps', label: `TCP ${large}`, unit: 'MB/s', better: 'higher', value: (s) => s.tcp.throughputMBps },
-    { id: 'tcp.framesPerSec', label: `TCP ${small}`, unit: 'frames/s', better: 'higher', value: (s) => s.tcp.framesPerSec },
-    { id: 'tcp.p50us', label: 'RTT p50', unit: 'µs', better: 'lower', value: (s) => s.tcp.p50us },
-    { id: 'tcp.p99us', label: 'RTT p99', unit: 'µs', better: 'lower', value: (s) => s.tcp.p99us },
+    { id: 'memory.encodeMBps', label: `encode ${large}`, header: ['encode', large], unit: 'MB/s', better: 'higher', value: (s) => s.memory.encodeMBps },
+    { id: 'memory.decodeMBps', label: `decode ${large}`, header: ['decode', large], unit: 'MB/s', better: 'higher', value: (s) => s.memory.decodeMBps },
+    {
+      id: 'memory.decodeFramesPerSec',
+      label: `decode ${small}`,
+      header: ['decode', small],
+      unit: 'frames/s',
+      better: 'higher',
+      value: (s) => s.memory.decodeFramesPerSec,
+    },
+    { id: 'tcp.throughputMBps', label: `TCP ${large}`, header: ['TCP', large], unit: 'MB/s', better: 'higher', value: (s) => s.tcp.throughputMBps },
+    { id: 'tcp.framesPerSec', label: `TCP ${small}`, header: ['TCP', small], unit: 'frames/s', better: 'higher', value: (s) => s.tcp.framesPerSec },
+    { id: 'tcp.p50us', label: 'RTT p50', header: ['RTT', 'p50'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p50us },
+    { id: 'tcp.p99us', label: 'RTT p99', header: ['RTT', 'p99'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p99us },
   ];
 }
 
