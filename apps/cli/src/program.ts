@@ -14,7 +14,7 @@ import { VERSION } from './version.js';
  */
 export function createProgram(): Command {
   const program = new Command('framewire')
-    .description('See, use and compare message framing over TCP: serve, connect, demo, encode, decode.')
+    .description('See, use and compare message framing over TCP.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true);

@@ -301,6 +301,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
 /** The `connect` command. */
 export function connectCommand(io?: CommandIo): Command {
   const command = new Command('connect')
+    .summary('a framed TCP client (sends messages, prints frames)')
     .description(
       'Connect to a framed TCP server, send each MESSAGE (then each --message-file, or stdin lines) as a frame, and print every frame received on stdout.',
     )

@@ -52,6 +52,7 @@ export async function runDecode(options: DecodeOptions, io: CommandIo = processI
 /** The `decode` command. */
 export function decodeCommand(io?: CommandIo): Command {
   const command = new Command('decode')
+    .summary('framed bytes on stdin → one frame per line')
     .description('Unframe stdin: a framed byte stream in, one frame per line out (text, --json or --hex), streaming.')
     .addOption(framingOption())
     .addOption(maxFrameOption());

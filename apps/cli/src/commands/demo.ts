@@ -197,6 +197,7 @@ export async function runDemo(io: CommandIo = processIo()): Promise<void> {
 /** The `demo` command. */
 export function demoCommand(io?: CommandIo): Command {
   return new Command('demo')
+    .summary('the sockets tutorial, live on loopback')
     .description(
       'Replay the sockets tutorial live on 127.0.0.1: recv(8) chunks, messages running together, header and footer framing fixing it, and why COBS beats a bare delimiter.',
     )

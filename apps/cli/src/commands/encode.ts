@@ -49,6 +49,7 @@ export async function runEncode(options: EncodeOptions, io: CommandIo = processI
 /** The `encode` command. */
 export function encodeCommand(io?: CommandIo): Command {
   return new Command('encode')
+    .summary('stdin lines → framed bytes on stdout')
     .description('Frame stdin lines: each line (without its \\n or \\r\\n) becomes one frame on stdout (streaming).')
     .addOption(framingOption())
     .addOption(maxFrameOption())

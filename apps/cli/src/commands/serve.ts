@@ -213,6 +213,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
 /** The `serve` command. */
 export function serveCommand(io?: CommandIo): Command {
   return new Command('serve')
+    .summary('a framed TCP server (logs frames; --echo)')
     .description(
       'Run a framed TCP server. Logs connections and frames to stderr; the first stderr line is "listening on HOST:PORT".',
     )

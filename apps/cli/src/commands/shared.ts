@@ -19,7 +19,7 @@ export function framingOption(): Option {
 export function maxFrameOption(): Option {
   return new Option(
     '--max-frame <bytes>',
-    "largest frame payload, in bytes (65536, 64k, 16MiB…); default: the framing's own (8 MiB for most, 255 for u8)",
+    "largest frame payload, in bytes (65536, 64k, 16MiB…); default: the framing's own (8 MiB; 255 for u8, 65535 for u16)",
   ).argParser(parsePositiveBytes);
 }
 
@@ -31,9 +31,20 @@ export function outputFormatOptions(): Option[] {
   ];
 }
 
-/** Help text listing every framing name. */
+/** Help text listing every framing name, wrapped to 80 columns. */
 export function framingsHelp(): string {
-  return `\nFramings: ${FRAMING_NAMES.join(', ')}\n  (ascii:W = W-digit ASCII length header, e.g. ascii:10; delim:HEX = custom delimiter, e.g. delim:0d0a)\n`;
+  const lines: string[] = [];
+  let line = 'Framings:';
+  for (const name of FRAMING_NAMES) {
+    const word = ` ${name}${name === FRAMING_NAMES[FRAMING_NAMES.length - 1] ? '' : ','}`;
+    if (line.length + word.length > 80) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += word;
+  }
+  lines.push(line);
+  return `\n${lines.join('\n')}\n  ascii:W: a W-character decimal length header (the tutorial's is ascii:10)\n  delim:HEX: a custom delimiter in hex (delim:0d0a)\n  raw: no framing, every chunk as it arrived\n`;
 }
 
 /**
