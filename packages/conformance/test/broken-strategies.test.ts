@@ -163,3 +163,13 @@ describe('a delimiter search not bounded by the limit', () => {
     expect(error.message).toMatch(/property "5\. .*waited for more bytes with \d+ bytes buffered, more than maxWireLength/s);
   });
 });
+
+describe('a maxWireLength that does not bound the buffer', () => {
+  it('fails property 3', () => {
+    const loose: StrategyFactory = (options) => ({ ...u16Prefix(options), maxWireLength: 10 * (options.maxFrameLength ?? 65535) + 2 });
+    const error = failure(() => {
+      checkLimits(loose);
+    });
+    expect(error.message).toMatch(/property "3\. .*maxWireLength is \d+: more than twice the limit/s);
+  });
+});

@@ -14,7 +14,8 @@ export const LIMITS = '3. a payload of exactly maxFrameLength passes, one byte m
 
 /**
  * Property 3. Given a factory, for limits from 0 (1 if empty payloads are illegal) to
- * `maxLimit`: the strategy built with `maxFrameLength: limit` reports that limit; its encoder
+ * `maxLimit`: the strategy built with `maxFrameLength: limit` reports that limit, and a
+ * `maxWireLength` that grows by at most 2 bytes per byte of limit; its encoder
  * accepts a payload of exactly `limit` bytes (which then decodes under any chunking) and refuses
  * `limit + 1` bytes with a `FrameTooLargeError`; and its decoder, fed a small valid frame then a
  * frame over the limit (`limit + 1` bytes half the time, else up to `3 × limit + 65`) made by the
@@ -52,6 +53,9 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
     );
   }
   const ceiling = config.base.maxFrameLength;
+  // The bounded-memory check below is only as good as maxWireLength: it may grow with the limit
+  // (escaping can double a payload) but not faster than twice the limit.
+  const floorWire = factory({ maxFrameLength: lowest }).maxWireLength;
   // The oversized frame is one byte over half the time, else up to 2 × limit + 64 bytes over,
   // which shows a decoder that buffers the excess before it notices.
   const cases = fc
@@ -71,6 +75,11 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
       const strategy = factory({ maxFrameLength: limit });
       if (strategy.maxFrameLength !== limit) {
         fail(`built with maxFrameLength: ${limit}, the strategy reports maxFrameLength = ${strategy.maxFrameLength}`);
+      }
+      if (strategy.maxWireLength > floorWire + 2 * (limit - lowest)) {
+        fail(
+          `with maxFrameLength ${limit}, maxWireLength is ${strategy.maxWireLength}: more than twice the limit over its ${floorWire} at maxFrameLength ${lowest}, so it does not bound the buffer`,
+        );
       }
       const exact = big.subarray(0, limit);
       checkEncoderLimit(strategy, limit, big.subarray(0, limit + 1));

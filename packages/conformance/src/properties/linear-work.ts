@@ -39,7 +39,7 @@ export function checkLinearWork(subject: StrategyUnderTest, options?: Conformanc
   assertProperty(
     config,
     LINEAR_WORK,
-    fc.property(fc.array(config.payload, { maxLength: 16, size: 'max' }), chunkPlan(64), (messages, plan) => {
+    fc.property(chunkPlan(64), fc.array(config.payload, { maxLength: 16, size: 'max' }), (plan, messages) => {
       measure(config, strategy, messages, plan);
     }),
   );

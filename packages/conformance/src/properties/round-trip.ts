@@ -22,7 +22,7 @@ export function checkRoundTrip(subject: StrategyUnderTest, options?: Conformance
   assertProperty(
     config,
     ROUND_TRIP,
-    fc.property(fc.array(config.payload, { maxLength: 8 }), chunkPlan(), (messages, plan) => {
+    fc.property(chunkPlan(), fc.array(config.payload, { maxLength: 8 }), (plan, messages) => {
       const { wire } = encodeStream(strategy, messages);
       const run = driveDecoder(strategy, applyChunkPlan(wire, plan));
       expectFrames(strategy, run, messages, `${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)}`);

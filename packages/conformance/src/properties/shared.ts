@@ -13,22 +13,36 @@ export function fail(message: string, cause?: unknown): never {
   throw new ConformanceError(message, cause === undefined ? undefined : { cause });
 }
 
+// Shrinking a counterexample can take far longer than finding it (each step reruns the property
+// on many candidates). It gets this long, then the smallest counterexample so far is reported.
+const SHRINK_BUDGET_MS = 5000;
+
 /**
- * Runs a fast-check property with the configured runs and seed. On failure, throws one
+ * Runs a fast-check property with the configured runs and seed. The runs stop at the first
+ * failure; that case is then replayed and shrunk for at most 5 seconds. On failure, throws one
  * ConformanceError whose message has the strategy, the property, what broke and fast-check's
  * report (seed, path, counterexample) so it reads well in any test runner.
  */
 export function assertProperty<T>(config: ResolvedConfig, title: string, property: IProperty<T>): void {
-  const parameters: Parameters<T> = { numRuns: config.numRuns };
+  const parameters: Parameters<T> = { numRuns: config.numRuns, endOnFailure: true };
   if (config.seed !== undefined) parameters.seed = config.seed;
-  try {
-    fc.assert(property, parameters);
-  } catch (thrown) {
-    const report = thrown instanceof Error ? thrown.message : describeThrown(thrown);
-    const cause = thrown instanceof Error ? thrown.cause : undefined;
-    const what = cause instanceof Error ? cause.message : report;
-    throw new ConformanceError(`${config.name}: property "${title}" failed: ${what}\n\n${report}`, { cause: cause ?? thrown });
+  const found = fc.check(property, parameters);
+  if (!found.failed) return;
+  let details = found;
+  if (found.counterexamplePath !== null) {
+    const shrunk = fc.check(property, {
+      numRuns: config.numRuns,
+      seed: found.seed,
+      path: found.counterexamplePath,
+      interruptAfterTimeLimit: SHRINK_BUDGET_MS,
+    });
+    if (shrunk.failed && shrunk.counterexample !== null) details = shrunk;
   }
+  const report = fc.defaultReportMessage(details) ?? 'fast-check reported a failure';
+  const cause = details.errorInstance;
+  const what = cause instanceof Error ? cause.message : describeThrown(cause);
+  const cut = details.interrupted ? `\n(shrinking stopped after ${SHRINK_BUDGET_MS / 1000} s)` : '';
+  throw new ConformanceError(`${config.name}: property "${title}" failed: ${what}\n\n${report}${cut}`, { cause });
 }
 
 /** Runs a deterministic check and labels its failure like {@link assertProperty} does. */

@@ -37,7 +37,7 @@ export function checkSpecialPayloads(subject: StrategyUnderTest, options?: Confo
   assertProperty(
     config,
     SPECIAL_PAYLOADS,
-    fc.property(fc.array(specialPayload(config), { minLength: 1, maxLength: 6 }), chunkPlan(), (payloads, plan) => {
+    fc.property(chunkPlan(), fc.array(specialPayload(config), { minLength: 1, maxLength: 6 }), (plan, payloads) => {
       const carried = payloads.filter((payload) => {
         const refusal = tryEncode(config, payload);
         if (refusal === undefined) return true;

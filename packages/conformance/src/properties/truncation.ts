@@ -24,7 +24,7 @@ export function checkTruncation(subject: StrategyUnderTest, options?: Conformanc
   assertProperty(
     config,
     TRUNCATION,
-    fc.property(fc.array(config.payload, { maxLength: 5 }), config.payload, fc.nat(), chunkPlan(), (complete, last, cutSeed, plan) => {
+    fc.property(chunkPlan(), fc.nat(), config.payload, fc.array(config.payload, { maxLength: 5 }), (plan, cutSeed, last, complete) => {
       const encoder = strategy.createEncoder();
       const frames = complete.map((payload) => encodeChecked(strategy, encoder, payload));
       const lastWire = encodeChecked(strategy, encoder, last);
