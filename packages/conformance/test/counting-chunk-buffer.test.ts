@@ -1,3 +1,4 @@
+import { ChunkBuffer } from '@framewire/chunk-buffer';
 import { describe, expect, it } from 'vitest';
 import { CountingChunkBuffer } from '../src/index.js';
 
@@ -82,5 +83,29 @@ describe('CountingChunkBuffer', () => {
     b.resetCounters();
     expect([b.bytesInspected, b.bytesPushed, b.calls]).toEqual([0, 0, 0]);
     expect(b.length).toBe(10);
+  });
+
+  it('counts every way of looking at bytes that ChunkBuffer offers (a new read method must be counted too)', () => {
+    // Type-checked against ChunkBuffer's public members: a new one fails the typecheck until listed here.
+    const reads = {
+      byteAt: true,
+      readUint8: true,
+      readUint16BE: true,
+      readUint16LE: true,
+      readUint24BE: true,
+      readUint24LE: true,
+      readUint32BE: true,
+      readUint32LE: true,
+      readBigUint64BE: true,
+      readBigUint64LE: true,
+      readUint: true,
+      indexOf: true,
+      indexOfSequence: true,
+      startsWith: true,
+      peek: true,
+      take: true,
+    } satisfies Record<Exclude<keyof ChunkBuffer, 'push' | 'clear' | 'skip' | 'length' | 'chunkCount'>, true>;
+    const counted = Object.getOwnPropertyNames(CountingChunkBuffer.prototype);
+    expect(Object.keys(reads).filter((name) => !counted.includes(name))).toEqual([]);
   });
 });
