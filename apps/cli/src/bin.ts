@@ -15,6 +15,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Logs to a closed stderr are lost, not fatal: a server piped into `head` keeps serving.
+process.stderr.on('error', () => undefined);
+
 const code = await main(process.argv);
 await Promise.all([flush(process.stdout), flush(process.stderr)]);
 process.exit(code);
