@@ -85,6 +85,8 @@ export class ChunkBuffer {
 
   /** The byte at `offset`. */
   byteAt(offset: number): number {
+    const at = this.headIndex(offset, 1);
+    if (at >= 0) return this.chunks[this.head]![at]!;
     this.checkRange(offset, 1);
     const i = this.locate(offset);
     return this.chunks[i]![this.front + offset - this.starts[i]!]!;
@@ -97,6 +99,11 @@ export class ChunkBuffer {
 
   /** Unsigned big-endian 16-bit integer at `offset`. */
   readUint16BE(offset: number): number {
+    const at = this.headIndex(offset, 2);
+    if (at >= 0) {
+      const c = this.chunks[this.head]!;
+      return (c[at]! << 8) | c[at + 1]!;
+    }
     return this.readUint(offset, 2, false);
   }
 
@@ -117,6 +124,11 @@ export class ChunkBuffer {
 
   /** Unsigned big-endian 32-bit integer at `offset`. */
   readUint32BE(offset: number): number {
+    const at = this.headIndex(offset, 4);
+    if (at >= 0) {
+      const c = this.chunks[this.head]!;
+      return c[at]! * 0x1000000 + ((c[at + 1]! << 16) | (c[at + 2]! << 8) | c[at + 3]!);
+    }
     return this.readUint(offset, 4, false);
   }
 
@@ -253,6 +265,18 @@ export class ChunkBuffer {
    * one chunk (no copy), otherwise one new array holding a copy.
    */
   take(n: number): Uint8Array {
+    const first = this.headIndex(0, n);
+    if (first >= 0 && n > 0) {
+      // Fast path: the bytes lie inside the first chunk.
+      const chunk = this.chunks[this.head]!;
+      const stop = first + n;
+      if (stop < chunk.length) {
+        this.front += n;
+        return chunk.subarray(first, stop);
+      }
+      this.advance(n);
+      return chunk.subarray(first, stop);
+    }
     if (n === 0) return EMPTY;
     this.checkRange(0, n);
     const i = this.head;
@@ -265,6 +289,11 @@ export class ChunkBuffer {
 
   /** Removes `n` bytes from the front without returning them. */
   skip(n: number): void {
+    const at = this.headIndex(0, n);
+    if (at >= 0 && at + n < this.chunks[this.head]!.length) {
+      this.front += n;
+      return;
+    }
     if (n === 0) return;
     this.checkRange(0, n);
     this.advance(n);
@@ -346,6 +375,18 @@ export class ChunkBuffer {
       else hi = mid - 1;
     }
     return (this.cursor = lo);
+  }
+
+  /**
+   * Index inside the first chunk of the byte at `offset` when the `n` bytes from there lie
+   * entirely in that chunk (and the arguments are valid integers), else -1. The fast path
+   * of the hot reads: no lookup, no cross-chunk loop.
+   */
+  private headIndex(offset: number, n: number): number {
+    const chunk = this.chunks[this.head];
+    if (chunk === undefined || !(offset >= 0) || !(n >= 0)) return -1;
+    const at = this.front - this.starts[this.head]! + offset;
+    return at + n <= chunk.length && Number.isInteger(offset) && Number.isInteger(n) ? at : -1;
   }
 
   private checkRange(offset: number, n: number): void {

@@ -140,35 +140,71 @@ export function toHex(data: Uint8Array): string {
 export class CountingBuffer extends ChunkBuffer {
   bytesRead = 0;
   calls = 0;
+  // ChunkBuffer's fixed-width reads fall back on readUint across chunks: count only the
+  // outermost call, so a read is counted once whichever path it takes.
+  private depth = 0;
+
+  private counted<T>(bytes: number, read: () => T): T {
+    if (this.depth === 0) {
+      this.calls++;
+      this.bytesRead += bytes;
+    }
+    this.depth++;
+    try {
+      return read();
+    } finally {
+      this.depth--;
+    }
+  }
 
   override byteAt(offset: number): number {
-    this.calls++;
-    this.bytesRead++;
-    return super.byteAt(offset);
+    return this.counted(1, () => super.byteAt(offset));
+  }
+
+  override readUint8(offset: number): number {
+    return this.counted(1, () => super.readUint8(offset));
+  }
+
+  override readUint16BE(offset: number): number {
+    return this.counted(2, () => super.readUint16BE(offset));
+  }
+
+  override readUint24BE(offset: number): number {
+    return this.counted(3, () => super.readUint24BE(offset));
+  }
+
+  override readUint32BE(offset: number): number {
+    return this.counted(4, () => super.readUint32BE(offset));
+  }
+
+  override readBigUint64BE(offset: number): bigint {
+    return this.counted(8, () => super.readBigUint64BE(offset));
+  }
+
+  override readBigUint64LE(offset: number): bigint {
+    return this.counted(8, () => super.readBigUint64LE(offset));
   }
 
   override readUint(offset: number, byteLength: number, littleEndian?: boolean): number {
-    this.calls++;
-    this.bytesRead += byteLength;
-    return super.readUint(offset, byteLength, littleEndian);
+    return this.counted(byteLength, () => super.readUint(offset, byteLength, littleEndian));
   }
 
   override peek(start?: number, end?: number): Uint8Array {
-    this.calls++;
-    const out = super.peek(start, end);
-    this.bytesRead += out.length;
-    return out;
+    return this.counted(0, () => {
+      const out = super.peek(start, end);
+      this.bytesRead += out.length;
+      return out;
+    });
   }
 
   override take(n: number): Uint8Array {
-    this.calls++;
-    this.bytesRead += n;
-    return super.take(n);
+    return this.counted(n, () => super.take(n));
   }
 
   override skip(n: number): void {
-    this.calls++;
-    super.skip(n);
+    this.counted(0, () => {
+      super.skip(n);
+    });
   }
 
   override get length(): number {
