@@ -312,7 +312,7 @@ describe('graceful shutdown', () => {
     client.write('before\n');
     await server.waitForLog(/frame #1/);
     server.child.kill('SIGTERM');
-    await server.waitForLog(/SIGTERM: closing \(grace period 5 s\)/);
+    await server.waitForLog(/SIGTERM: closing \(grace period 5 s; a second signal ends it now\)/);
     // New connections are refused (or reset if one slipped into the backlog), the open one is still served.
     const refused = await rawClient(server.port, () => undefined);
     expect(refused.error?.message).toMatch(/ECONNREFUSED|ECONNRESET/);
@@ -323,6 +323,18 @@ describe('graceful shutdown', () => {
     const exited = await server.exited(10_000);
     expect(exited.code).toBe(0);
     expect(server.log()).toMatch(/Server closed\.\n$/);
+  });
+
+  it('a second signal during the grace period ends the process at once', async () => {
+    const server = await startServer(['--grace', '60']);
+    const client = net.connect(server.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    await server.waitForLog(/has been established/);
+    server.child.kill('SIGTERM');
+    await server.waitForLog(/SIGTERM: closing/);
+    const exited = await server.stop('SIGINT', 10_000);
+    expect(exited.signal).toBe('SIGINT');
+    client.destroy();
   });
 
   it('after the grace period, destroys what is left and exits 0', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FRAMING_NAMES, resolveFraming } from '../src/framing.js';
-import { runCli, startServer } from './cli.js';
+import { finished, runCli, spawnCli, startServer } from './cli.js';
 
 const MiB = 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'framewire-cli-'));
@@ -152,5 +152,27 @@ describe('serve --echo / connect --expect round trip', () => {
     expect(result.code).toBe(0);
     expect(result.out).toBe('4142\n');
     await server.stop();
+  });
+
+  it('works over a Unix domain socket', async () => {
+    const path = join(dir, 'fw.sock');
+    const server = spawnCli(['serve', '--unix', path, '--framing', 'varint', '--echo', '--once']);
+    const done = finished(server, 15_000, 'serve --unix');
+    await new Promise<void>((resolve, reject) => {
+      let log = '';
+      server.stderr!.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.startsWith(`listening on ${path}\n`)) resolve();
+      });
+      server.once('exit', () => {
+        reject(new Error(`serve exited: ${log}`));
+      });
+    });
+    const result = await runCli(['connect', '--unix', path, '--framing', 'varint', 'over unix']);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('over unix\n');
+    const served = await done;
+    expect(served.code).toBe(0);
+    expect(served.stderr).toMatch(/Connection from unix socket has been established\./);
   });
 });

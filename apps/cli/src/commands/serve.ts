@@ -113,20 +113,25 @@ async function serveConnection(
   }
 }
 
+/**
+ * Resolves on the first SIGINT or SIGTERM, then stops listening for both, so a second
+ * signal during the grace period ends the process at once (Node's default action).
+ */
 function waitForSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
-  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  let dispose: () => void = () => undefined;
   const promise = new Promise<NodeJS.Signals>((resolve) => {
-    onSignal = resolve;
-  });
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    promise,
-    dispose() {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      dispose();
+      resolve(signal);
+    };
+    dispose = () => {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
-    },
-  };
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return { promise, dispose: () => { dispose(); } };
 }
 
 async function readTlsFile(path: string, what: string): Promise<Buffer> {
@@ -198,7 +203,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
       ...(options.once === true ? [firstConnectionDone.then((outcome) => ({ outcome }))] : []),
     ]);
     if ('signal' in ended) {
-      log.info(`${ended.signal}: closing (grace period ${options.grace} s)…`);
+      log.info(`${ended.signal}: closing (grace period ${options.grace} s; a second signal ends it now)…`);
     }
     await server.close({ graceMs: options.grace * 1000 });
     log.info('Server closed.');
