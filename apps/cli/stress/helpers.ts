@@ -273,6 +273,8 @@ export function settledNow(promise: Promise<unknown>): Promise<boolean> {
 /** A plain socket to 127.0.0.1:`port`, connected; its errors are recorded, never thrown. */
 export interface RawClient {
   readonly socket: net.Socket;
+  /** This end's address as the server logs it, `127.0.0.1:PORT`. */
+  readonly peer: string;
   /** The first socket error (`ECONNRESET`, `EPIPE`…), if any. */
   error(): NodeJS.ErrnoException | undefined;
   /** Every byte received so far. */
@@ -285,7 +287,8 @@ export interface RawClient {
 
 /** Connects a {@link RawClient}: a peer the test drives byte by byte. */
 export async function rawClient(port: number, timeoutMs = 10_000): Promise<RawClient> {
-  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  // Not half-open: when the server ends, the socket ends and closes too.
+  const socket = net.connect({ port, host: '127.0.0.1' });
   let error: NodeJS.ErrnoException | undefined;
   let isClosed = false;
   const parts: Buffer[] = [];
@@ -315,6 +318,7 @@ export async function rawClient(port: number, timeoutMs = 10_000): Promise<RawCl
   });
   return {
     socket,
+    peer: `127.0.0.1:${socket.localPort ?? 0}`,
     error: () => error,
     received: () => Buffer.concat(parts),
     isClosed: () => isClosed,

@@ -150,7 +150,7 @@ describe('a header declaring an absurd length', () => {
       const before = procMemory(serve.pid);
 
       const client = await rawClient(serve.port);
-      const peer = `127.0.0.1:${client.socket.localPort ?? 0}`;
+      const peer = client.peer;
       const filler = new Uint8Array(CHUNK).fill(0x61);
       let sent = 0;
       try {
