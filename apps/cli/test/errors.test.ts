@@ -224,14 +224,16 @@ describe('runtime errors exit 1 with one line', () => {
 describe('serve keeps serving', () => {
   it('closes a client that sends a bad frame, logs why, and serves the next', async () => {
     const server = await startServer(['--framing', 'u32be', '--echo']);
+    const good = Buffer.from([0, 0, 0, 2, 0x6f, 0x6b]);
     const bad = await rawClient(server.port, (socket) => {
-      socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0x61]));
+      socket.write(Buffer.concat([good, Buffer.from([0x7f, 0xff, 0xff, 0xff, 0x61])]));
     });
-    expect(bad.data.length).toBe(0);
-    await server.waitForLog(/closed: u32be header declares a frame of 2147483647 bytes, over the maximum frame length of 8388608 bytes/);
-    const good = await runCli(['connect', '--port', String(server.port), '--expect', '1', 'still here']);
-    expect(good.code).toBe(0);
-    expect(good.out).toBe('still here\n');
+    // The frame before the bad one is still echoed, then the connection is closed.
+    expect(bad.data.toString('hex')).toBe(good.toString('hex'));
+    await server.waitForLog(/closed: u32be header declares a frame of 2147483647 bytes, over the maximum frame length of 8388608 bytes \(after 1 frame\)/);
+    const next = await runCli(['connect', '--port', String(server.port), '--expect', '1', 'still here']);
+    expect(next.code).toBe(0);
+    expect(next.out).toBe('still here\n');
     expect((await server.stop()).code).toBe(0);
   });
 

@@ -48,6 +48,21 @@ interface ConnectionOutcome {
   error: unknown;
 }
 
+// After a bad frame: how long the echoes already written get to leave before the close.
+const END_WAIT_MS = 1000;
+
+/** Ends our side (flushing what was written), waiting at most `ms`; never throws. */
+async function endWithin(connection: Connection, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    connection.end().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /**
  * Serves one connection: optional welcome frame, then decode → log (→ echo) until the peer
  * ends; a bad frame, an idle peer or a frame that takes longer than `frameTimeoutMs` closes
@@ -78,11 +93,17 @@ async function serveConnection(
     for await (const chunk of connection) {
       const before = frames;
       const replies: Uint8Array[] = [];
-      deframer.push(chunk, (frame) => {
-        frames += 1;
-        log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
-        if (options.echo === true) replies.push(...encoder.encode(frame));
-      });
+      try {
+        deframer.push(chunk, (frame) => {
+          frames += 1;
+          log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+          if (options.echo === true) replies.push(...encoder.encode(frame));
+        });
+      } catch (error) {
+        // Frames completed before the bad one are still echoed, then the connection closes.
+        if (replies.length > 0) await connection.write(...replies).catch(() => undefined);
+        throw error;
+      }
       if (frames !== before || deframer.bufferedBytes === 0) stopFrameTimer();
       if (deframer.bufferedBytes > 0 && frameTimer === undefined && frameTimeoutMs > 0) {
         frameTimer = setTimeout(() => {
@@ -95,12 +116,15 @@ async function serveConnection(
     }
     stopFrameTimer();
     const last: Uint8Array[] = [];
-    deframer.end((frame) => {
-      frames += 1;
-      log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
-      if (options.echo === true) last.push(...encoder.encode(frame));
-    });
-    if (last.length > 0) await connection.write(...last);
+    try {
+      deframer.end((frame) => {
+        frames += 1;
+        log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+        if (options.echo === true) last.push(...encoder.encode(frame));
+      });
+    } finally {
+      if (last.length > 0) await connection.write(...last).catch(() => undefined);
+    }
     await connection.end();
     log.info(`Connection from ${peer} closed after ${plural(frames, 'frame')}.`);
     return { frames, error: undefined };
@@ -108,6 +132,8 @@ async function serveConnection(
     stopFrameTimer();
     const message = toError(error).message;
     log.error(`Connection from ${peer} closed: ${message} (after ${plural(frames, 'frame')})`);
+    // Let what was already written (echoes of the good frames) leave before closing.
+    await endWithin(connection, END_WAIT_MS);
     connection.close();
     return { frames, error };
   }
