@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { byteHex, checkOptionsObject, tooLongOption } from './internal.js';
+import { allocate, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -110,6 +110,8 @@ function cobsScanLimit(max: number): number {
   return n;
 }
 
+const EMPTY = new Uint8Array(0);
+
 class CobsDecoder implements FrameDecoder {
   // Where the next search for the 00 terminator starts: no 00 before it.
   private scanFrom = 0;
@@ -117,12 +119,44 @@ class CobsDecoder implements FrameDecoder {
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
   private failed: FramingError | undefined;
+  // A view of the buffer's front chunk, searched directly while the buffered bytes lie in one
+  // chunk (one native search and one view per frame); win[winAt] is the buffer's first byte.
+  private win: Uint8Array = EMPTY;
+  private winAt = 0;
 
   constructor(private readonly config: CobsConfig) {}
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     const config = this.config;
+    if (!this.discarding) {
+      let win = this.win;
+      let at = this.winAt;
+      if (at === win.length || buffer.length < win.length - at) {
+        // Within the scan limit, frames are cut from the window; otherwise the bounded search below.
+        win = buffer.chunkCount === 1 && buffer.length < config.scanLimit ? buffer.peek(0, buffer.length) : EMPTY;
+        at = 0;
+        this.win = win;
+      }
+      while (at < win.length) {
+        const q = win.indexOf(0, at + this.scanFrom);
+        if (q === -1) {
+          // Not in this chunk: go on after it, without searching its bytes again.
+          this.scanFrom = win.length - at;
+          break;
+        }
+        buffer.skip(q + 1 - at);
+        this.winAt = q + 1;
+        this.scanFrom = 0;
+        if (q === at) {
+          at++;
+          continue;
+        }
+        return this.decodeFrame(win, at, q);
+      }
+      this.win = EMPTY;
+      this.winAt = 0;
+    }
     for (;;) {
       const stop = this.discarding ? buffer.length : config.scanLimit;
       const q = buffer.indexOf(0, this.scanFrom, stop);
@@ -151,27 +185,21 @@ class CobsDecoder implements FrameDecoder {
         continue;
       }
       if (q === 0) {
+        // A bare 00: an empty encoded frame, carrying nothing. Skipped.
         buffer.skip(1);
         continue;
       }
       const encoded = buffer.take(q);
       buffer.skip(1);
-      const size = decodedLength(encoded);
-      if (size > config.maxFrameLength) {
-        this.tooLong(
-          buffer,
-          size,
-          `frame decodes to ${size} bytes, over the maximum frame length of ${config.maxFrameLength} bytes`,
-          true,
-        );
-      }
-      return decodeBlocks(encoded, size);
+      return this.decodeFrame(encoded, 0, q);
     }
   }
 
   end(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     this.scanFrom = 0;
+    this.win = EMPTY;
+    this.winAt = 0;
     if (this.discarding) {
       // The stream ended inside an oversized frame that was already reported: drop the rest.
       this.discarding = false;
@@ -183,14 +211,26 @@ class CobsDecoder implements FrameDecoder {
     throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
   }
 
+  // Decodes bytes[start, end), a whole frame already removed from the buffer (terminator too).
+  private decodeFrame(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    const size = decodedLength(bytes, start, end);
+    const max = this.config.maxFrameLength;
+    if (size > max) {
+      this.tooLong(undefined, size, `frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+    }
+    // One block covering the whole frame: the payload is the frame without its code byte.
+    if (bytes[start] === end - start) return bytes.subarray(start + 1, end);
+    return decodeBlocks(bytes, start, end, size);
+  }
+
   // `dropped`: the whole frame, terminator included, is already gone from the buffer.
-  private tooLong(buffer: ChunkBuffer, length: number, message: string, dropped: boolean): never {
+  private tooLong(buffer: ChunkBuffer | undefined, length: number, message: string, dropped: boolean): never {
     const { discard, maxFrameLength } = this.config;
     const error = new FrameTooLargeError(length, maxFrameLength, discard ? `${message}; dropping the frame` : message, {
       recoverable: discard,
     });
     if (!discard) throw (this.failed = error);
-    if (!dropped) {
+    if (!dropped && buffer !== undefined) {
       this.discarding = true;
       buffer.skip(Math.min(buffer.length, this.scanFrom));
       this.scanFrom = 0;
@@ -199,51 +239,42 @@ class CobsDecoder implements FrameDecoder {
   }
 }
 
-// Walks the code bytes of one encoded frame (no terminator): its decoded length, or a
-// MalformedFrameError when a block runs past the end.
-function decodedLength(encoded: Uint8Array): number {
-  const n = encoded.length;
+// Walks the code bytes of one encoded frame, bytes[start, end) without its terminator: its
+// decoded length, or a MalformedFrameError when a block runs past the end.
+function decodedLength(bytes: Uint8Array, start: number, end: number): number {
   let size = 0;
-  let i = 0;
-  while (i < n) {
-    const code = encoded[i]!;
+  let i = start;
+  while (i < end) {
+    const code = bytes[i]!;
     const next = i + code;
-    if (next > n) {
+    if (next > end) {
       throw new MalformedFrameError(
-        `COBS code ${byteHex(code)} at offset ${i} announces ${code - 1} data bytes, but the frame ends ${n - i - 1} bytes later; frame dropped`,
+        `COBS code ${byteHex(code)} at offset ${i - start} announces ${code - 1} data bytes, but the frame ends ${end - i - 1} bytes later; frame dropped`,
         { recoverable: true },
       );
     }
     size += code - 1;
     i = next;
-    if (i < n && code !== 0xff) size++;
+    if (i < end && code !== 0xff) size++;
   }
   return size;
 }
 
-// Blocks of at least this many bytes are copied with `set`; shorter ones byte by byte.
+// Blocks of more than this many bytes are copied with `set`; shorter ones byte by byte.
 const COPY_THRESHOLD = 24;
 
-function decodeBlocks(encoded: Uint8Array, size: number): Uint8Array {
-  const n = encoded.length;
-  // One block covering the whole frame: the payload is the frame without its code byte.
-  if (encoded[0] === n) return encoded.subarray(1);
-  const out = new Uint8Array(size);
+function decodeBlocks(bytes: Uint8Array, start: number, end: number, size: number): Uint8Array {
+  const out = allocate(size);
   let o = 0;
-  let i = 0;
-  while (i < n) {
-    const code = encoded[i]!;
-    const end = i + code;
+  let i = start;
+  while (i < end) {
+    const code = bytes[i]!;
+    const blockEnd = i + code;
     i++;
-    if (code > COPY_THRESHOLD) {
-      out.set(encoded.subarray(i, end), o);
-      o += end - i;
-      i = end;
-    } else {
-      while (i < end) out[o++] = encoded[i++]!;
-    }
-    // The implied zero: the new array is already zero there.
-    if (i < n && code !== 0xff) o++;
+    o = copy(bytes, i, blockEnd, out, o);
+    i = blockEnd;
+    // The implied zero (written: pooled memory may hold bytes of an output that was abandoned).
+    if (i < end && code !== 0xff) out[o++] = 0;
   }
   return out;
 }
@@ -257,8 +288,10 @@ class CobsEncoder implements FrameEncoder {
     if (n > max) {
       throw new FrameTooLargeError(n, max, `payload of ${n} bytes exceeds the maximum frame length of ${max} bytes`);
     }
-    const out = new Uint8Array(cobsEncodedLength(n) + 1);
-    let o = 0;
+    pool.reserve(cobsEncodedLength(n) + 1);
+    const out = pool.array;
+    const base = pool.offset;
+    let o = base;
     let i = 0;
     for (;;) {
       let zero = payload.indexOf(0, i);
@@ -277,7 +310,7 @@ class CobsEncoder implements FrameEncoder {
       i = zero + 1;
     }
     out[o++] = 0;
-    return [o === out.length ? out : out.subarray(0, o)];
+    return [pool.commit(o - base)];
   }
 }
 

@@ -354,13 +354,12 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     let win = this.win;
     let at = this.winAt;
     if (at === win.length || buffer.length < win.length - at) {
-      // No window (or a stale one): open one when the buffered bytes lie in one chunk.
-      if (buffer.chunkCount !== 1) return this.decodeBuffered(buffer);
+      // No window (or a stale one): open one when the buffered bytes lie in one chunk. Beyond
+      // the limit the bounded search of the buffered path takes over.
+      if (buffer.chunkCount !== 1 || buffer.length > this.searchEnd) return this.decodeBuffered(buffer);
       win = this.win = buffer.peek(0, buffer.length);
       at = this.winAt = 0;
     }
-    // Beyond the limit the bounded search of the buffered path takes over.
-    if (win.length - at > this.searchEnd) return this.decodeBuffered(buffer);
     const anchorLength = this.anchorLength;
     const from = at + this.scanFrom;
     const i = anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);

@@ -87,3 +87,54 @@ export function nameOption(value: unknown, fallback: string): string {
   }
   return value;
 }
+
+// Typed arrays over 64 bytes live outside the JavaScript heap, and creating one costs about a
+// microsecond: per frame, that would dominate COBS and SLIP. Output arrays up to POOLED_MAX
+// bytes are therefore carved from a shared slab, as Node does for small Buffers. Each committed
+// region is handed out once and never reused, so the arrays are independent; a small frame kept
+// alive keeps its slab (16 KiB) alive with it. A reserved region that was not committed (an
+// encoder or decoder threw half-way) is reserved again: pooled memory is not zero-filled.
+const SLAB_SIZE = 16 * 1024;
+const POOLED_MAX = 1024;
+
+/**
+ * Where encoders and decoders write their output: `reserve(n)` makes room for up to `n` bytes
+ * at `array[offset]`; `commit(length)` hands the first `length` of them out as one view.
+ */
+class OutputPool {
+  /** The array to write into, from `offset`, after `reserve`. */
+  array: Uint8Array = new Uint8Array(0);
+  offset = 0;
+  private slab: Uint8Array = new Uint8Array(0);
+  private used = 0;
+
+  reserve(n: number): void {
+    if (n > POOLED_MAX) {
+      this.array = new Uint8Array(n);
+      this.offset = 0;
+      return;
+    }
+    if (this.used + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.used = 0;
+    }
+    this.array = this.slab;
+    this.offset = this.used;
+  }
+
+  commit(length: number): Uint8Array {
+    const out = this.array.subarray(this.offset, this.offset + length);
+    if (this.array === this.slab) this.used += length;
+    return out;
+  }
+}
+
+/** The shared output pool (one thread, and every region is handed out once). */
+export const pool = new OutputPool();
+
+/** A new array of `n` bytes, possibly a view into a shared slab; its contents are not defined. */
+export function allocate(n: number): Uint8Array {
+  if (n <= 64) return new Uint8Array(n);
+  pool.reserve(n);
+  return pool.commit(n);
+}

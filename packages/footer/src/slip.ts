@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, byteHex, checkOptionsObject, tooLongOption } from './internal.js';
+import { booleanOption, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -112,6 +112,9 @@ interface SlipConfig {
   readonly scanLimit: number;
 }
 
+const EMPTY = new Uint8Array(0);
+const UNKNOWN = -2;
+
 class SlipDecoder implements FrameDecoder {
   // Where the next search for END starts: no END before it.
   private scanned = 0;
@@ -122,11 +125,22 @@ class SlipDecoder implements FrameDecoder {
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
   private failed: FramingError | undefined;
+  // A view of the buffer's front chunk, searched directly while the buffered bytes lie in one
+  // chunk (native searches and one view per frame); win[winAt] is the buffer's first byte.
+  private win: Uint8Array = EMPTY;
+  private winAt = 0;
+  // The first ESC in the window at or after winAt, -1 when there is none up to its end, or
+  // UNKNOWN: found once, so the ESC search never goes over the same bytes twice.
+  private winEsc = UNKNOWN;
 
   constructor(private readonly config: SlipConfig) {}
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
+    if (!this.discarding) {
+      const frame = this.decodeWindow(buffer);
+      if (frame !== undefined) return frame;
+    }
     const config = this.config;
     for (;;) {
       const stop = this.discarding ? buffer.length : config.scanLimit;
@@ -163,21 +177,19 @@ class SlipDecoder implements FrameDecoder {
         this.reset();
         continue;
       }
-      const escapes = this.escapes + countEscapes(buffer, this.scanned, q);
       this.reset();
       const encoded = buffer.take(q);
       buffer.skip(1);
-      const size = q - escapes;
-      if (size > config.maxFrameLength) {
-        this.tooLong(buffer, size, `frame decodes to ${size} bytes, over the maximum frame length of ${config.maxFrameLength} bytes`, true);
-      }
-      return escapes === 0 ? encoded : unescape(encoded, size);
+      const e = encoded.indexOf(ESC);
+      return this.checkLength(e === -1 ? encoded : this.unescape(encoded, 0, q, e));
     }
   }
 
   end(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     this.reset();
+    this.win = EMPTY;
+    this.winAt = 0;
     if (this.discarding) {
       // The stream ended inside an oversized frame that was already reported: drop the rest.
       this.discarding = false;
@@ -189,19 +201,141 @@ class SlipDecoder implements FrameDecoder {
     throw (this.failed = new TruncatedFrameError(n, `stream ended inside a SLIP frame: ${n} bytes without an END (c0)`));
   }
 
+  // The next frame cut from the window, or undefined when the window holds no END (the scan
+  // state then continues after it, for the buffered path).
+  private decodeWindow(buffer: ChunkBuffer): Uint8Array | undefined {
+    let win = this.win;
+    let at = this.winAt;
+    if (at === win.length || buffer.length < win.length - at) {
+      // Beyond the scan limit the bounded search of the buffered path takes over.
+      if (buffer.chunkCount !== 1 || buffer.length >= this.config.scanLimit) {
+        this.closeWindow();
+        return undefined;
+      }
+      win = this.win = buffer.peek(0, buffer.length);
+      at = this.winAt = 0;
+      this.winEsc = UNKNOWN;
+    }
+    // Empty frames (the leading END) are skipped along with the frame after them, in one go.
+    const first = at;
+    for (;;) {
+      if (this.scanned === 0) while (at < win.length && win[at] === END) at++;
+      const q = win.indexOf(END, at + this.scanned);
+      if (q === -1) {
+        // Not in this chunk: count its escapes for the limit and go on after it.
+        if (at > first) buffer.skip(at - first);
+        this.escapes += this.countWindowEscapes(at + this.scanned, win.length);
+        this.scanned = win.length - at;
+        this.closeWindow();
+        return undefined;
+      }
+      buffer.skip(q + 1 - first);
+      this.winAt = q + 1;
+      this.reset();
+      let e = this.winEsc;
+      if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
+      this.winEsc = e;
+      return this.checkLength(e === -1 || e > q ? win.subarray(at, q) : this.unescape(win, at, q, e));
+    }
+  }
+
+  // ESC bytes in win[from, to), using and moving the cached position of the next one.
+  private countWindowEscapes(from: number, to: number): number {
+    const win = this.win;
+    let e = this.winEsc;
+    if (e === UNKNOWN || (e !== -1 && e < from)) e = win.indexOf(ESC, from);
+    let count = 0;
+    while (e !== -1 && e < to) {
+      count++;
+      e = win.indexOf(ESC, e + 1);
+    }
+    this.winEsc = e;
+    return count;
+  }
+
+  private closeWindow(): void {
+    this.win = EMPTY;
+    this.winAt = 0;
+  }
+
+  // The frame is whole and already removed from the buffer (END too): check the limit.
+  private checkLength(frame: Uint8Array): Uint8Array {
+    const max = this.config.maxFrameLength;
+    const size = frame.length;
+    if (size > max) {
+      this.tooLong(undefined, size, `frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+    }
+    return frame;
+  }
+
+  // Decodes bytes[start, end), a frame (END excluded) whose first ESC is at `e`, into one new
+  // array; the runs between escapes are copied whole. Leaves in winEsc the first ESC after
+  // `end` (the search for the last one went there anyway).
+  private unescape(bytes: Uint8Array, start: number, end: number, e: number): Uint8Array {
+    pool.reserve(end - start);
+    const out = pool.array;
+    const base = pool.offset;
+    let o = base;
+    let i = start;
+    for (;;) {
+      if (e - i > SMALL_RUN) {
+        out.set(bytes.subarray(i, e), o);
+        o += e - i;
+      } else {
+        while (i < e) out[o++] = bytes[i++]!;
+      }
+      if (e === end) break;
+      i = e + 1;
+      if (i === end) {
+        this.malformed(bytes, start, end, `SLIP frame ends with ESC (db) at offset ${e - start}, right before END; frame dropped`);
+      }
+      const next = bytes[i++]!;
+      if (next === ESC_END) out[o++] = END;
+      else if (next === ESC_ESC) out[o++] = ESC;
+      else {
+        this.malformed(
+          bytes,
+          start,
+          end,
+          `invalid SLIP escape db ${byteHex(next).slice(2)} at offset ${e - start} (ESC must be followed by dc or dd); frame dropped`,
+        );
+      }
+      e = bytes.indexOf(ESC, i);
+      if (e === -1 || e > end) {
+        this.winEsc = e;
+        e = end;
+      }
+    }
+    return pool.commit(o - base);
+  }
+
+  // A bad escape in bytes[start, end). A frame that is also too long is reported as too long,
+  // as it is when its bytes arrive one by one (the limit is checked as they arrive).
+  private malformed(bytes: Uint8Array, start: number, end: number, message: string): never {
+    const frame = bytes.subarray(start, end);
+    let escapes = 0;
+    for (let e = frame.indexOf(ESC); e !== -1; e = frame.indexOf(ESC, e + 1)) escapes++;
+    const size = end - start - escapes;
+    const max = this.config.maxFrameLength;
+    if (size > max) {
+      this.tooLong(undefined, size, `frame decodes to at least ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+    }
+    throw new MalformedFrameError(message, { recoverable: true });
+  }
+
   private reset(): void {
     this.scanned = 0;
     this.escapes = 0;
   }
 
   // `dropped`: the whole frame, END included, is already gone from the buffer.
-  private tooLong(buffer: ChunkBuffer, length: number, message: string, dropped: boolean): never {
+  private tooLong(buffer: ChunkBuffer | undefined, length: number, message: string, dropped: boolean): never {
     const { discard, maxFrameLength } = this.config;
     const error = new FrameTooLargeError(length, maxFrameLength, discard ? `${message}; dropping the frame` : message, {
       recoverable: discard,
     });
     if (!discard) throw (this.failed = error);
-    if (!dropped) {
+    if (!dropped && buffer !== undefined) {
       this.discarding = true;
       buffer.skip(Math.min(buffer.length, this.scanned));
       this.reset();
@@ -216,35 +350,8 @@ function countEscapes(buffer: ChunkBuffer, from: number, to: number): number {
   return count;
 }
 
-// Decodes a frame (END excluded) that holds escapes into a new array of `size` bytes.
-function unescape(encoded: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  const n = encoded.length;
-  let o = 0;
-  let i = 0;
-  while (i < n) {
-    const b = encoded[i++]!;
-    if (b !== ESC) {
-      out[o++] = b;
-      continue;
-    }
-    if (i === n) {
-      throw new MalformedFrameError(`SLIP frame ends with ESC (db) at offset ${i - 1}, right before END; frame dropped`, {
-        recoverable: true,
-      });
-    }
-    const e = encoded[i++]!;
-    if (e === ESC_END) out[o++] = END;
-    else if (e === ESC_ESC) out[o++] = ESC;
-    else {
-      throw new MalformedFrameError(
-        `invalid SLIP escape db ${byteHex(e).slice(2)} at offset ${i - 2} (ESC must be followed by dc or dd); frame dropped`,
-        { recoverable: true },
-      );
-    }
-  }
-  return out;
-}
+// Runs of more than this many bytes are copied with `set`; shorter ones byte by byte.
+const SMALL_RUN = 64;
 
 class SlipEncoder implements FrameEncoder {
   constructor(private readonly config: SlipConfig) {}
@@ -263,15 +370,29 @@ class SlipEncoder implements FrameEncoder {
     const firstEnd = payload.indexOf(END);
     const firstEsc = payload.indexOf(ESC);
     if (firstEnd === -1 && firstEsc === -1) return leadingEnd ? [END_PART, payload, END_PART] : [payload, END_PART];
-    let specials = 0;
-    for (let k = Math.min(firstEnd === -1 ? n : firstEnd, firstEsc === -1 ? n : firstEsc); k < n; k++) {
-      const b = payload[k]!;
-      if (b === END || b === ESC) specials++;
+    const firstSpecial = firstEnd === -1 ? firstEsc : firstEsc === -1 ? firstEnd : Math.min(firstEnd, firstEsc);
+    // Room for every byte from the first special one on to be escaped; counted exactly only when
+    // that bound is large, so that small frames take one pass.
+    let room = (leadingEnd ? 2 : 1) + n + (n - firstSpecial);
+    if (room > POOL_ROOM) {
+      room = (leadingEnd ? 2 : 1) + n;
+      for (let k = firstSpecial; k < n; k++) {
+        const b = payload[k]!;
+        if (b === END || b === ESC) room++;
+      }
     }
-    const out = new Uint8Array(n + specials + (leadingEnd ? 2 : 1));
-    let o = 0;
+    pool.reserve(room);
+    const out = pool.array;
+    const base = pool.offset;
+    let o = base;
     if (leadingEnd) out[o++] = END;
-    for (let k = 0; k < n; k++) {
+    if (firstSpecial > SMALL_RUN) {
+      out.set(payload.subarray(0, firstSpecial), o);
+      o += firstSpecial;
+    } else {
+      for (let k = 0; k < firstSpecial; k++) out[o++] = payload[k]!;
+    }
+    for (let k = firstSpecial; k < n; k++) {
       const b = payload[k]!;
       if (b === END) {
         out[o++] = ESC;
@@ -283,7 +404,10 @@ class SlipEncoder implements FrameEncoder {
         out[o++] = b;
       }
     }
-    out[o] = END;
-    return [out];
+    out[o++] = END;
+    return [pool.commit(o - base)];
   }
 }
+
+// Above this many bytes the encoder counts the escapes before reserving its output.
+const POOL_ROOM = 1024;
