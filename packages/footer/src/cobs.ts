@@ -92,7 +92,7 @@ interface CobsConfig {
 }
 
 /** Bytes COBS needs for a payload of `n` bytes, terminator not counted. */
-export function cobsEncodedLength(n: number): number {
+function cobsEncodedLength(n: number): number {
   return n + Math.max(1, Math.ceil(n / 254));
 }
 

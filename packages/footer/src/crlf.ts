@@ -14,7 +14,8 @@ const CRLF = Uint8Array.of(0x0d, 0x0a);
  *
  * BEFORE (payloads)               AFTER (wire, 11 bytes)
  * "OK"  "a\nb"  ""          →     4f 4b 0d 0a 61 0a 62 0d 0a 0d 0a
- *                                 └OK─┘ └───┘ └a\nb──┘ └───┘ └───┘
+ *                                 └─┬─┘ └─┬─┘ └──┬───┘ └─┬─┘ └─┬─┘
+ *                                  OK   \r\n  a\nb   \r\n  \r\n
  * ```
  *
  * The encoder refuses a payload that contains `\r\n` with an `UnencodablePayloadError`. The
