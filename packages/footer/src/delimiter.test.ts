@@ -26,7 +26,7 @@ import { delimiter } from './delimiter.js';
 const CRLF = hex('0d 0a');
 
 describe('delimiter: wire format', () => {
-  it('diagram: "hello" "hi" with 0d0a → 68 65 6c 6c 6f 0d 0a 68 69 0d 0a (12 bytes)', () => {
+  it('diagram: "hello" "hi" with 0d0a → 68 65 6c 6c 6f 0d 0a 68 69 0d 0a (11 bytes)', () => {
     const s = delimiter({ delimiters: CRLF });
     const wire = encodeAll(s, [text('hello'), text('hi')]);
     expect(toHex(wire)).toBe('68 65 6c 6c 6f 0d 0a 68 69 0d 0a');

@@ -129,9 +129,9 @@ interface DelimiterConfig {
  * ```text
  * delimiter({ delimiters: Uint8Array.of(0x0d, 0x0a) })   // delim:0d0a
  *
- * BEFORE (payloads)          AFTER (wire, 12 bytes)
+ * BEFORE (payloads)          AFTER (wire, 11 bytes)
  * "hello"  "hi"        →     68 65 6c 6c 6f 0d 0a 68 69 0d 0a
- *                            └─ "hello" ──┘ └───┘ └─┘ └───┘
+ *                            └─ "hello" ──┘ └───┘ └hi─┘ └───┘
  * ```
  *
  * Decoding resumes its search where the previous call stopped, so a frame arriving in many

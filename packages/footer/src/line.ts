@@ -16,8 +16,8 @@ const CRLF = Uint8Array.of(0x0d, 0x0a);
  *
  * BEFORE (wire, 12 bytes)                      AFTER (frames)
  * 68 69 0a 79 6f 0d 0a 0a 21 0d 0d 0a    →     "hi"  "yo"  ""  "!\r"
- * └─┬─┘ ↑  └─┬─┘ └─┬─┘ ↑  └─┬──┘ └─┬─┘
- *  hi   \n   yo  \r\n  \n  !\r   \r\n
+ * └─┬─┘ ↑  └─┬─┘ └─┬─┘ ↑  └─┬─┘ └─┬─┘
+ *  hi   \n  yo    \r\n \n  !\r   \r\n
  * ```
  *
  * The encoder writes `\n`. It refuses a payload that contains `\n`, or that ends with `\r` (the
