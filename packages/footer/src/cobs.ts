@@ -146,8 +146,10 @@ class CobsDecoder implements FrameDecoder {
           break;
         }
         buffer.skip(q + 1 - at);
-        this.winAt = q + 1;
         this.scanFrom = 0;
+        // An idle decoder must not keep a consumed chunk alive.
+        if (q + 1 === win.length) this.win = EMPTY;
+        this.winAt = q + 1 === win.length ? 0 : q + 1;
         if (q === at) {
           at++;
           continue;

@@ -388,8 +388,10 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     // Too long: the buffered path reports it.
     if (frameEnd - at > this.maxFrameLength) return this.decodeBuffered(buffer);
     buffer.skip(end - at);
-    this.winAt = end;
     this.scanFrom = 0;
+    // An idle decoder must not keep a consumed chunk alive.
+    if (end === win.length) this.win = EMPTY;
+    this.winAt = end === win.length ? 0 : end;
     return win.subarray(at, this.strip ? frameEnd : end);
   }
 

@@ -230,7 +230,9 @@ class SlipDecoder implements FrameDecoder {
         return undefined;
       }
       buffer.skip(q + 1 - first);
-      this.winAt = q + 1;
+      // An idle decoder must not keep a consumed chunk alive.
+      if (q + 1 === win.length) this.win = EMPTY;
+      this.winAt = q + 1 === win.length ? 0 : q + 1;
       this.reset();
       let e = this.winEsc;
       if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
