@@ -21,9 +21,9 @@ export function planOf(scenario: TcpScenario, quick: boolean): TcpPlan {
       // 512 MiB (32 MiB quick) of 64 KiB frames.
       return { frames: quick ? 512 : 8_192, payloadLength: 64 * 1024, poolSize: 16 };
     case 'small':
-      return { frames: quick ? 100_000 : 1_000_000, payloadLength: 64, poolSize: 4_096 };
+      return { frames: quick ? 50_000 : 1_000_000, payloadLength: 64, poolSize: 4_096 };
     case 'pingpong':
-      return { frames: quick ? 2_000 : 20_000, payloadLength: 64, poolSize: 4_096 };
+      return { frames: quick ? 1_000 : 20_000, payloadLength: 64, poolSize: 4_096 };
   }
 }
 

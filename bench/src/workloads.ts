@@ -21,22 +21,22 @@ export const SHAPES = {
   w1: {
     title: 'W1: 64 B frames in 64 KiB chunks',
     full: { frames: 1_000_000, payloadLength: 64, chunkSize: 64 * KiB },
-    quick: { frames: 100_000, payloadLength: 64, chunkSize: 64 * KiB },
+    quick: { frames: 50_000, payloadLength: 64, chunkSize: 64 * KiB },
   },
   w2: {
     title: 'W2: 1 MiB frames in 64 KiB chunks',
     full: { frames: 256, payloadLength: MiB, chunkSize: 64 * KiB },
-    quick: { frames: 32, payloadLength: MiB, chunkSize: 64 * KiB },
+    quick: { frames: 16, payloadLength: MiB, chunkSize: 64 * KiB },
   },
   w3: {
     title: 'W3: 1 KiB frames in 7-byte chunks',
     full: { frames: 10_000, payloadLength: KiB, chunkSize: 7 },
-    quick: { frames: 2_000, payloadLength: KiB, chunkSize: 7 },
+    quick: { frames: 1_000, payloadLength: KiB, chunkSize: 7 },
   },
   w4: {
     title: 'W4: lines of 63 B + \\n in 64 KiB chunks',
     full: { frames: 1_000_000, payloadLength: 63, chunkSize: 64 * KiB },
-    quick: { frames: 100_000, payloadLength: 63, chunkSize: 64 * KiB },
+    quick: { frames: 50_000, payloadLength: 63, chunkSize: 64 * KiB },
   },
   // W5 measures growth: the large frame is 8 × the small one in both modes. A pass decodes
   // the small frame 8 times, so both passes move the same number of bytes; the growth is
