@@ -4,7 +4,7 @@
  * and both on by default, while every other client is served meanwhile.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { rawClient, recordFigures, runCli, sleep, startServe } from './helpers.js';
+import { rawClient, recordFigures, runCli, sleep, startServe, tlsFixture } from './helpers.js';
 import type { RawClient, Serve } from './helpers.js';
 
 const serves: Serve[] = [];
@@ -113,6 +113,26 @@ describe('idle clients', () => {
       expect(logged[1]).toMatch(/idle for more than 2 s/);
     }
     await echoOnce(server.port, 'after');
+  });
+
+  it('a TLS client that never sends its ClientHello is closed by --idle-timeout too', async () => {
+    const server = await serve([
+      '--tls-cert',
+      tlsFixture('server.pem'),
+      '--tls-key',
+      tlsFixture('server-key.pem'),
+      '--echo',
+      '--idle-timeout',
+      '2',
+    ]);
+    const silent = await rawClient(server.port);
+    const started = performance.now();
+    try {
+      await silent.closed(10_000);
+    } finally {
+      silent.socket.destroy();
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_500);
   });
 
   it('both timeouts are on by default', async () => {
