@@ -3,9 +3,10 @@
  * (untimed; checks every byte and measures heap allocation), then one timed pass (checks the
  * frame count and a sampled checksum). Reports events on stdout as `@bench {json}` lines.
  *
- *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N]
+ *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N] [--cache DIR]
  *
  * `--repeat N` runs N timed passes (for profiling with `--cpu-prof`); the last one is reported.
+ * `--cache DIR` reads the workload from (or stores it in) DIR; the orchestrator passes one.
  */
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
@@ -13,7 +14,7 @@ import { DECODE_IMPLS, budgetMs, findCell, type Cell, type DecodeCell } from './
 import type { CellEvent, Metrics, RunResult } from './protocol.js';
 import { EVENT_PREFIX } from './protocol.js';
 import { Tally, mismatch, type Expected } from './tally.js';
-import { generate } from './workloads.js';
+import { loadOrGenerate } from './workloads.js';
 
 /** A prepared cell: what one pass runs and what it must produce. */
 export interface Job {
@@ -32,8 +33,8 @@ function collect(): void {
   if (typeof globalThis.gc === 'function') globalThis.gc();
 }
 
-async function prepareDecode(cell: DecodeCell, quick: boolean): Promise<Job> {
-  const workload = generate(cell.shape, cell.wire, quick);
+async function prepareDecode(cell: DecodeCell, quick: boolean, cacheDir: string | undefined): Promise<Job> {
+  const workload = loadOrGenerate(cell.shape, cell.wire, quick, cacheDir);
   const { module } = DECODE_IMPLS[cell.impl];
   let pass;
   if (module === 'framewire') {
@@ -57,8 +58,8 @@ async function prepareDecode(cell: DecodeCell, quick: boolean): Promise<Job> {
   };
 }
 
-async function prepare(cell: Cell, quick: boolean): Promise<Job> {
-  if (cell.kind === 'decode') return prepareDecode(cell, quick);
+async function prepare(cell: Cell, quick: boolean, cacheDir: string | undefined): Promise<Job> {
+  if (cell.kind === 'decode') return prepareDecode(cell, quick, cacheDir);
   const { prepareTcp } = await import('./tcp.js');
   return prepareTcp(cell, quick);
 }
@@ -90,7 +91,11 @@ async function measureAllocation(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { quick: { type: 'boolean', default: false }, repeat: { type: 'string', default: '1' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '1' },
+      cache: { type: 'string' },
+    },
   });
   const id = positionals[0];
   const cell = id === undefined ? undefined : findCell(id);
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
   const repeat = Number(values.repeat);
   const budget = budgetMs(cell, quick);
 
-  const job = await prepare(cell, quick);
+  const job = await prepare(cell, quick, values.cache);
   collect();
   emit({ event: 'ready', budgetMs: budget });
 

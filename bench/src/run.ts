@@ -5,8 +5,9 @@
  *   node dist/run.js [--quick] [--only SUBSTRING]... [--runs N] [--list] [--out FILE]
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CELLS, budgetMs, type Cell } from './cells.js';
@@ -29,9 +30,9 @@ const USAGE = `Usage: pnpm bench [--quick] [--only SUBSTRING]... [--runs N] [--l
 `;
 
 /** Runs one cell once in a fresh `node --expose-gc` process, enforcing the per-phase budget. */
-function runChild(cell: Cell, quick: boolean): Promise<RunResult> {
+function runChild(cell: Cell, quick: boolean, cacheDir: string): Promise<RunResult> {
   const budget = budgetMs(cell, quick);
-  const args = ['--expose-gc', CELL_SCRIPT, cell.id, ...(quick ? ['--quick'] : [])];
+  const args = ['--expose-gc', CELL_SCRIPT, cell.id, '--cache', cacheDir, ...(quick ? ['--quick'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let result: RunResult | undefined;
   let failure: string | undefined;
@@ -127,17 +128,30 @@ async function main(): Promise<void> {
   const host = machine();
   const summaries = new Map<string, CellSummary>();
   const width = Math.max(...cells.map((cell) => cell.id.length));
-  for (const [index, cell] of cells.entries()) {
-    const results: RunResult[] = [];
-    for (let run = 0; run < runs; run++) {
-      const result = await runChild(cell, quick);
-      results.push(result);
-      if (result.status !== 'ok') break; // a wrong, failed or timed-out cell is not retried
+  // Generated workloads, shared by the cell processes of this run only.
+  const cacheDir = mkdtempSync(join(os.tmpdir(), 'framewire-bench-'));
+  const removeCache = (): void => {
+    rmSync(cacheDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    removeCache();
+    process.exit(130);
+  });
+  try {
+    for (const [index, cell] of cells.entries()) {
+      const results: RunResult[] = [];
+      for (let run = 0; run < runs; run++) {
+        const result = await runChild(cell, quick, cacheDir);
+        results.push(result);
+        if (result.status !== 'ok') break; // a wrong, failed or timed-out cell is not retried
+      }
+      const summary = summarize(cell, results);
+      summaries.set(cell.id, summary);
+      const counter = `[${String(index + 1).padStart(String(cells.length).length)}/${cells.length}]`;
+      process.stderr.write(`${counter} ${cell.id.padEnd(width)}  ${describe(summary)}\n`);
     }
-    const summary = summarize(cell, results);
-    summaries.set(cell.id, summary);
-    const counter = `[${String(index + 1).padStart(String(cells.length).length)}/${cells.length}]`;
-    process.stderr.write(`${counter} ${cell.id.padEnd(width)}  ${describe(summary)}\n`);
+  } finally {
+    removeCache();
   }
   const elapsedMs = Date.now() - started;
 

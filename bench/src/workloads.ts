@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectedOf, type Expected } from './tally.js';
 import { encodeStream, isTextWire, type Wire } from './wire.js';
 
@@ -88,6 +90,31 @@ export function generate(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545
   const expected = expectedOf(payloads, size.frames, size.payloadLength, size.repeat ?? 1);
   const stream = encodeStream(wire, payloads, size.frames, size.payloadLength);
   return { shape, wire, size, stream, chunks: cut(stream, size.chunkSize), expected, repeat: size.repeat ?? 1 };
+}
+
+/**
+ * {@link generate}, through a cache directory the orchestrator creates for one suite run (and
+ * deletes after it): the first process that needs a workload generates it and stores the
+ * encoded stream and the expected results; later processes read them back. Generating the
+ * larger workloads takes longer than decoding them, and every run is a fresh process.
+ */
+export function loadOrGenerate(shape: Shape, wire: Wire, quick: boolean, cacheDir: string | undefined): Workload {
+  if (cacheDir === undefined) return generate(shape, wire, quick);
+  const size = sizeOf(shape, quick);
+  const key = join(cacheDir, `${shape}-${wire.replace(':', '_')}-${quick ? 'quick' : 'full'}`);
+  if (existsSync(`${key}.json`)) {
+    const expected = JSON.parse(readFileSync(`${key}.json`, 'utf8')) as Expected;
+    const stream = readFileSync(`${key}.bin`);
+    const repeat = size.repeat ?? 1;
+    return { shape, wire, size, stream, chunks: cut(stream, size.chunkSize), expected, repeat };
+  }
+  const workload = generate(shape, wire, quick);
+  // Written under temporary names and renamed, so a reader never sees half a file.
+  writeFileSync(`${key}.bin.${process.pid}`, workload.stream);
+  renameSync(`${key}.bin.${process.pid}`, `${key}.bin`);
+  writeFileSync(`${key}.json.${process.pid}`, JSON.stringify(workload.expected));
+  renameSync(`${key}.json.${process.pid}`, `${key}.json`);
+  return workload;
 }
 
 /** Views of `stream`, `chunkSize` bytes each (the last may be shorter). */
