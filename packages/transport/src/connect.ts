@@ -43,8 +43,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const signal = config.signal;
   if (signal?.aborted === true) throw new AbortedError(address, { cause: signal.reason });
 
-  const port = config.recvSize === undefined ? undefined : new ReadPort();
-  const socket = openSocket(config, port);
+  // Node reads into a fixed buffer (`onread`) on plain sockets only; over TLS the connection
+  // cuts the decrypted chunks to `recvSize` instead.
+  const port = config.recvSize === undefined || config.tls !== false ? undefined : new ReadPort();
+  const { socket, tcp } = openSocket(config, port);
   const ready = config.tls === false ? 'connect' : 'secureConnect';
 
   return new Promise<Connection>((resolve, reject) => {
@@ -61,6 +63,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       // Late errors from a socket being torn down must not become uncaught 'error' events.
       socket.on('error', noop);
       socket.destroy();
+      tcp?.destroy();
       reject(toTransportError(error, context));
     };
     const onAbort = (): void => {
@@ -76,6 +79,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
           local: localEndpoint(socket, config),
           remote: remoteEndpoint(socket, config),
           port,
+          probe: tcp,
           context,
         }),
       );
@@ -92,27 +96,37 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   });
 }
 
-function openSocket(config: ConnectConfig, port: ReadPort | undefined): net.Socket {
-  const onread = port === undefined || config.recvSize === undefined ? undefined : port.onread(config.recvSize);
+/**
+ * The socket to talk through and, for TCP, the TCP socket under it (the same one without
+ * TLS; none for a Unix socket), which the connection probes to tell a reset from an end.
+ */
+function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; tcp: net.Socket | undefined } {
   const target = config.path === undefined ? { host: config.host, port: config.port } : { path: config.path };
   if (config.tls === false) {
-    return net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
+    const onread = port === undefined || config.recvSize === undefined ? undefined : port.onread(config.recvSize);
+    const socket = net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
+    return { socket, tcp: config.path === undefined ? socket : undefined };
   }
+  // TLS runs over a socket of our own, so the TCP socket stays reachable for the probe
+  // (a zero-byte write through TLS never reaches the kernel).
+  const raw = net.connect({ ...target, allowHalfOpen: true });
+  raw.on('error', noop); // reported through the TLS socket
   const { ca, cert, key, rejectUnauthorized } = config.tls;
   // SNI carries names only; an IP address is checked against the certificate's IP entries.
   const servername = config.tls.servername ?? (config.path !== undefined || net.isIP(config.host) !== 0 ? undefined : config.host);
   // `allowHalfOpen` is honoured by tls.connect (it passes it to the TLSSocket) but missing from its types.
+  // `host` stays in the options beside `socket`: the certificate is checked against it.
   const options: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
     ...target,
+    socket: raw,
     allowHalfOpen: true,
     ...(ca === undefined ? {} : { ca: ca as tls.ConnectionOptions['ca'] }),
     ...(cert === undefined ? {} : { cert: cert as tls.ConnectionOptions['cert'] }),
     ...(key === undefined ? {} : { key: key as tls.ConnectionOptions['key'] }),
     ...(servername === undefined ? {} : { servername }),
     rejectUnauthorized: rejectUnauthorized ?? true,
-    ...(onread === undefined ? {} : { onread }),
   };
-  return tls.connect(options);
+  return { socket: tls.connect(options), tcp: config.path === undefined ? raw : undefined };
 }
 
 function localEndpoint(socket: net.Socket, config: ConnectConfig): Endpoint {

@@ -110,6 +110,12 @@ export interface ConnectionInit {
   readonly remote: Endpoint;
   /** Set when the socket reads through `onread` (a client with `recvSize`). */
   readonly port?: ReadPort | undefined;
+  /**
+   * The TCP socket under this connection (the socket itself without TLS; none over a Unix
+   * socket, which has no resets). At the peer's end it is probed with a zero-byte write: see
+   * `#onPeerEnd`.
+   */
+  readonly probe?: Socket | undefined;
   readonly context?: Partial<ErrorContext> | undefined;
 }
 
@@ -122,6 +128,7 @@ type Deferred = { promise: Promise<void>; resolve: () => void; reject: (error: u
 const RESOLVED: Promise<void> = Promise.resolve();
 const DONE: IteratorResult<Uint8Array, undefined> = Object.freeze({ done: true, value: undefined });
 const noop = (): void => undefined;
+const PROBE = Buffer.alloc(0);
 
 /** A promise whose rejection is never reported as unhandled (the caller may still await it). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
@@ -151,6 +158,7 @@ export class SocketConnection implements Connection {
   readonly closed: Promise<void>;
 
   readonly #socket: Socket;
+  readonly #probe: Socket | undefined;
   readonly #recvSize: number | undefined;
   readonly #context: ErrorContext;
   // Whether reading goes through `onread` (stop by returning false) or 'data' events (pause()).
@@ -175,6 +183,7 @@ export class SocketConnection implements Connection {
 
   constructor(socket: Socket, config: SocketConfig, init: ConnectionInit) {
     this.#socket = socket;
+    this.#probe = init.probe;
     this.#recvSize = config.recvSize;
     this.localEndpoint = init.local;
     this.remoteEndpoint = init.remote;
@@ -199,7 +208,7 @@ export class SocketConnection implements Connection {
     }
 
     socket.on('end', () => {
-      this.#onReadEnd();
+      this.#onPeerEnd();
     });
     socket.on('error', (error) => {
       this.#fail(toTransportError(error, this.#context));
@@ -382,6 +391,29 @@ export class SocketConnection implements Connection {
     this.#queue = [];
     this.#pause();
     if (this.#viaPort) this.#socket.pause();
+  }
+
+  /**
+   * The socket reported end-of-stream. Node 20's libuv also reports a reset (RST) that lands
+   * right after data as an end. The reset is still pending on the TCP socket, so a
+   * zero-byte write to it fails (ECONNRESET, or EPIPE once the FIN was in) after a reset and
+   * succeeds after a real FIN. While this side can still write, that probe decides: a
+   * clean end, or a `ConnectionResetError`. Without a TCP socket to probe (a Unix socket),
+   * or once this side has ended, an end is an end.
+   */
+  #onPeerEnd(): void {
+    const probe = this.#probe;
+    if (probe === undefined || probe.destroyed || !probe.writable || this.#socket.writableEnded || this.#error !== undefined) {
+      this.#onReadEnd();
+      return;
+    }
+    probe.write(PROBE, (error?: Error | null) => {
+      if (error === undefined || error === null) this.#onReadEnd();
+      else {
+        this.#fail(toTransportError(error, this.#context));
+        this.#socket.destroy();
+      }
+    });
   }
 
   #onReadEnd(): void {

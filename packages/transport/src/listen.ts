@@ -129,11 +129,20 @@ class TransportServer implements Server {
     });
     if (config.tls === undefined) {
       server.on('connection', (socket: net.Socket) => {
-        this.#accept(socket);
+        this.#accept(socket, config.path === undefined ? socket : undefined);
       });
     } else {
+      // The TCP socket under each TLS socket, found by the peer's address, for the reset probe.
+      const tcpByPeer = new Map<string, net.Socket>();
+      if (config.path === undefined) {
+        server.on('connection', (socket: net.Socket) => {
+          const key = peerKey(socket);
+          tcpByPeer.set(key, socket);
+          socket.once('close', () => tcpByPeer.delete(key));
+        });
+      }
       server.on('secureConnection', (socket: tls.TLSSocket) => {
-        this.#accept(socket);
+        this.#accept(socket, tcpByPeer.get(peerKey(socket)));
       });
       server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
         const peer = tcpEndpoint(socket.remoteFamily, socket.remoteAddress, socket.remotePort);
@@ -184,7 +193,8 @@ class TransportServer implements Server {
     return this.#closing;
   }
 
-  #accept(socket: net.Socket): void {
+  /** Serves an accepted socket; `tcp` is the TCP socket under it (see `ConnectionInit.probe`). */
+  #accept(socket: net.Socket, tcp: net.Socket | undefined): void {
     const config = this.#config;
     const local = config.path === undefined ? tcpEndpoint(socket.localFamily, socket.localAddress, socket.localPort) : unixEndpoint(config.path);
     const remote = config.path === undefined ? tcpEndpoint(socket.remoteFamily, socket.remoteAddress, socket.remotePort) : unixEndpoint('');
@@ -193,7 +203,7 @@ class TransportServer implements Server {
       socket.destroy();
       return;
     }
-    const connection = new SocketConnection(socket, config, { local, remote });
+    const connection = new SocketConnection(socket, config, { local, remote, probe: tcp });
     this.#connections.add(connection);
     const forget = (): void => {
       this.#connections.delete(connection);
@@ -227,6 +237,10 @@ class TransportServer implements Server {
 }
 
 const noop = (): void => undefined;
+
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

@@ -14,10 +14,10 @@ export type Pem = string | Uint8Array | readonly (string | Uint8Array)[];
 export interface SocketOptions {
   /**
    * Fixed size of the receive buffer, in bytes: every chunk the connection yields holds at
-   * most this many bytes, like `recv(recvSize)` in C or Python. On `connect` the socket
-   * reads straight into a buffer of this size (Node's `onread`), so a chunk is what one
-   * read returned; on `listen` (Node cannot give accepted sockets a receive buffer) larger
-   * reads are split into views of `recvSize` bytes. Applies to receiving. Defaults to
+   * most this many bytes, like `recv(recvSize)` in C or Python. On a plain TCP or Unix
+   * `connect` the socket reads straight into a buffer of this size (Node's `onread`), so a
+   * chunk is what one read returned; on `listen` and over TLS (where Node has no such buffer
+   * for the decrypted bytes) larger reads are split into views of `recvSize` bytes. Applies to receiving. Defaults to
    * `undefined`: Node's own reads, up to 64 KiB per chunk.
    */
   recvSize?: number | undefined;

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection, Server } from '../src/index.js';
+import { expect } from 'vitest';
+import { ConnectionResetError, type Connection, type Server } from '../src/index.js';
 
 /** A test-only PEM file from `test/fixtures` (see the README there). */
 export function fixture(name: 'ca.pem' | 'server.pem' | 'server-key.pem' | 'client.pem' | 'client-key.pem'): string {
@@ -23,6 +23,21 @@ export async function chunks(conn: AsyncIterable<Uint8Array>): Promise<Uint8Arra
   const out: Uint8Array[] = [];
   for await (const chunk of conn) out.push(chunk);
   return out;
+}
+
+/**
+ * How a connection ends that the peer destroyed without reading everything: with no data,
+ * cleanly, or with a `ConnectionResetError` — closing a socket that still holds unread
+ * bytes sends RST instead of FIN, and whether that RST or the FIN is seen first is timing.
+ */
+export async function abortiveEnd(conn: AsyncIterable<Uint8Array>): Promise<'end' | 'reset'> {
+  const received = await chunks(conn).catch((error: unknown) => {
+    if (error instanceof ConnectionResetError) return 'reset' as const;
+    throw error;
+  });
+  if (received === 'reset') return received;
+  expect(received).toEqual([]);
+  return 'end';
 }
 
 /** Everything the connection yields, as one byte array. */

@@ -110,9 +110,10 @@ describe.each(transports.filter((t) => t.available))('$name', (transport) => {
         server.address.family === 'IPv6' ? `[::1]:${server.address.port}` : `127.0.0.1:${server.address.port}`,
       );
     }
-    client.close();
-    // The peer sees the FIN once it reads.
+    // The peer sees the FIN once it reads: a clean end.
+    await client.end();
     await expect(chunks(peer)).resolves.toEqual([]);
+    client.close();
     peer.close();
     await peer.closed;
   });
