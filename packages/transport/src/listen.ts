@@ -9,7 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { SocketConnection, type Connection } from './connection.js';
 import { formatEndpoint, formatHostPort, tcpEndpoint, unixEndpoint, type Endpoint } from './endpoint.js';
-import { ServerClosedError, toTransportError } from './errors.js';
+import { ConnectionResetError, ServerClosedError, TlsHandshakeError, toTransportError } from './errors.js';
 import { resolveGraceMs, resolveListenOptions, type CloseOptions, type ListenConfig, type ListenOptions } from './options.js';
 
 /** Called once per accepted connection; may be async. Its errors are caught (see `onError`). */
@@ -81,9 +81,12 @@ function createNodeServer(config: ListenConfig): net.Server {
     // Accepted sockets start paused: nothing is read until the handler asks.
     return net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
   }
-  const { cert, key, ca, requestCert, rejectUnauthorized } = config.tls;
+  const { cert, key, ca, requestCert, rejectUnauthorized, handshakeTimeout } = config.tls;
   return tls.createServer({
-    allowHalfOpen: true,
+    // Not half-open during the handshake: a client that gives up (a certificate it rejects)
+    // must close the socket, not leave it waiting. Half-open from 'secureConnection' on.
+    allowHalfOpen: false,
+    handshakeTimeout,
     cert: cert as tls.TlsOptions['cert'],
     key: key as tls.TlsOptions['key'],
     ...(ca === undefined ? {} : { ca: ca as tls.TlsOptions['ca'] }),
@@ -132,21 +135,29 @@ class TransportServer implements Server {
         this.#accept(socket, config.path === undefined ? socket : undefined);
       });
     } else {
-      // The TCP socket under each TLS socket, found by the peer's address, for the reset probe.
-      const tcpByPeer = new Map<string, net.Socket>();
-      if (config.path === undefined) {
-        server.on('connection', (socket: net.Socket) => {
-          const key = peerKey(socket);
-          tcpByPeer.set(key, socket);
-          socket.once('close', () => tcpByPeer.delete(key));
-        });
-      }
+      // A failed handshake is reported with the client's address, read while it is connected.
+      const peers = new WeakMap<net.Socket, string>();
+      server.on('connection', (socket: net.Socket) => {
+        const peer = tcpEndpoint(socket.remoteFamily, socket.remoteAddress, socket.remotePort);
+        if (peer !== undefined) peers.set(socket, formatEndpoint(peer));
+      });
       server.on('secureConnection', (socket: tls.TLSSocket) => {
-        this.#accept(socket, tcpByPeer.get(peerKey(socket)));
+        socket.allowHalfOpen = true;
+        this.#accept(socket, config.path === undefined ? tcpUnder(socket) : undefined);
       });
       server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-        const peer = tcpEndpoint(socket.remoteFamily, socket.remoteAddress, socket.remotePort);
-        this.#report(toTransportError(error, { address: peer === undefined ? 'a client' : formatEndpoint(peer) }), undefined);
+        // Node leaves the TCP socket open after a failed handshake (or its timeout), counted
+        // against maxConnections: close both, or every failure holds a slot for good.
+        const tcp = tcpUnder(socket);
+        socket.destroy();
+        tcp?.destroy();
+        const address = (tcp === undefined ? undefined : peers.get(tcp)) ?? 'a client';
+        const failure = toTransportError(error, { address });
+        // A reset or hang-up here is the client giving up on the handshake: say so.
+        this.#report(
+          failure instanceof ConnectionResetError ? new TlsHandshakeError(address, 'the client closed the connection', { cause: error }) : failure,
+          undefined,
+        );
       });
     }
   }
@@ -238,10 +249,11 @@ class TransportServer implements Server {
 
 const noop = (): void => undefined;
 
-function peerKey(socket: net.Socket): string {
-  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
+/** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
+function tcpUnder(socket: tls.TLSSocket): net.Socket | undefined {
+  const parent = (socket as { _parent?: unknown })._parent;
+  return parent instanceof net.Socket ? parent : undefined;
 }
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -77,7 +77,15 @@ describe('resolveListenOptions', () => {
     });
   });
 
+  it('bounds the TLS handshake by the idle timeout when one is set, else by the 120 s of Node', () => {
+    const tls = { cert: 'c', key: 'k' };
+    expect(resolveListenOptions({ tls }).tls).toMatchObject({ handshakeTimeout: 120_000 });
+    expect(resolveListenOptions({ tls, idleTimeout: 2_000 }).tls).toMatchObject({ handshakeTimeout: 2_000 });
+    expect(resolveListenOptions({ tls: { ...tls, handshakeTimeout: 0 }, idleTimeout: 2_000 }).tls).toMatchObject({ handshakeTimeout: 0 });
+  });
+
   it.each<[ListenOptions, string]>([
+    [{ tls: { cert: 'c', key: 'k', handshakeTimeout: -1 } }, 'tls.handshakeTimeout must be a number of milliseconds from 0 to 2147483647 (got -1)'],
     [{ port: -1 }, 'port must be an integer from 0 to 65535 (got -1)'],
     [{ maxConnections: 0 }, 'maxConnections must be an integer from 1 to 9007199254740991 (got 0)'],
     [{ tls: { cert: 'c' } as ListenOptions['tls'] }, 'tls.cert and tls.key are required to serve TLS'],

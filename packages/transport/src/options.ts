@@ -98,6 +98,13 @@ export interface TlsServerOptions {
    * Defaults to `true`.
    */
   rejectUnauthorized?: boolean | undefined;
+  /**
+   * Close a client whose TLS handshake has not completed after this many milliseconds (one
+   * that connects and never sends its ClientHello, say), reporting a `TlsHandshakeError`.
+   * `0` turns it off. Defaults to the listen's `idleTimeout` when that is set, else
+   * `120000` (Node's default).
+   */
+  handshakeTimeout?: number | undefined;
 }
 
 /** Options of {@link listen}. Give `port` (TCP; `0` picks a free one) or `path` (Unix socket). */
@@ -160,7 +167,7 @@ export interface ListenConfig extends SocketConfig {
   readonly host: string;
   readonly port: number;
   readonly path: string | undefined;
-  readonly tls: Readonly<TlsServerOptions> | undefined;
+  readonly tls: Readonly<TlsServerOptions & { handshakeTimeout: number }> | undefined;
   readonly maxConnections: number;
   readonly backlog: number;
   readonly onError: ((error: Error, connection: Connection | undefined) => void) | undefined;
@@ -169,6 +176,8 @@ export interface ListenConfig extends SocketConfig {
 /** Node's timers take at most 2^31 - 1 ms. */
 const MAX_TIMEOUT = 2_147_483_647;
 const MAX_RECV_SIZE = 64 * 1024 * 1024;
+/** Node's own TLS handshake timeout. */
+const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
 
 export function resolveConnectOptions(options: ConnectOptions): ConnectConfig {
   checkObject(options, 'connect options');
@@ -207,12 +216,13 @@ export function resolveListenOptions(options: ListenOptions): ListenConfig {
   }
   const maxConnections = options.maxConnections ?? Infinity;
   if (maxConnections !== Infinity) integer(maxConnections, 'maxConnections', 1, Number.MAX_SAFE_INTEGER);
+  const socket = resolveSocketOptions(options);
   return Object.freeze({
-    ...resolveSocketOptions(options),
+    ...socket,
     host: optionalString(options.host, 'host') ?? '127.0.0.1',
     port: path === undefined ? integer(options.port ?? 0, 'port', 0, 65_535) : 0,
     path,
-    tls: resolveTlsServer(options.tls),
+    tls: resolveTlsServer(options.tls, socket.idleTimeout),
     maxConnections,
     backlog: integer(options.backlog ?? 511, 'backlog', 0, 65_535),
     onError,
@@ -262,7 +272,7 @@ function resolveTlsClient(tls: ConnectOptions['tls']): ConnectConfig['tls'] {
   });
 }
 
-function resolveTlsServer(tls: ListenOptions['tls']): ListenConfig['tls'] {
+function resolveTlsServer(tls: ListenOptions['tls'], idleTimeout: number): ListenConfig['tls'] {
   if (tls === undefined) return undefined;
   checkObject(tls, 'tls');
   const given: Partial<TlsServerOptions> = tls;
@@ -275,7 +285,8 @@ function resolveTlsServer(tls: ListenOptions['tls']): ListenConfig['tls'] {
   if (typeof rejectUnauthorized !== 'boolean') {
     throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
   }
-  return Object.freeze({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert, rejectUnauthorized });
+  const handshakeTimeout = timeout(tls.handshakeTimeout, 'tls.handshakeTimeout', idleTimeout > 0 ? idleTimeout : DEFAULT_HANDSHAKE_TIMEOUT);
+  return Object.freeze({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert, rejectUnauthorized, handshakeTimeout });
 }
 
 function checkObject(value: unknown, name: string): void {

@@ -1,6 +1,7 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen, TlsCertificateError, type Connection, type Server } from '../src/index.js';
-import { bytes, chunks, fixture, portOf, readAll, serverTls, text } from './helpers.js';
+import { ConnectionResetError, connect, listen, TlsCertificateError, TlsHandshakeError, type Connection, type Server } from '../src/index.js';
+import { bytes, chunks, fixture, portOf, readAll, serverTls, text, until } from './helpers.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -112,5 +113,52 @@ describe('TLS streams', () => {
     await conn.end();
     expect(text(await readAll(conn))).toBe('you said: one two three');
     await conn.closed;
+  });
+});
+
+describe('failed handshakes', () => {
+  it('a client that rejects the certificate frees its slot at once, and the server reports it', async () => {
+    serverErrors.length = 0;
+    const server = await listen({ port: 0, tls: serverTls(), maxConnections: 1, onError: (error) => serverErrors.push(error) }, greet);
+    servers.push(server);
+    /** Connects until admitted: the server frees a slot a moment after the client gives up. */
+    const admitted = async <T,>(attempt: () => Promise<T>): Promise<T> => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (!(error instanceof ConnectionResetError) || tries === 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    };
+    for (let i = 0; i < 3; i++) {
+      // No CA given: Node's bundled list does not know the test CA.
+      const error = await admitted(() => connect({ port: portOf(server), tls: true })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TlsCertificateError);
+      await until(() => serverErrors.length === i + 1, 'the failed handshake to be reported');
+      expect(serverErrors[i]).toBeInstanceOf(TlsHandshakeError);
+      expect(serverErrors[i]!.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: /);
+    }
+    // The one slot is free again: a client that trusts the CA is served.
+    const conn = await admitted(() => connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } }));
+    expect(text(await readAll(conn))).toBe('hello over TLS');
+  });
+
+  it('a client that never sends its ClientHello is closed after handshakeTimeout', async () => {
+    serverErrors.length = 0;
+    const server = await listen(
+      { port: 0, tls: { ...serverTls(), handshakeTimeout: 200 }, onError: (error) => serverErrors.push(error) },
+      greet,
+    );
+    servers.push(server);
+    const silent = net.connect(portOf(server), '127.0.0.1');
+    silent.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => silent.once('close', () => { resolve(); }));
+    silent.resume();
+    await closed;
+    await until(() => serverErrors.length === 1, 'the handshake timeout to be reported');
+    expect(serverErrors[0]).toBeInstanceOf(TlsHandshakeError);
+    expect(serverErrors[0]!.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: .*timeout/i);
   });
 });
