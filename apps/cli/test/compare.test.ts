@@ -281,7 +281,7 @@ describe('framewire compare on the command line', () => {
 
   it.each([
     [['--framing', 'nope'], /unknown framing 'nope'; valid framings: .*u32be.*cobs/],
-    [['--framing', 'raw'], /'raw' cannot be compared/],
+    [['--framing', 'raw'], /'raw' cannot be compared: .*; compare any of: u8, u16be, .*, slip$/m],
     [['--framing', 'u32be,u32be'], /listed twice/],
     [['--framing', 'delim:0g'], /invalid framing 'delim:0g'/],
     [['--sizes', '0'], /expected at least 1 byte/],

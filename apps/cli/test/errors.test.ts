@@ -185,6 +185,14 @@ describe('runtime errors exit 1 with one line', () => {
     expect(result.stderr).toBe('framewire: timed out after 0.5 s waiting for 1 frame (got 0)\n');
   });
 
+  it('timeout while connecting (a TLS handshake the server never answers)', async () => {
+    const server = await peer(() => undefined);
+    const result = await runCli(['connect', '--port', String(server.port), '--tls', '--expect', '1', '--timeout', '0.5', 'hello']);
+    await server.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`framewire: timed out after 0.5 s connecting to 127.0.0.1:${server.port}\n`);
+  });
+
   it('the server closes before the expected frames', async () => {
     const server = await peer((socket) => {
       socket.end('2:hi,');

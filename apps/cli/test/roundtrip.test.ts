@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,37 @@ describe('serve --echo / connect --expect round trip', () => {
     expect(result.code).toBe(0);
     expect(result.out).toBe('a\nb\n');
     await server.stop();
+  });
+
+  it('with --expect, keeps its write side open until the frames arrived', async () => {
+    // A server that answers late, and hangs up without answering once the client half-closes.
+    let replied = false;
+    let endedBeforeReply = false;
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on('error', () => undefined);
+      const reply = setTimeout(() => {
+        replied = true;
+        socket.end('5:hello,');
+      }, 300);
+      socket.on('end', () => {
+        if (replied) return;
+        endedBeforeReply = true;
+        clearTimeout(reply);
+        socket.destroy();
+      });
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const result = await runCli(['connect', '--port', String(port), '--framing', 'netstring', '--expect', '1', '--timeout', '10', 'hi']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.out).toBe('hello\n');
+      expect(endedBeforeReply).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('prints frames as hex with --hex', async () => {

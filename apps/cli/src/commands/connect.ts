@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FrameEncoder, FramingStrategy } from '@framewire/chunk-buffer';
-import { TransportError, connect } from '@framewire/transport';
+import { TransportError, connect, formatEndpoint } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
@@ -246,15 +246,22 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
   const received = { frames: 0 };
   let timer: NodeJS.Timeout | undefined;
   const timeoutMs = options.timeout === undefined ? 0 : options.timeout * 1000;
+  const target =
+    options.unix ?? formatEndpoint({ family: options.host.includes(':') ? 'IPv6' : 'IPv4', host: options.host, port: options.port ?? 0 });
+  let connection: Connection | undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
-        const waiting = expect === undefined ? 'for the server to close' : `for ${plural(expect, 'frame')} (got ${received.frames})`;
-        reject(new CliError(`timed out after ${options.timeout ?? 0} s waiting ${waiting}`));
+        const what =
+          connection === undefined
+            ? `connecting to ${target}` // (TLS: the handshake had not finished)
+            : expect === undefined
+              ? 'waiting for the server to close'
+              : `waiting for ${plural(expect, 'frame')} (got ${received.frames})`;
+        reject(new CliError(`timed out after ${options.timeout ?? 0} s ${what}`));
       }, timeoutMs);
     }
   });
-  let connection: Connection | undefined;
   try {
     const connecting = connect({
       ...(options.unix === undefined ? { host: options.host, port: options.port } : { path: options.unix }),
@@ -312,7 +319,7 @@ export function connectCommand(io?: CommandIo): Command {
     .addOption(framingOption())
     .addOption(maxFrameOption())
     .addOption(new Option('-n, --expect <n>', 'exit 0 once N frames were received (default: when the server closes)').argParser(parseCount))
-    .addOption(new Option('-t, --timeout <seconds>', 'exit 1 if not done after this long (default: no limit)').argParser(parseSeconds))
+    .addOption(new Option('-t, --timeout <seconds>', 'exit 1 if not done after this long (default: no limit, but connecting gives up after 10 s)').argParser(parseSeconds))
     .addOption(
       new Option('--message-file <path>', 'send the file as one frame (repeatable; progress bar on a TTY)').argParser(collect),
     );

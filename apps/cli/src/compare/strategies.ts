@@ -5,7 +5,7 @@
  */
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { UsageError } from '../errors.js';
-import { resolveFraming } from '../framing.js';
+import { FRAMING_NAMES, resolveFraming } from '../framing.js';
 
 /**
  * The strategies compared by default: every row of the design's strategy table except `raw`,
@@ -63,7 +63,9 @@ export function resolveCompared(instances: readonly string[]): ComparedStrategy[
   const seen = new Set<string>();
   return instances.map((instance) => {
     if (instance === 'raw') {
-      throw new UsageError("framing 'raw' cannot be compared: it has no frames (every chunk is passed on as it arrived)");
+      throw new UsageError(
+        `framing 'raw' cannot be compared: it has no frames (every chunk is passed on as it arrived); compare any of: ${FRAMING_NAMES.filter((n) => n !== 'raw').join(', ')}`,
+      );
     }
     if (seen.has(instance)) throw new UsageError(`framing '${instance}' is listed twice in --framing`);
     seen.add(instance);
