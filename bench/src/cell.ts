@@ -5,7 +5,8 @@
  *
  *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N] [--cache DIR]
  *
- * `--repeat N` runs N timed passes (for profiling with `--cpu-prof`); the last one is reported.
+ * `--repeat N` runs N timed passes and reports the fastest (the orchestrator asks for 3 on the
+ * decode cells: the best of three is less disturbed by the rest of the machine than one pass).
  * `--cache DIR` reads the workload from (or stores it in) DIR; the orchestrator passes one.
  */
 import { parseArgs } from 'node:util';
@@ -47,12 +48,11 @@ async function prepareDecode(cell: DecodeCell, quick: boolean, cacheDir: string 
     const { referenceImpls } = await import('./impl/reference.js');
     pass = referenceImpls[cell.impl as keyof typeof referenceImpls](workload);
   }
-  const { repeat } = workload;
   return {
     expected: workload.expected,
-    wireBytes: workload.stream.length * repeat,
+    wireBytes: workload.stream.length,
     run: async (tally) => {
-      for (let r = 0; r < repeat; r++) await pass(tally);
+      await pass(tally);
       return {};
     },
   };
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
 
   const passes: number[] = [];
   const cpuPasses: number[] = [];
+  let best: Pick<RunResult, 'ms' | 'metrics'> | undefined;
   for (let i = 0; i < repeat; i++) {
     collect();
     collect();
@@ -152,8 +153,9 @@ async function main(): Promise<void> {
     // wall time, which stays the measure.
     metrics['cpuMs'] = (cpu.user + cpu.system) / 1000;
     cpuPasses.push(metrics['cpuMs']);
-    base.ms = ms;
     passes.push(ms);
+    if (best === undefined || ms < best.ms) best = { ms, metrics };
+    base.ms = ms;
     base.metrics = metrics;
     base.maxRssKiB = process.resourceUsage().maxRSS;
     const wrong = mismatch(tally, job.expected);
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
         `cpu min ${at(cpuPasses, 0)} / median ${at(cpuPasses, 0.5)} ms\n`,
     );
   }
-  emit({ event: 'result', result: { ...base, status: 'ok' } });
+  emit({ event: 'result', result: { ...base, ...best, status: 'ok' } });
 }
 
 main().then(

@@ -123,16 +123,14 @@ export interface Expected {
   full: number;
 }
 
-/** Tallies `count` payloads of `length` bytes laid out back to back in `payloads`, `repeat` times over. */
-export function expectedOf(payloads: Uint8Array, count: number, length: number, repeat = 1): Expected {
+/** Tallies `count` payloads of `length` bytes laid out back to back in `payloads`. */
+export function expectedOf(payloads: Uint8Array, count: number, length: number): Expected {
   const sampled = new Tally(false);
   const full = new Tally(true);
-  for (let r = 0; r < repeat; r++) {
-    for (let i = 0; i < count; i++) {
-      const frame = payloads.subarray(i * length, (i + 1) * length);
-      sampled.add(frame);
-      full.add(frame);
-    }
+  for (let i = 0; i < count; i++) {
+    const frame = payloads.subarray(i * length, (i + 1) * length);
+    sampled.add(frame);
+    full.add(frame);
   }
   return { frames: sampled.frames, bytes: sampled.bytes, sampled: sampled.sum, full: full.sum };
 }

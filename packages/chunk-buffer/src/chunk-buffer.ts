@@ -45,6 +45,10 @@ export class ChunkBuffer {
   private end = 0;
   // Index of the chunk found by the last lookup: decoders read near where they read last.
   private cursor = 0;
+  // chunks[head] (EMPTY when nothing is buffered) and the index of the front byte in it:
+  // the hot reads and takes touch only these two fields.
+  private first: Uint8Array = EMPTY;
+  private firstAt = 0;
 
   /** Number of unconsumed bytes. */
   get length(): number {
@@ -69,9 +73,15 @@ export class ChunkBuffer {
     }
     const n = chunk.length;
     if (n === 0) return;
-    this.chunks.push(chunk);
+    const chunks = this.chunks;
+    chunks.push(chunk);
     this.starts.push(this.end);
     this.end += n;
+    // The buffer was empty (consumed slots are always compacted or cleared away first).
+    if (chunks.length - 1 === this.head) {
+      this.first = chunk;
+      this.firstAt = 0;
+    }
   }
 
   /** Drops every buffered byte. */
@@ -81,12 +91,14 @@ export class ChunkBuffer {
     this.head = 0;
     this.cursor = 0;
     this.front = this.end;
+    this.first = EMPTY;
+    this.firstAt = 0;
   }
 
   /** The byte at `offset`. */
   byteAt(offset: number): number {
     const at = this.headIndex(offset, 1);
-    if (at >= 0) return this.chunks[this.head]![at]!;
+    if (at >= 0) return this.first[at]!;
     this.checkRange(offset, 1);
     const i = this.locate(offset);
     return this.chunks[i]![this.front + offset - this.starts[i]!]!;
@@ -101,7 +113,7 @@ export class ChunkBuffer {
   readUint16BE(offset: number): number {
     const at = this.headIndex(offset, 2);
     if (at >= 0) {
-      const c = this.chunks[this.head]!;
+      const c = this.first;
       return (c[at]! << 8) | c[at + 1]!;
     }
     return this.readUint(offset, 2, false);
@@ -126,7 +138,7 @@ export class ChunkBuffer {
   readUint32BE(offset: number): number {
     const at = this.headIndex(offset, 4);
     if (at >= 0) {
-      const c = this.chunks[this.head]!;
+      const c = this.first;
       return c[at]! * 0x1000000 + ((c[at + 1]! << 16) | (c[at + 2]! << 8) | c[at + 3]!);
     }
     return this.readUint(offset, 4, false);
@@ -265,33 +277,28 @@ export class ChunkBuffer {
    * one chunk (no copy), otherwise one new array holding a copy.
    */
   take(n: number): Uint8Array {
-    const first = this.headIndex(0, n);
-    if (first >= 0 && n > 0) {
-      // Fast path: the bytes lie inside the first chunk.
-      const chunk = this.chunks[this.head]!;
-      const stop = first + n;
-      if (stop < chunk.length) {
-        this.front += n;
-        return chunk.subarray(first, stop);
-      }
-      this.advance(n);
-      return chunk.subarray(first, stop);
+    const chunk = this.first;
+    const at = this.firstAt;
+    const stop = at + n;
+    if (stop < chunk.length && n > 0 && Number.isInteger(n)) {
+      // Fast path: the bytes lie inside the first chunk, which keeps more after them.
+      this.front += n;
+      this.firstAt = stop;
+      return chunk.subarray(at, stop);
     }
     if (n === 0) return EMPTY;
     this.checkRange(0, n);
-    const i = this.head;
-    const chunk = this.chunks[i]!;
-    const at = this.front - this.starts[i]!;
-    const out = at + n <= chunk.length ? chunk.subarray(at, at + n) : this.copyOut(i, at, n);
+    const out = stop <= chunk.length ? chunk.subarray(at, stop) : this.copyOut(this.head, at, n);
     this.advance(n);
     return out;
   }
 
   /** Removes `n` bytes from the front without returning them. */
   skip(n: number): void {
-    const at = this.headIndex(0, n);
-    if (at >= 0 && at + n < this.chunks[this.head]!.length) {
+    const stop = this.firstAt + n;
+    if (stop < this.first.length && n > 0 && Number.isInteger(n)) {
       this.front += n;
+      this.firstAt = stop;
       return;
     }
     if (n === 0) return;
@@ -346,6 +353,8 @@ export class ChunkBuffer {
       head++;
     }
     this.head = head;
+    this.first = chunks[head]!;
+    this.firstAt = this.front - starts[head]!;
     if (this.cursor < head) this.cursor = head;
     if (head >= COMPACT_THRESHOLD && head * 2 >= chunks.length) {
       chunks.splice(0, head);
@@ -383,10 +392,8 @@ export class ChunkBuffer {
    * of the hot reads: no lookup, no cross-chunk loop.
    */
   private headIndex(offset: number, n: number): number {
-    const chunk = this.chunks[this.head];
-    if (chunk === undefined || !(offset >= 0) || !(n >= 0)) return -1;
-    const at = this.front - this.starts[this.head]! + offset;
-    return at + n <= chunk.length && Number.isInteger(offset) && Number.isInteger(n) ? at : -1;
+    const at = this.firstAt + offset;
+    return at + n <= this.first.length && offset >= 0 && Number.isInteger(offset) ? at : -1;
   }
 
   private checkRange(offset: number, n: number): void {

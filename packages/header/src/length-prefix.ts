@@ -353,6 +353,10 @@ class LengthPrefixDecoder implements FrameDecoder {
   // lengthAdjustment minus the included header: content = field value + delta.
   private readonly delta: number;
   private readonly max: number;
+  // The largest content length within the limit: frame = headerLength - strip + content.
+  private readonly maxContent: number;
+  // The default layout: a 4-byte big-endian field at offset 0.
+  private readonly plainU32: boolean;
   // -1 while waiting for a header (state Head); else the wire length of the frame whose
   // header was parsed (state Data), so a header is read once however the bytes arrive.
   private wire = -1;
@@ -368,6 +372,8 @@ class LengthPrefixDecoder implements FrameDecoder {
     this.strip = c.bytesToStrip;
     this.delta = c.lengthAdjustment - c.includedHeader;
     this.max = c.maxFrameLength;
+    this.maxContent = c.maxFrameLength - (c.headerLength - c.bytesToStrip);
+    this.plainU32 = c.lengthFieldLength === 4 && !c.littleEndian && c.lengthFieldOffset === 0;
   }
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
@@ -375,9 +381,16 @@ class LengthPrefixDecoder implements FrameDecoder {
     let wire = this.wire;
     if (wire < 0) {
       if (buffer.length < this.headerLength) return undefined;
-      wire = this.wire = this.readHeader(buffer);
+      // The default layout (4-byte big-endian field first) reads straight from the buffer.
+      const value = this.plainU32 ? buffer.readUint32BE(0) : this.readField(buffer);
+      const content = value + this.delta;
+      if (value < 0 || content < 0 || content > this.maxContent) return this.badHeader(buffer, value);
+      wire = this.headerLength + content;
     }
-    if (buffer.length < wire) return undefined;
+    if (buffer.length < wire) {
+      this.wire = wire;
+      return undefined;
+    }
     this.wire = -1;
     const strip = this.strip;
     if (strip !== 0) buffer.skip(strip);
@@ -398,41 +411,53 @@ class LengthPrefixDecoder implements FrameDecoder {
     );
   }
 
-  /** Reads the length field, checks it and returns the wire length of the frame. */
-  private readHeader(buffer: ChunkBuffer): number {
+  /**
+   * The length field's value, or -1 for an 8-byte value of 2^53 or more (not exact in a
+   * number; {@link badHeader} deals with it in bigint).
+   */
+  private readField(buffer: ChunkBuffer): number {
     const at = this.offset;
-    let value: number;
     // Little-endian fields are read big-endian and byte-swapped: ChunkBuffer's big-endian
     // reads are its fastest path.
     const le = this.littleEndian;
     switch (this.width) {
       case 4:
-        value = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at);
-        break;
+        return le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at);
       case 1:
-        value = buffer.readUint8(at);
-        break;
-      case 2:
-        value = buffer.readUint16BE(at);
-        if (le) value = ((value & 0xff) << 8) | (value >>> 8);
-        break;
-      case 3:
-        value = buffer.readUint24BE(at);
-        if (le) value = ((value & 0xff) << 16) | (value & 0xff00) | (value >>> 16);
-        break;
+        return buffer.readUint8(at);
+      case 2: {
+        const value = buffer.readUint16BE(at);
+        return le ? ((value & 0xff) << 8) | (value >>> 8) : value;
+      }
+      case 3: {
+        const value = buffer.readUint24BE(at);
+        return le ? ((value & 0xff) << 16) | (value & 0xff00) | (value >>> 16) : value;
+      }
       case 8: {
         const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
         const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
-        if (high >= UNSAFE_HIGH_WORD) return this.hugeHeader(high, low);
-        value = high * TWO_POW_32 + low;
-        break;
+        return high >= UNSAFE_HIGH_WORD ? -1 : high * TWO_POW_32 + low;
       }
+    }
+  }
+
+  /**
+   * A length that is negative after adjustment, over the limit, or too large for a number:
+   * throws the error (and keeps it). Only an 8-byte field of 2^53 or more brought back under
+   * the limit by a lengthAdjustment near -2^53 passes: decoding then goes on.
+   */
+  private badHeader(buffer: ChunkBuffer, value: number): Uint8Array | undefined {
+    if (value < 0) {
+      const le = this.littleEndian;
+      const at = this.offset;
+      const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
+      const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
+      this.wire = this.hugeHeader(high, low);
+      return this.decode(buffer);
     }
     const content = value + this.delta;
     if (content < 0) throw this.fail(this.negativeLength(value));
-    const frame = this.headerLength - this.strip + content;
-    if (frame > this.max) throw this.fail(this.tooLarge(frame));
-    return this.headerLength + content;
+    throw this.fail(this.tooLarge(this.headerLength - this.strip + content));
   }
 
   /** An 8-byte length of 2^53 or more: exact arithmetic in bigint. */
