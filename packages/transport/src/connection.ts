@@ -20,8 +20,9 @@ import type { SocketConfig } from './options.js';
  * timeout) after yielding every chunk received before the failure. Leaving the loop early
  * (`break`) stops reading but keeps the connection open: `end()` or `close()` it.
  *
- * Writing: `write(...chunks)` sends several byte arrays in one socket write (`writev`), and
- * resolves once they are accepted without overfilling the send buffer. `send(...chunks)`
+ * Writing: `write(...chunks)` sends several byte arrays in one socket write (small ones copied
+ * into one buffer, large ones passed uncopied in one `writev`), and resolves once they are
+ * accepted without overfilling the send buffer. `send(...chunks)`
  * is the same without a promise: it returns `false` when the caller should wait for
  * `drained()` before sending more.
  */
@@ -148,6 +149,72 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+/**
+ * Parts shorter than this are copied together into one buffer before they are written; longer
+ * ones go to the socket as they are. Copying a few hundred bytes costs less than a socket
+ * write of its own (a `Buffer` wrapper, a queue entry and an iovec each), so a batch of many
+ * small frames becomes a handful of buffers instead of thousands.
+ */
+export const COALESCE_BELOW = 2048;
+// Parts up to this length are copied byte by byte (cheaper than a call to `set`).
+const BYTE_COPY_MAX = 16;
+
+function copyInto(out: Uint8Array, at: number, part: Uint8Array): void {
+  const n = part.length;
+  if (n <= BYTE_COPY_MAX) for (let k = 0; k < n; k++) out[at + k] = part[k]!;
+  else out.set(part, at);
+}
+
+/**
+ * Writes several parts as one socket write (one `write`/`writev`; over TLS one record). Runs
+ * of small parts are copied into one buffer; large parts are passed through uncopied, corked
+ * together with the rest.
+ */
+function writeParts(socket: Socket, parts: readonly Uint8Array[]): void {
+  let small = 0;
+  let large = 0;
+  for (const part of parts) {
+    const n = part.length;
+    if (n >= COALESCE_BELOW) large++;
+    else small += n;
+  }
+  if (large === 0) {
+    if (small === 0) return;
+    const out = Buffer.allocUnsafe(small);
+    let at = 0;
+    for (const part of parts) {
+      copyInto(out, at, part);
+      at += part.length;
+    }
+    socket.write(out);
+    return;
+  }
+  if (small === 0 && large === 1) {
+    for (const part of parts) if (part.length > 0) socket.write(part);
+    return;
+  }
+  // Corked, the buffers leave in one writev() (TLS: one record) instead of one write each.
+  socket.cork();
+  const out = small > 0 ? Buffer.allocUnsafe(small) : undefined;
+  let start = 0;
+  let at = 0;
+  for (const part of parts) {
+    const n = part.length;
+    if (n >= COALESCE_BELOW) {
+      if (at > start) {
+        socket.write(out!.subarray(start, at));
+        start = at;
+      }
+      socket.write(part);
+    } else if (n > 0) {
+      copyInto(out!, at, part);
+      at += n;
+    }
+  }
+  if (at > start) socket.write(out!.subarray(start, at));
+  socket.uncork();
+}
+
 /** The {@link Connection} over a connected `net.Socket` or `tls.TLSSocket`. */
 export class SocketConnection implements Connection {
   readonly localAddress: string;
@@ -272,6 +339,19 @@ export class SocketConnection implements Connection {
   }
 
   send(...chunks: Uint8Array[]): boolean {
+    return this.#send(chunks);
+  }
+
+  write(...chunks: Uint8Array[]): Promise<void> {
+    try {
+      if (this.#send(chunks)) return RESOLVED;
+    } catch (error) {
+      return quiet(Promise.reject(error as Error));
+    }
+    return this.drained();
+  }
+
+  #send(chunks: readonly Uint8Array[]): boolean {
     const socket = this.#socket;
     if (this.#error !== undefined) throw this.#error;
     if (socket.destroyed) throw new ConnectionClosedError();
@@ -280,21 +360,9 @@ export class SocketConnection implements Connection {
       const chunk = chunks[0]!;
       if (chunk.length > 0) socket.write(chunk);
     } else if (chunks.length > 1) {
-      // Corked, the chunks leave in one writev() (TLS: one record) instead of one write each.
-      socket.cork();
-      for (const chunk of chunks) if (chunk.length > 0) socket.write(chunk);
-      socket.uncork();
+      writeParts(socket, chunks);
     }
     return !socket.writableNeedDrain;
-  }
-
-  write(...chunks: Uint8Array[]): Promise<void> {
-    try {
-      if (this.send(...chunks)) return RESOLVED;
-    } catch (error) {
-      return quiet(Promise.reject(error as Error));
-    }
-    return this.drained();
   }
 
   drained(): Promise<void> {

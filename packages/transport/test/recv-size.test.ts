@@ -2,7 +2,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
-import { bytes, chunks, concat, fixture, hex, portOf, serverTls, tempDir, text } from './helpers.js';
+import { bytes, chunks, concat, fixture, hex, portOf, readAll, serverTls, tempDir, text } from './helpers.js';
 
 const servers: Server[] = [];
 const cleanups: (() => void)[] = [];
@@ -110,20 +110,67 @@ describe('recvSize on listen (reads split into views of recvSize bytes)', () => 
 });
 
 describe('batched writes', () => {
-  it('sends the chunks of one write() in one socket write (writev), not one write each', async () => {
+  type SocketInternals = { _write: () => void; _writev: (chunks: { chunk: Uint8Array }[], cb: () => void) => void };
+  const proto = net.Socket.prototype as unknown as SocketInternals;
+
+  it('sends the chunks of one write() in one socket write, not one write each', async () => {
     let resolve!: (chunk: Uint8Array) => void;
     const arrived = new Promise<Uint8Array>((res) => (resolve = res));
     const server = await serve({ port: 0 }, async (conn) => {
       for await (const chunk of conn) resolve(chunk);
     });
     const conn = await connect({ port: portOf(server) });
-    const writev = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, '_writev');
-    const write = vi.spyOn(net.Socket.prototype as unknown as { _write: () => void }, '_write');
+    const writev = vi.spyOn(proto, '_writev');
+    const write = vi.spyOn(proto, '_write');
     await conn.write(bytes('header'), bytes('payload'), bytes('\n'));
-    expect(writev).toHaveBeenCalledTimes(1);
-    expect(write).not.toHaveBeenCalled();
+    // Small parts are copied into one buffer: one plain socket write.
+    expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
     expect(text(await arrived)).toBe('headerpayload\n');
     conn.close();
+  });
+
+  it('passes large parts through uncopied, in one writev with the small ones, in order', async () => {
+    const server = await serve({ port: 0 }, async (conn) => {
+      await conn.write(await readAll(conn));
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server) });
+    const large = new Uint8Array(64 * 1024).map((_, i) => i * 7);
+    const larger = new Uint8Array(100_000).map((_, i) => i * 13);
+    const parts = [bytes('h1'), bytes('h2'), large, bytes('f'), new Uint8Array(0), larger, bytes('end')];
+    const original = proto._writev;
+    let sent: Uint8Array[] = [];
+    const writev = vi.spyOn(proto, '_writev').mockImplementation(function (this: unknown, entries, cb) {
+      // Recorded before Node turns the entries into its own array.
+      sent = entries.map(({ chunk }) => chunk);
+      original.call(this, entries, cb);
+    });
+    const write = vi.spyOn(proto, '_write');
+    conn.send(...parts);
+    expect(writev).toHaveBeenCalledTimes(1);
+    expect(write).not.toHaveBeenCalled();
+    // h1+h2 | large | f | larger | end: small runs coalesced, large parts are the caller's bytes.
+    expect(sent.map((chunk) => chunk.length)).toEqual([4, large.length, 1, larger.length, 3]);
+    expect(sent[1]!.buffer).toBe(large.buffer);
+    expect(sent[3]!.buffer).toBe(larger.buffer);
+    vi.restoreAllMocks();
+    await conn.end();
+    expect(hex(await readAll(conn))).toBe(hex(concat(parts)));
+  });
+
+  it('copies small parts, so changing them after send() does not change what is sent', async () => {
+    const server = await serve({ port: 0 }, async (conn) => {
+      await conn.write(await readAll(conn));
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server) });
+    const header = bytes('head');
+    const payload = bytes('payload');
+    conn.send(header, payload);
+    header.fill(0x21);
+    payload.fill(0x21);
+    await conn.end();
+    expect(text(await readAll(conn))).toBe('headpayload');
   });
 
   it('send() batches the same way, and an empty batch writes nothing', async () => {
@@ -131,12 +178,14 @@ describe('batched writes', () => {
       await chunks(conn);
     });
     const conn = await connect({ port: portOf(server) });
-    const writev = vi.spyOn(net.Socket.prototype as unknown as { _writev: () => void }, '_writev');
+    const writev = vi.spyOn(proto, '_writev');
+    const write = vi.spyOn(proto, '_write');
     expect(conn.send(bytes('a'), bytes('b'))).toBe(true);
-    expect(writev).toHaveBeenCalledTimes(1);
+    expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
     expect(conn.send()).toBe(true);
     expect(conn.send(new Uint8Array(0))).toBe(true);
-    expect(writev).toHaveBeenCalledTimes(1);
+    expect(conn.send(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+    expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
     conn.close();
   });
 });
