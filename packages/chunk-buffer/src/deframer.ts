@@ -157,8 +157,10 @@ export function* decodeFrames(
   options?: DeframerOptions,
 ): Generator<Uint8Array, void, undefined> {
   const deframer = new Deframer(strategy, options);
-  for (const chunk of source) yield* deframer.push(chunk);
-  yield* deframer.end();
+  // Plain loops: `yield*` over an array goes through the array's iterator protocol (and, in
+  // an async generator, an extra await per frame).
+  for (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
+  for (const frame of deframer.end()) yield frame;
 }
 
 /**
@@ -172,8 +174,8 @@ export async function* decodeFramesAsync(
   options?: DeframerOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const deframer = new Deframer(strategy, options);
-  for await (const chunk of source) yield* deframer.push(chunk);
-  yield* deframer.end();
+  for await (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
+  for (const frame of deframer.end()) yield frame;
 }
 
 /**

@@ -125,40 +125,60 @@ class VarintDecoder implements FrameDecoder {
     if (this.failed !== undefined) throw this.failed;
     let wire = this.wire;
     if (wire < 0) {
-      const available = buffer.length;
-      let i = this.headBytes;
-      let value = this.value;
-      for (;;) {
-        if (i === available) {
-          this.headBytes = i;
-          this.value = value;
-          return undefined;
-        }
-        const b = buffer.byteAt(i);
-        if (i === this.maxHeader) throw this.fail(this.overlong(buffer, i, b, value));
-        value += (b & 0x7f) * POW7[i]!;
-        i++;
-        if (b < 0x80) break;
+      // Fast path: a one-byte varint (a length up to 127) at the front.
+      const first = this.headBytes === 0 && buffer.length !== 0 ? buffer.byteAt(0) : -1;
+      if (first >= 0 && first <= this.max && first < 0x80) {
+        this.headBytes = 1;
+        wire = first + 1;
+      } else {
+        wire = this.readVarint(buffer, first);
+        if (wire < 0) return undefined;
       }
-      if (value > this.max) {
-        throw this.fail(
-          new FrameTooLargeError(
-            value,
-            this.max,
-            `varint header declares a frame of ${value} bytes, over the maximum frame length of ${this.max} bytes`,
-          ),
-        );
-      }
-      this.headBytes = i;
-      this.value = 0;
-      wire = this.wire = i + value;
     }
-    if (buffer.length < wire) return undefined;
+    if (buffer.length < wire) {
+      this.wire = wire;
+      return undefined;
+    }
     const head = this.headBytes;
     this.wire = -1;
     this.headBytes = 0;
     buffer.skip(head);
     return buffer.take(wire - head);
+  }
+
+  /**
+   * Reads the varint on from where the last call stopped; `first` is its first byte when the
+   * caller has read it already, else -1. Returns the frame's wire length (varint + payload),
+   * or -1 when the buffer ends inside the varint (its progress kept).
+   */
+  private readVarint(buffer: ChunkBuffer, first: number): number {
+    const available = buffer.length;
+    let i = this.headBytes;
+    let value = this.value;
+    for (;;) {
+      if (i === available) {
+        this.headBytes = i;
+        this.value = value;
+        return -1;
+      }
+      const b = i === 0 && first >= 0 ? first : buffer.byteAt(i);
+      if (i === this.maxHeader) throw this.fail(this.overlong(buffer, i, b, value));
+      value += (b & 0x7f) * POW7[i]!;
+      i++;
+      if (b < 0x80) break;
+    }
+    if (value > this.max) {
+      throw this.fail(
+        new FrameTooLargeError(
+          value,
+          this.max,
+          `varint header declares a frame of ${value} bytes, over the maximum frame length of ${this.max} bytes`,
+        ),
+      );
+    }
+    this.headBytes = i;
+    this.value = 0;
+    return i + value;
   }
 
   end(buffer: ChunkBuffer): Uint8Array | undefined {
