@@ -73,6 +73,23 @@ describe('cobs: round trip', () => {
     );
   });
 
+  it('frames of several blocks, with and without FF blocks, in one chunk or many', () => {
+    const payloads = [
+      concat(fill(40, 7), hex('00'), fill(20, 8), hex('00 00'), fill(3, 9)),
+      concat(hex('00'), fill(300, 5), hex('00'), fill(254, 6), hex('00')),
+      concat(fill(254, 1), fill(254, 2), hex('00')),
+      hex('00 00 00'),
+    ];
+    const wire = encodeAll(cobs(), payloads);
+    for (const size of [wire.length, 256, 17, 1]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < wire.length; at += size) chunks.push(wire.subarray(at, at + size));
+      const r = run(cobs(), chunks);
+      expect(r.error).toBeUndefined();
+      expect(r.frames.map(toHex)).toEqual(payloads.map(toHex));
+    }
+  });
+
   it('the encoded form never contains 00 before its terminator, and its overhead is max(1, ⌈n/254⌉)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 1200 }), (payload) => {

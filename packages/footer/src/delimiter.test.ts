@@ -102,6 +102,11 @@ describe('delimiter: several delimiters', () => {
     expect(atEnd.error).toBeUndefined();
   });
 
+  it('a longer delimiter ending with a one-byte one (aa0a with 0a) ends the frame where it starts', () => {
+    const s = delimiter({ delimiters: [text('aa\n'), text('\n')] });
+    expect(decodeEverySplit(s, text('xaa\naa\ny\nba\n')).frames.map(str)).toEqual(['x', '', 'y', 'ba']);
+  });
+
   it('the encoder writes the first delimiter', () => {
     const s = delimiter({ delimiters: [hex('00'), CRLF] });
     expect(toHex(encodeFrame(s.createEncoder(), text('a')))).toBe('61 00');

@@ -329,8 +329,15 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
   // the simplest splitter. win[winAt] is the buffer's first byte.
   private win: Uint8Array = EMPTY;
   private winAt = 0;
+  // The window's memory: frames are views made straight on it (a plain Uint8Array, even when the
+  // chunk is a Node Buffer: cheaper than `subarray`, and the same bytes).
+  private winBuffer: ArrayBufferLike = EMPTY.buffer;
+  private winOffset = 0;
   // The byte before the anchor that makes the one longer delimiter (\r for \r\n), or -1.
   private readonly headByte: number;
+  // True for a one-byte anchor with at most one longer delimiter, one byte longer (\n; \n with
+  // \r\n; 00): the sets the hot path of decode() handles.
+  private readonly oneByte: boolean;
   // Copies of config fields read on every frame.
   private readonly maxFrameLength: number;
   private readonly strip: boolean;
@@ -346,9 +353,40 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     this.strip = config.strip;
     const anchored = config.anchored;
     this.headByte = anchored.length === 1 && anchored[0]!.head.length === 1 ? anchored[0]!.head[0]! : -1;
+    this.oneByte = anchor.length === 1 && (anchored.length === 0 || this.headByte !== -1);
   }
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
+    // The hot path: a one-byte anchor (\n, 00; \n with \r\n) found in the open window. An open
+    // window implies no error and no discarding (both close it). One native search, one view.
+    const win = this.win;
+    const at = this.winAt;
+    if (at < win.length && this.oneByte && buffer.length >= win.length - at) {
+      const i = win.indexOf(this.anchorByte, at + this.scanFrom);
+      if (i !== -1) {
+        // \r\n: the one longer delimiter is one byte longer (headByte is -1 when there is none).
+        const frameEnd = i > at && win[i - 1] === this.headByte ? i - 1 : i;
+        if (frameEnd - at <= this.maxFrameLength) {
+          const end = i + 1;
+          buffer.skip(end - at);
+          this.scanFrom = 0;
+          if (end === win.length) {
+            // An idle decoder must not keep a consumed chunk alive.
+            this.win = EMPTY;
+            this.winAt = 0;
+          } else {
+            this.winAt = end;
+          }
+          return new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+        }
+      }
+    }
+    return this.decodeSlow(buffer);
+  }
+
+  // Everything but the hot path: opening a window, multi-byte anchors, frames that span chunks,
+  // the limit, discarding, errors.
+  private decodeSlow(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     if (this.discarding && !this.discardStep(buffer)) return undefined;
     let win = this.win;
@@ -357,8 +395,8 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
       // No window (or a stale one): open one when the buffered bytes lie in one chunk. Beyond
       // the limit the bounded search of the buffered path takes over.
       if (buffer.chunkCount !== 1 || buffer.length > this.searchEnd) return this.decodeBuffered(buffer);
-      win = this.win = buffer.peek(0, buffer.length);
-      at = this.winAt = 0;
+      win = this.openWindow(buffer);
+      at = 0;
     }
     const anchorLength = this.anchorLength;
     const from = at + this.scanFrom;
@@ -389,10 +427,23 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     if (frameEnd - at > this.maxFrameLength) return this.decodeBuffered(buffer);
     buffer.skip(end - at);
     this.scanFrom = 0;
-    // An idle decoder must not keep a consumed chunk alive.
-    if (end === win.length) this.win = EMPTY;
-    this.winAt = end === win.length ? 0 : end;
-    return win.subarray(at, this.strip ? frameEnd : end);
+    if (end === win.length) {
+      this.win = EMPTY;
+      this.winAt = 0;
+    } else {
+      this.winAt = end;
+    }
+    return new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+  }
+
+  // A window on the buffered bytes, which lie in one chunk.
+  private openWindow(buffer: ChunkBuffer): Uint8Array {
+    const win = buffer.peek(0, buffer.length);
+    this.win = win;
+    this.winAt = 0;
+    this.winBuffer = win.buffer;
+    this.winOffset = win.byteOffset;
+    return win;
   }
 
   // The general path, through the buffer's own search and take: frames that span chunks,

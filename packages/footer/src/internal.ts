@@ -106,6 +106,7 @@ class OutputPool {
   array: Uint8Array = new Uint8Array(0);
   offset = 0;
   private slab: Uint8Array = new Uint8Array(0);
+  private slabBuffer: ArrayBufferLike = this.slab.buffer;
   private used = 0;
 
   reserve(n: number): void {
@@ -116,6 +117,7 @@ class OutputPool {
     }
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabBuffer = this.slab.buffer;
       this.used = 0;
     }
     this.array = this.slab;
@@ -123,8 +125,11 @@ class OutputPool {
   }
 
   commit(length: number): Uint8Array {
-    const out = this.array.subarray(this.offset, this.offset + length);
-    if (this.array === this.slab) this.used += length;
+    const array = this.array;
+    if (array !== this.slab) return length === array.length ? array : array.subarray(0, length);
+    // A view made straight on the slab's memory (its byteOffset is 0): cheaper than `subarray`.
+    const out = new Uint8Array(this.slabBuffer, this.offset, length);
+    this.used = this.offset + length;
     return out;
   }
 }

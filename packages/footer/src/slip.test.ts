@@ -96,6 +96,27 @@ describe('slip: round trip', () => {
   });
 });
 
+describe('slip: unescaping', () => {
+  it('long and short runs around escapes, escapes first and last, in one chunk or many', () => {
+    const a = (n: number): Uint8Array => fill(n, 0x61);
+    const payloads = [
+      concat(a(40), hex('c0'), a(20), hex('db'), a(3), hex('c0 c0'), a(30)),
+      concat(hex('db'), a(17), hex('c0')),
+      concat(a(16), hex('db'), a(16), hex('c0'), a(17)),
+      hex('c0 db c0 db'),
+    ];
+    const s = slip();
+    const wire = encodeAll(s, payloads);
+    for (const size of [wire.length, 64, 17, 7, 1]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < wire.length; at += size) chunks.push(wire.subarray(at, at + size));
+      const r = run(s, chunks);
+      expect(r.error).toBeUndefined();
+      expect(r.frames.map(toHex)).toEqual(payloads.map(toHex));
+    }
+  });
+});
+
 describe('slip: bad input', () => {
   it('ESC followed by anything but dc or dd is a recoverable ERR_MALFORMED_FRAME; the next frame comes out', () => {
     const r = decodeEverySplit(slip(), hex('c0 61 c0 62 db 61 63 c0 64 c0'));

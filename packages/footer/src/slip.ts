@@ -121,6 +121,8 @@ class SlipDecoder implements FrameDecoder {
   // How many ESC bytes lie before `scanned`: the bytes so far decode to at least
   // `scanned - escapes`, which is what the limit is checked against.
   private escapes = 0;
+  // Offset of the first ESC before `scanned`, or -1: the frame's bytes are not searched again.
+  private firstEsc = -1;
   // True while dropping an oversized frame up to its END ('discard' mode).
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
@@ -132,10 +134,49 @@ class SlipDecoder implements FrameDecoder {
   // The first ESC in the window at or after winAt, -1 when there is none up to its end, or
   // UNKNOWN: found once, so the ESC search never goes over the same bytes twice.
   private winEsc = UNKNOWN;
+  // The window's memory: frames without escapes are views made straight on it (a plain
+  // Uint8Array, even when the chunk is a Node Buffer: cheaper than `subarray`, the same bytes).
+  private winBuffer: ArrayBufferLike = EMPTY.buffer;
+  private winOffset = 0;
+  private readonly maxFrameLength: number;
 
-  constructor(private readonly config: SlipConfig) {}
+  constructor(private readonly config: SlipConfig) {
+    this.maxFrameLength = config.maxFrameLength;
+  }
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
+    // The hot path: the next END in the open window. An open window implies no error and no
+    // discarding (both close it); with nothing scanned yet, the frame starts at winAt, after any
+    // ENDs there (the leading END of the frame; empty frames are ignored).
+    const win = this.win;
+    let at = this.winAt;
+    if (at < win.length && this.scanned === 0 && buffer.length >= win.length - at) {
+      const first = at;
+      while (win[at] === END) at++;
+      const q = at < win.length ? win.indexOf(END, at) : -1;
+      if (q !== -1) {
+        buffer.skip(q + 1 - first);
+        if (q + 1 === win.length) {
+          // An idle decoder must not keep a consumed chunk alive.
+          this.win = EMPTY;
+          this.winAt = 0;
+        } else {
+          this.winAt = q + 1;
+        }
+        this.escapes = 0;
+        // The first ESC at or after `at`, found once per ESC (UNKNOWN is below any `at`).
+        let e = this.winEsc;
+        if (e !== -1 && e < at) e = this.winEsc = win.indexOf(ESC, at);
+        if ((e === -1 || e > q) && q - at <= this.maxFrameLength) {
+          return new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
+        }
+        return this.checkLength(e === -1 || e > q ? win.subarray(at, q) : this.unescape(win, at, q, e));
+      }
+    }
+    return this.decodeSlow(buffer);
+  }
+
+  private decodeSlow(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     if (!this.discarding) {
       const frame = this.decodeWindow(buffer);
@@ -152,7 +193,7 @@ class SlipDecoder implements FrameDecoder {
           this.scanned = 0;
           return undefined;
         }
-        this.escapes += countEscapes(buffer, this.scanned, scanned);
+        this.escapes += this.countEscapes(buffer, this.scanned, scanned);
         this.scanned = scanned;
         if (scanned - this.escapes > config.maxFrameLength || scanned >= config.scanLimit) {
           this.tooLong(
@@ -177,10 +218,13 @@ class SlipDecoder implements FrameDecoder {
         this.reset();
         continue;
       }
+      // The first ESC: found while scanning, or in the bytes after the last scan (no re-scan).
+      const firstEsc = this.firstEsc;
+      const scanned = this.scanned;
       this.reset();
       const encoded = buffer.take(q);
       buffer.skip(1);
-      const e = encoded.indexOf(ESC);
+      const e = firstEsc !== -1 ? firstEsc : encoded.indexOf(ESC, scanned);
       return this.checkLength(e === -1 ? encoded : this.unescape(encoded, 0, q, e));
     }
   }
@@ -215,6 +259,8 @@ class SlipDecoder implements FrameDecoder {
       win = this.win = buffer.peek(0, buffer.length);
       at = this.winAt = 0;
       this.winEsc = UNKNOWN;
+      this.winBuffer = win.buffer;
+      this.winOffset = win.byteOffset;
     }
     // Empty frames (the leading END) are skipped along with the frame after them, in one go.
     const first = at;
@@ -224,7 +270,7 @@ class SlipDecoder implements FrameDecoder {
       if (q === -1) {
         // Not in this chunk: count its escapes for the limit and go on after it.
         if (at > first) buffer.skip(at - first);
-        this.escapes += this.countWindowEscapes(at + this.scanned, win.length);
+        this.escapes += this.countWindowEscapes(at + this.scanned, win.length, at);
         this.scanned = win.length - at;
         this.closeWindow();
         return undefined;
@@ -237,15 +283,19 @@ class SlipDecoder implements FrameDecoder {
       let e = this.winEsc;
       if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
       this.winEsc = e;
-      return this.checkLength(e === -1 || e > q ? win.subarray(at, q) : this.unescape(win, at, q, e));
+      return this.checkLength(
+        e === -1 || e > q ? new Uint8Array(this.winBuffer, this.winOffset + at, q - at) : this.unescape(win, at, q, e),
+      );
     }
   }
 
-  // ESC bytes in win[from, to), using and moving the cached position of the next one.
-  private countWindowEscapes(from: number, to: number): number {
+  // ESC bytes in win[from, to), using and moving the cached position of the next one; win[front]
+  // is the buffer's first byte (for firstEsc).
+  private countWindowEscapes(from: number, to: number, front: number): number {
     const win = this.win;
     let e = this.winEsc;
     if (e === UNKNOWN || (e !== -1 && e < from)) e = win.indexOf(ESC, from);
+    if (this.firstEsc === -1 && e !== -1 && e < to) this.firstEsc = e - front;
     let count = 0;
     while (e !== -1 && e < to) {
       count++;
@@ -271,27 +321,28 @@ class SlipDecoder implements FrameDecoder {
   }
 
   // Decodes bytes[start, end), a frame (END excluded) whose first ESC is at `e`, into one new
-  // array; the runs between escapes are copied whole. Leaves in winEsc the first ESC after
-  // `end` (the search for the last one went there anyway).
+  // array: one copy of the whole frame, then each escape decoded in place and the run after it
+  // moved down over the freed byte. Leaves in winEsc the first ESC after `end` (the search for
+  // the last one went there anyway).
   private unescape(bytes: Uint8Array, start: number, end: number, e: number): Uint8Array {
-    pool.reserve(end - start);
+    const n = end - start;
+    pool.reserve(n);
     const out = pool.array;
     const base = pool.offset;
-    let o = base;
-    let i = start;
+    if (n > SMALL_RUN) {
+      out.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, n), base);
+    } else {
+      for (let k = 0; k < n; k++) out[base + k] = bytes[start + k]!;
+    }
+    // out[base + (i - start)] holds bytes[i]; decoded bytes go to `o`, never past it.
+    let o = base + (e - start);
     for (;;) {
-      if (e - i > SMALL_RUN) {
-        out.set(bytes.subarray(i, e), o);
-        o += e - i;
-      } else {
-        while (i < e) out[o++] = bytes[i++]!;
-      }
-      if (e === end) break;
-      i = e + 1;
+      // bytes[e] is an ESC.
+      const i = e + 1;
       if (i === end) {
         this.malformed(bytes, start, end, `SLIP frame ends with ESC (db) at offset ${e - start}, right before END; frame dropped`);
       }
-      const next = bytes[i++]!;
+      const next = bytes[i]!;
       if (next === ESC_END) out[o++] = END;
       else if (next === ESC_ESC) out[o++] = ESC;
       else {
@@ -302,11 +353,22 @@ class SlipDecoder implements FrameDecoder {
           `invalid SLIP escape db ${byteHex(next).slice(2)} at offset ${e - start} (ESC must be followed by dc or dd); frame dropped`,
         );
       }
-      e = bytes.indexOf(ESC, i);
+      e = bytes.indexOf(ESC, i + 1);
+      let runEnd = e;
       if (e === -1 || e > end) {
         this.winEsc = e;
-        e = end;
+        runEnd = end;
       }
+      // Move the run bytes[i + 1, runEnd) down to `o`.
+      const from = base + (i + 1 - start);
+      const length = runEnd - (i + 1);
+      if (length > SMALL_RUN) {
+        out.copyWithin(o, from, from + length);
+        o += length;
+      } else {
+        for (let k = 0; k < length; k++) out[o++] = out[from + k]!;
+      }
+      if (runEnd === end) break;
     }
     return pool.commit(o - base);
   }
@@ -328,6 +390,16 @@ class SlipDecoder implements FrameDecoder {
   private reset(): void {
     this.scanned = 0;
     this.escapes = 0;
+    this.firstEsc = -1;
+  }
+
+  // ESC bytes in the buffer's [from, to); records the first one in firstEsc.
+  private countEscapes(buffer: ChunkBuffer, from: number, to: number): number {
+    let count = 0;
+    let at = buffer.indexOf(ESC, from, to);
+    if (this.firstEsc === -1 && at !== -1) this.firstEsc = at;
+    for (; at !== -1; at = buffer.indexOf(ESC, at + 1, to)) count++;
+    return count;
   }
 
   // `dropped`: the whole frame, END included, is already gone from the buffer.
@@ -336,6 +408,8 @@ class SlipDecoder implements FrameDecoder {
     const error = new FrameTooLargeError(length, maxFrameLength, discard ? `${message}; dropping the frame` : message, {
       recoverable: discard,
     });
+    // The hot path relies on it: an open window means no error and no discarding.
+    this.closeWindow();
     if (!discard) throw (this.failed = error);
     if (!dropped && buffer !== undefined) {
       this.discarding = true;
@@ -346,14 +420,9 @@ class SlipDecoder implements FrameDecoder {
   }
 }
 
-function countEscapes(buffer: ChunkBuffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = buffer.indexOf(ESC, from, to); at !== -1; at = buffer.indexOf(ESC, at + 1, to)) count++;
-  return count;
-}
-
-// Runs of more than this many bytes are copied with `set`; shorter ones byte by byte.
-const SMALL_RUN = 64;
+// Runs of more than this many bytes are copied natively (`set` from a view, `copyWithin`); shorter
+// ones byte by byte, which is cheaper for a few bytes than a native call and a view.
+const SMALL_RUN = 16;
 
 class SlipEncoder implements FrameEncoder {
   constructor(private readonly config: SlipConfig) {}
@@ -389,7 +458,7 @@ class SlipEncoder implements FrameEncoder {
     let o = base;
     if (leadingEnd) out[o++] = END;
     if (firstSpecial > SMALL_RUN) {
-      out.set(payload.subarray(0, firstSpecial), o);
+      out.set(new Uint8Array(payload.buffer, payload.byteOffset, firstSpecial), o);
       o += firstSpecial;
     } else {
       for (let k = 0; k < firstSpecial; k++) out[o++] = payload[k]!;
