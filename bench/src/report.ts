@@ -537,6 +537,7 @@ ${decodeTable(
   input,
   [
     decodeRow('w4', 'line', 'framewire-strings'),
+    decodeRow('w4', 'line', 'framewire-textdecoder'),
     decodeRow('w4', 'line', 'reference-strings'),
     decodeRow('w4', 'line', 'split2'),
     decodeRow('w4', 'line', 'readline'),

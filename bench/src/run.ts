@@ -152,13 +152,17 @@ async function main(): Promise<void> {
       // A wrong, failed or timed-out cell is not run again.
       return done.length === runs || done.some((result) => result.status !== 'ok');
     };
+    // Progress: one line per round when piped, a line redrawn per cell on a terminal.
+    const tty = process.stderr.isTTY;
     for (let run = 0; run < runs; run++) {
-      if (runs > 1) process.stderr.write(`run ${run + 1} of ${runs}\n`);
-      for (const cell of cells) {
+      if (!tty) process.stderr.write(`run ${run + 1} of ${runs}\n`);
+      for (const [index, cell] of cells.entries()) {
         if (settled(cell)) continue;
+        if (tty) process.stderr.write(`\r\x1b[Krun ${run + 1} of ${runs} · cell ${index + 1} of ${cells.length} · ${cell.id}`);
         results.get(cell.id)!.push(await runChild(cell, quick, cacheDir));
       }
     }
+    if (tty) process.stderr.write('\r\x1b[K');
     for (const [index, cell] of cells.entries()) {
       const summary = summarize(cell, results.get(cell.id)!);
       summaries.set(cell.id, summary);

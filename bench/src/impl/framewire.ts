@@ -1,5 +1,5 @@
 import { Deframer, decodeFrames, decodeFramesAsync, type FramingStrategy } from '@framewire/chunk-buffer';
-import { footerStrategy } from '@framewire/footer';
+import { LineTextDecoder, footerStrategy } from '@framewire/footer';
 import { headerStrategy } from '@framewire/header';
 import { isHeaderWire, type Wire } from '../wire.js';
 import type { Workload } from '../workloads.js';
@@ -46,8 +46,22 @@ export const framewireImpls = {
     };
   },
 
-  /** `Deframer` with every frame turned into a string by one shared `TextDecoder`. */
+  /** `LineTextDecoder`: lines as strings, UTF-8 decoded once per run of lines in a chunk. */
   'framewire-strings'(workload: Workload): Pass {
+    if (workload.wire !== 'line') throw new Error(`LineTextDecoder reads lines, not ${workload.wire}`);
+    const { chunks } = workload;
+    return (tally) => {
+      const lines = new LineTextDecoder();
+      const onLine = (text: string): void => {
+        tally.addString(text);
+      };
+      for (const chunk of chunks) lines.push(chunk, onLine);
+      lines.end(onLine);
+    };
+  },
+
+  /** `Deframer` with every frame turned into a string by one shared `TextDecoder`. */
+  'framewire-textdecoder'(workload: Workload): Pass {
     const strategy = strategyFor(workload.wire);
     const { chunks } = workload;
     return (tally) => {

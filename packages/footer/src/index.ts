@@ -1,6 +1,8 @@
 export { delimiter } from './delimiter.js';
 export type { DelimiterOptions, DelimiterPresetOptions, TooLongAction } from './delimiter.js';
 export { line } from './line.js';
+export { LineTextDecoder } from './line-text.js';
+export type { LineTextOptions } from './line-text.js';
 export { crlf } from './crlf.js';
 export { nul } from './nul.js';
 export { cobs } from './cobs.js';
