@@ -172,7 +172,7 @@ describe('LineTextDecoder', () => {
   });
 
   it('refuses a chunk that is not bytes with a TypeError', () => {
-    expect(() => new LineTextDecoder().push('text\n' as unknown as Uint8Array, () => undefined)).toThrow(TypeError);
+    expect(() => { new LineTextDecoder().push('text\n' as unknown as Uint8Array, () => undefined); }).toThrow(TypeError);
   });
 
   it('rethrows an unrecoverable error on every later call', () => {
