@@ -144,7 +144,7 @@ function timeCell(s: CellSummary): string {
   return `${fmtTime(s.medianMs)} (${fmtTime(s.minMs)}–${fmtTime(s.maxMs)})`;
 }
 
-/** Time per frame (a W5 pass decodes the small frame several times). */
+/** Time per frame (a W5 pass decodes several frames). */
 function perFrameCell(s: CellSummary): string {
   const n = s.frames;
   return `${fmtTime(s.medianMs / n)} (${fmtTime(s.minMs / n)}–${fmtTime(s.maxMs / n)})`;
@@ -547,14 +547,14 @@ ${decodeTable(
   'lines/s',
 )}`);
 
-  sections.push(`## W5 — growth: one frame of ${fmtSize(sizeOf('w5-small', quick).payloadLength)} and one of ${fmtSize(
+  sections.push(`## W5 — growth: frames of ${fmtSize(sizeOf('w5-small', quick).payloadLength)} and of ${fmtSize(
     sizeOf('w5-large', quick).payloadLength,
   )} in 1 KiB chunks
 
 A linear decoder takes 8 × as long for the 8 × larger frame; a decoder that re-copies or
-re-scans its buffer per chunk takes up to 64 ×. Times are per frame: a pass decodes the large
-frame once, or ${sizeOf('w5-small', quick).frames} different small frames back to back, so both passes carry the same
-bytes and neither reads its input twice (a small frame decoded again would come from the CPU
+re-scans its buffer per chunk takes up to 64 ×. Times are per frame: a pass decodes ${sizeOf('w5-large', quick).frames}
+different large frames or ${sizeOf('w5-small', quick).frames} different small ones back to back, so both passes carry the
+same bytes and neither reads its input twice (a frame decoded again would come from the CPU
 cache). Per-phase time budget ${w5Budget / 1000} s, after which the run is a TIMEOUT (the ratio is then
 a lower bound).
 
