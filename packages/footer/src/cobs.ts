@@ -124,6 +124,9 @@ class CobsDecoder implements FrameDecoder {
   private win: Uint8Array = EMPTY;
   private winAt = 0;
   private winBuffer: ArrayBufferLike = EMPTY.buffer;
+  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
+  // the frames that need decoding.
+  private winPlain: Uint8Array = EMPTY;
   private winOffset = 0;
   // A one-block frame of up to this many encoded bytes (code byte included) fits the limit.
   private readonly maxEncoded: number;
@@ -144,6 +147,7 @@ class CobsDecoder implements FrameDecoder {
         at = 0;
         this.win = win;
         this.winBuffer = win.buffer;
+        this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
         this.winOffset = win.byteOffset;
       }
       while (at < win.length) {
@@ -155,22 +159,28 @@ class CobsDecoder implements FrameDecoder {
         }
         buffer.skip(q + 1 - at);
         this.scanFrom = 0;
-        // An idle decoder must not keep a consumed chunk alive.
-        if (q + 1 === win.length) this.win = EMPTY;
-        this.winAt = q + 1 === win.length ? 0 : q + 1;
         if (q === at) {
           at++;
+          if (at === win.length) break;
+          this.winAt = at;
           continue;
         }
         // One block covering the whole frame, within the limit: the payload is the frame without
         // its code byte, as a view made straight on the window's memory (cheaper than `subarray`).
         if (win[at] === q - at && q - at <= this.maxEncoded) {
-          return new Uint8Array(this.winBuffer, this.winOffset + at + 1, q - at - 1);
+          const frame = new Uint8Array(this.winBuffer, this.winOffset + at + 1, q - at - 1);
+          // An idle decoder must not keep a consumed chunk alive.
+          if (q + 1 === win.length) this.closeWindow();
+          else this.winAt = q + 1;
+          return frame;
         }
-        return this.decodeFrame(win, at, q);
+        // The window moves past the frame first: decoding it may throw a recoverable error.
+        const plain = this.winPlain;
+        if (q + 1 === win.length) this.closeWindow();
+        else this.winAt = q + 1;
+        return this.decodeFrame(plain, at, q);
       }
-      this.win = EMPTY;
-      this.winAt = 0;
+      this.closeWindow();
     }
     for (;;) {
       const stop = this.discarding ? buffer.length : config.scanLimit;
@@ -204,17 +214,19 @@ class CobsDecoder implements FrameDecoder {
         buffer.skip(1);
         continue;
       }
+      // A frame that spans chunks is taken as one new array (a copy, not a view of a chunk: its
+      // memory differs from the front chunk's), which is then decoded in place: one copy per byte.
+      const front = q > SMALL_FRAME ? buffer.peek(0, 1).buffer : undefined;
       const encoded = buffer.take(q);
       buffer.skip(1);
-      return this.decodeFrame(encoded, 0, q);
+      return this.decodeFrame(encoded, 0, q, front !== undefined && encoded.buffer !== front);
     }
   }
 
   end(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     this.scanFrom = 0;
-    this.win = EMPTY;
-    this.winAt = 0;
+    this.closeWindow();
     if (this.discarding) {
       // The stream ended inside an oversized frame that was already reported: drop the rest.
       this.discarding = false;
@@ -226,8 +238,17 @@ class CobsDecoder implements FrameDecoder {
     throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
   }
 
+  private closeWindow(): void {
+    this.win = EMPTY;
+    this.winAt = 0;
+    this.winBuffer = EMPTY.buffer;
+    this.winPlain = EMPTY;
+  }
+
   // Decodes bytes[start, end), a whole frame already removed from the buffer (terminator too).
-  private decodeFrame(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  // `owned`: bytes is a copy this decoder may write to (the frame is decoded in place). Never a
+  // Node Buffer (its `slice` makes a view; a copy is needed here): the plain window or a take.
+  private decodeFrame(bytes: Uint8Array, start: number, end: number, owned = false): Uint8Array {
     const size = decodedLength(bytes, start, end);
     const max = this.config.maxFrameLength;
     if (size > max) {
@@ -235,7 +256,7 @@ class CobsDecoder implements FrameDecoder {
     }
     // One block covering the whole frame: the payload is the frame without its code byte.
     if (bytes[start] === end - start) return bytes.subarray(start + 1, end);
-    return decodeBlocks(bytes, start, end, size);
+    return owned ? decodeInPlace(bytes, start, end, size) : decodeBlocks(bytes, start, end, size);
   }
 
   // `dropped`: the whole frame, terminator included, is already gone from the buffer.
@@ -278,17 +299,27 @@ function decodedLength(bytes: Uint8Array, start: number, end: number): number {
 // Runs of more than this many bytes are copied natively (`set` from a view, `copyWithin`); shorter
 // ones byte by byte, which is cheaper for a few bytes than a native call and a view.
 const COPY_THRESHOLD = 16;
+// Frames up to this many bytes are copied with `slice`: V8 keeps typed arrays this small on its
+// heap, which is cheap; larger ones get memory of their own, which costs about a microsecond.
+const SMALL_FRAME = 64;
 
 function decodeBlocks(bytes: Uint8Array, start: number, end: number, size: number): Uint8Array {
-  const out = allocate(size);
   if (size === end - start - 1) {
     // No FF block before the last one: every code byte after the first stands exactly where its
-    // block's implied zero goes. One copy of everything after the first code byte, then a zero
-    // written over each later code byte.
-    copy(bytes, start + 1, end, out, 0);
+    // block's implied zero goes. One copy of everything after the first code byte (for a small
+    // frame, `slice`: one call that allocates and copies), then a zero written over each later
+    // code byte.
+    let out: Uint8Array;
+    if (size <= SMALL_FRAME) {
+      out = bytes.slice(start + 1, end);
+    } else {
+      out = allocate(size);
+      copy(bytes, start + 1, end, out, 0);
+    }
     for (let i = start + bytes[start]!; i < end; i += bytes[i]!) out[i - start - 1] = 0;
     return out;
   }
+  const out = allocate(size);
   let o = 0;
   let i = start;
   while (i < end) {
@@ -301,6 +332,32 @@ function decodeBlocks(bytes: Uint8Array, start: number, end: number, size: numbe
     if (i < end && code !== 0xff) out[o++] = 0;
   }
   return out;
+}
+
+// decodeBlocks, writing the payload over the encoded bytes (which the caller owns), from just
+// after the first code byte: the write position never passes the read position, so each block
+// stays (until the first FF block) or moves down, and every code byte is read before the implied
+// zero overwrites it.
+function decodeInPlace(bytes: Uint8Array, start: number, end: number, size: number): Uint8Array {
+  // The payload starts after the first code byte; each block's data follow their code byte.
+  let o = start + 1;
+  let i = start;
+  let code = bytes[i]!;
+  for (;;) {
+    const blockEnd = i + code;
+    if (o !== i + 1) {
+      if (code - 1 > COPY_THRESHOLD) bytes.copyWithin(o, i + 1, blockEnd);
+      else for (let k = i + 1, p = o; k < blockEnd; k++, p++) bytes[p] = bytes[k]!;
+    }
+    o += code - 1;
+    i = blockEnd;
+    if (i >= end) break;
+    // The next code byte may stand where this block's implied zero goes: read it first.
+    const next = bytes[i]!;
+    if (code !== 0xff) bytes[o++] = 0;
+    code = next;
+  }
+  return bytes.subarray(start + 1, start + 1 + size);
 }
 
 class CobsEncoder implements FrameEncoder {

@@ -214,7 +214,7 @@ function resolveDelimiters(value: unknown): readonly Uint8Array[] {
     if (!isUint8Array(d)) throw new TypeError(`delimiters[${i}] must be a Uint8Array (got ${describe(d)})`);
     if (d.length === 0) throw new RangeError(`delimiters[${i}] must not be empty (got 0 bytes)`);
     // Copied, so that a caller who reuses its array cannot change the framing afterwards.
-    if (!out.some((e) => e.length === d.length && bytesEqual(e, 0, d, 0, d.length))) out.push(d.slice());
+    if (!out.some((e) => e.length === d.length && bytesEqual(e, 0, d, 0, d.length))) out.push(Uint8Array.from(d));
   });
   for (const outer of out) {
     for (const inner of out) {
@@ -370,14 +370,11 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
           const end = i + 1;
           buffer.skip(end - at);
           this.scanFrom = 0;
-          if (end === win.length) {
-            // An idle decoder must not keep a consumed chunk alive.
-            this.win = EMPTY;
-            this.winAt = 0;
-          } else {
-            this.winAt = end;
-          }
-          return new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+          const frame = new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+          // An idle decoder must not keep a consumed chunk alive.
+          if (end === win.length) this.closeWindow();
+          else this.winAt = end;
+          return frame;
         }
       }
     }
@@ -400,7 +397,8 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     }
     const anchorLength = this.anchorLength;
     const from = at + this.scanFrom;
-    const i = anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
+    const i =
+      anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
     if (i === -1) {
       // Not in this chunk: go on after it, without searching its bytes again.
       this.scanFrom = Math.max(this.scanFrom, win.length - at - anchorLength + 1);
@@ -427,13 +425,10 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     if (frameEnd - at > this.maxFrameLength) return this.decodeBuffered(buffer);
     buffer.skip(end - at);
     this.scanFrom = 0;
-    if (end === win.length) {
-      this.win = EMPTY;
-      this.winAt = 0;
-    } else {
-      this.winAt = end;
-    }
-    return new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+    const frame = new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
+    if (end === win.length) this.closeWindow();
+    else this.winAt = end;
+    return frame;
   }
 
   // A window on the buffered bytes, which lie in one chunk.
@@ -446,11 +441,17 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     return win;
   }
 
+  // Lets go of the window: an idle decoder must not keep a consumed chunk alive.
+  private closeWindow(): void {
+    this.win = EMPTY;
+    this.winAt = 0;
+    this.winBuffer = EMPTY.buffer;
+  }
+
   // The general path, through the buffer's own search and take: frames that span chunks,
   // searches bounded by the limit, errors.
   private decodeBuffered(buffer: ChunkBuffer): Uint8Array | undefined {
-    this.win = EMPTY;
-    this.winAt = 0;
+    this.closeWindow();
     const config = this.config;
     const q = this.find(buffer, this.searchEnd);
     if (q === -1) {
@@ -487,8 +488,7 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
   end(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     this.scanFrom = 0;
-    this.win = EMPTY;
-    this.winAt = 0;
+    this.closeWindow();
     if (this.discarding) {
       // The stream ended inside an oversized frame that was already reported: drop the rest.
       this.discarding = false;
@@ -511,8 +511,7 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
 
   // Drops what is known to belong to the oversized frame; true once its delimiter was dropped.
   private discardStep(buffer: ChunkBuffer): boolean {
-    this.win = EMPTY;
-    this.winAt = 0;
+    this.closeWindow();
     const q = this.find(buffer, buffer.length);
     if (q === -1) {
       buffer.skip(this.scanFrom);

@@ -143,3 +143,4 @@ export function allocate(n: number): Uint8Array {
   pool.reserve(n);
   return pool.commit(n);
 }
+

@@ -137,6 +137,9 @@ class SlipDecoder implements FrameDecoder {
   // The window's memory: frames without escapes are views made straight on it (a plain
   // Uint8Array, even when the chunk is a Node Buffer: cheaper than `subarray`, the same bytes).
   private winBuffer: ArrayBufferLike = EMPTY.buffer;
+  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
+  // the frames that need decoding.
+  private winPlain: Uint8Array = EMPTY;
   private winOffset = 0;
   private readonly maxFrameLength: number;
 
@@ -156,21 +159,22 @@ class SlipDecoder implements FrameDecoder {
       const q = at < win.length ? win.indexOf(END, at) : -1;
       if (q !== -1) {
         buffer.skip(q + 1 - first);
-        if (q + 1 === win.length) {
-          // An idle decoder must not keep a consumed chunk alive.
-          this.win = EMPTY;
-          this.winAt = 0;
-        } else {
-          this.winAt = q + 1;
-        }
         this.escapes = 0;
         // The first ESC at or after `at`, found once per ESC (UNKNOWN is below any `at`).
         let e = this.winEsc;
         if (e !== -1 && e < at) e = this.winEsc = win.indexOf(ESC, at);
         if ((e === -1 || e > q) && q - at <= this.maxFrameLength) {
-          return new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
+          const frame = new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
+          // An idle decoder must not keep a consumed chunk alive.
+          if (q + 1 === win.length) this.closeWindow();
+          else this.winAt = q + 1;
+          return frame;
         }
-        return this.checkLength(e === -1 || e > q ? win.subarray(at, q) : this.unescape(win, at, q, e));
+        // The window moves past the frame first: decoding it may throw a recoverable error.
+        const plain = this.winPlain;
+        if (q + 1 === win.length) this.closeWindow();
+        else this.winAt = q + 1;
+        return this.checkLength(e === -1 || e > q ? plain.subarray(at, q) : this.unescape(plain, at, q, e));
       }
     }
     return this.decodeSlow(buffer);
@@ -222,18 +226,22 @@ class SlipDecoder implements FrameDecoder {
       const firstEsc = this.firstEsc;
       const scanned = this.scanned;
       this.reset();
+      // A frame that spans chunks is taken as one new array (a copy, not a view of a chunk: its
+      // memory differs from the front chunk's), which is then unescaped in place: one copy per byte.
+      const front = q > SMALL_FRAME ? buffer.peek(0, 1).buffer : undefined;
       const encoded = buffer.take(q);
       buffer.skip(1);
       const e = firstEsc !== -1 ? firstEsc : encoded.indexOf(ESC, scanned);
-      return this.checkLength(e === -1 ? encoded : this.unescape(encoded, 0, q, e));
+      return this.checkLength(
+        e === -1 ? encoded : this.unescape(encoded, 0, q, e, front !== undefined && encoded.buffer !== front),
+      );
     }
   }
 
   end(buffer: ChunkBuffer): Uint8Array | undefined {
     if (this.failed !== undefined) throw this.failed;
     this.reset();
-    this.win = EMPTY;
-    this.winAt = 0;
+    this.closeWindow();
     if (this.discarding) {
       // The stream ended inside an oversized frame that was already reported: drop the rest.
       this.discarding = false;
@@ -260,6 +268,7 @@ class SlipDecoder implements FrameDecoder {
       at = this.winAt = 0;
       this.winEsc = UNKNOWN;
       this.winBuffer = win.buffer;
+      this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
       this.winOffset = win.byteOffset;
     }
     // Empty frames (the leading END) are skipped along with the frame after them, in one go.
@@ -276,16 +285,17 @@ class SlipDecoder implements FrameDecoder {
         return undefined;
       }
       buffer.skip(q + 1 - first);
-      // An idle decoder must not keep a consumed chunk alive.
-      if (q + 1 === win.length) this.win = EMPTY;
-      this.winAt = q + 1 === win.length ? 0 : q + 1;
       this.reset();
       let e = this.winEsc;
       if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
       this.winEsc = e;
-      return this.checkLength(
-        e === -1 || e > q ? new Uint8Array(this.winBuffer, this.winOffset + at, q - at) : this.unescape(win, at, q, e),
-      );
+      const view = e === -1 || e > q ? new Uint8Array(this.winBuffer, this.winOffset + at, q - at) : undefined;
+      // The window moves past the frame first (an idle decoder must not keep a consumed chunk
+      // alive): decoding it may throw a recoverable error.
+      const plain = this.winPlain;
+      if (q + 1 === win.length) this.closeWindow();
+      else this.winAt = q + 1;
+      return this.checkLength(view ?? this.unescape(plain, at, q, e));
     }
   }
 
@@ -308,6 +318,8 @@ class SlipDecoder implements FrameDecoder {
   private closeWindow(): void {
     this.win = EMPTY;
     this.winAt = 0;
+    this.winBuffer = EMPTY.buffer;
+    this.winPlain = EMPTY;
   }
 
   // The frame is whole and already removed from the buffer (END too): check the limit.
@@ -324,15 +336,44 @@ class SlipDecoder implements FrameDecoder {
   // array: one copy of the whole frame, then each escape decoded in place and the run after it
   // moved down over the freed byte. Leaves in winEsc the first ESC after `end` (the search for
   // the last one went there anyway).
-  private unescape(bytes: Uint8Array, start: number, end: number, e: number): Uint8Array {
+  // `owned`: bytes is a copy this decoder may write to (the frame is unescaped in place). Never a
+  // Node Buffer (its `slice` makes a view; a copy is needed here): the plain window or a take.
+  private unescape(bytes: Uint8Array, start: number, end: number, e: number, owned = false): Uint8Array {
     const n = end - start;
-    pool.reserve(n);
-    const out = pool.array;
-    const base = pool.offset;
-    if (n > SMALL_RUN) {
-      out.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, n), base);
-    } else {
-      for (let k = 0; k < n; k++) out[base + k] = bytes[start + k]!;
+    if (n <= SMALL_FRAME + 1 && !owned) {
+      // A small frame with one escape (the common case when escapes are rare): `slice` allocates
+      // and copies all but its last byte in one call, small enough for V8 to keep the array on
+      // its heap (cheap); the escape is decoded in place and the rest moved down over it.
+      const i = e + 1;
+      const next = i < end ? bytes[i]! : -1;
+      const decoded = next === ESC_END ? END : next === ESC_ESC ? ESC : -1;
+      const after = decoded === -1 ? -1 : bytes.indexOf(ESC, i + 1);
+      if (decoded !== -1 && (after === -1 || after > end)) {
+        this.winEsc = after;
+        const out = bytes.slice(start, end - 1);
+        // out[k] holds bytes[start + k] for k < n - 1: bytes[i + 1, end) go to out[o + 1, n - 1).
+        const o = e - start;
+        out[o] = decoded;
+        if (end - i - 1 > SMALL_RUN) {
+          out.copyWithin(o + 1, o + 2, n - 1);
+          out[n - 2] = bytes[end - 1]!;
+        } else {
+          for (let k = i + 1, p = o + 1; k < end; k++, p++) out[p] = bytes[k]!;
+        }
+        return out;
+      }
+    }
+    let out = bytes;
+    let base = start;
+    if (!owned) {
+      pool.reserve(n);
+      out = pool.array;
+      base = pool.offset;
+      if (n > SMALL_RUN) {
+        out.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, n), base);
+      } else {
+        for (let k = 0; k < n; k++) out[base + k] = bytes[start + k]!;
+      }
     }
     // out[base + (i - start)] holds bytes[i]; decoded bytes go to `o`, never past it.
     let o = base + (e - start);
@@ -340,7 +381,7 @@ class SlipDecoder implements FrameDecoder {
       // bytes[e] is an ESC.
       const i = e + 1;
       if (i === end) {
-        this.malformed(bytes, start, end, `SLIP frame ends with ESC (db) at offset ${e - start}, right before END; frame dropped`);
+        this.malformed(bytes, e, end, o - base, `SLIP frame ends with ESC (db) at offset ${e - start}, right before END; frame dropped`);
       }
       const next = bytes[i]!;
       if (next === ESC_END) out[o++] = END;
@@ -348,8 +389,9 @@ class SlipDecoder implements FrameDecoder {
       else {
         this.malformed(
           bytes,
-          start,
+          e,
           end,
+          o - base,
           `invalid SLIP escape db ${byteHex(next).slice(2)} at offset ${e - start} (ESC must be followed by dc or dd); frame dropped`,
         );
       }
@@ -370,16 +412,18 @@ class SlipDecoder implements FrameDecoder {
       }
       if (runEnd === end) break;
     }
-    return pool.commit(o - base);
+    return owned ? bytes.subarray(start, o) : pool.commit(o - base);
   }
 
-  // A bad escape in bytes[start, end). A frame that is also too long is reported as too long,
-  // as it is when its bytes arrive one by one (the limit is checked as they arrive).
-  private malformed(bytes: Uint8Array, start: number, end: number, message: string): never {
-    const frame = bytes.subarray(start, end);
+  // A bad escape at bytes[e], in a frame ending at `end` whose bytes before `e` decoded to
+  // `decoded` bytes (bytes[e, end) are as received; those before may already be overwritten). A
+  // frame that is also too long is reported as too long, as it is when its bytes arrive one by
+  // one (the limit is checked as they arrive).
+  private malformed(bytes: Uint8Array, e: number, end: number, decoded: number, message: string): never {
+    const rest = bytes.subarray(e, end);
     let escapes = 0;
-    for (let e = frame.indexOf(ESC); e !== -1; e = frame.indexOf(ESC, e + 1)) escapes++;
-    const size = end - start - escapes;
+    for (let k = rest.indexOf(ESC); k !== -1; k = rest.indexOf(ESC, k + 1)) escapes++;
+    const size = decoded + (end - e) - escapes;
     const max = this.config.maxFrameLength;
     if (size > max) {
       this.tooLong(undefined, size, `frame decodes to at least ${size} bytes, over the maximum frame length of ${max} bytes`, true);
@@ -423,6 +467,9 @@ class SlipDecoder implements FrameDecoder {
 // Runs of more than this many bytes are copied natively (`set` from a view, `copyWithin`); shorter
 // ones byte by byte, which is cheaper for a few bytes than a native call and a view.
 const SMALL_RUN = 16;
+// Frames up to this many bytes are copied with `slice`: V8 keeps typed arrays this small on its
+// heap, which is cheap; larger ones get memory of their own, which costs about a microsecond.
+const SMALL_FRAME = 64;
 
 class SlipEncoder implements FrameEncoder {
   constructor(private readonly config: SlipConfig) {}
