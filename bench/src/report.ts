@@ -206,6 +206,13 @@ function growth(input: ReportInput, wire: Wire, impl: DecodeImpl): { text: strin
   return { text: '–', value: undefined };
 }
 
+/** Minor page faults of the timed pass per MiB of payload (256 = a fresh page for every byte). */
+function faultsPerMiB(s: CellSummary | undefined): string {
+  const faults = s?.metrics['pageFaults'];
+  if (!ok(s) || faults === undefined || s.payloadBytes === 0) return '–';
+  return (faults / (s.payloadBytes / 2 ** 20)).toFixed(0);
+}
+
 function w5Table(input: ReportInput): string {
   const notes = new Notes();
   const body = w5Rows().map(({ label, wire, impl }) => {
@@ -218,6 +225,7 @@ function w5Table(input: ReportInput): string {
       smallBad ?? (ok(small) ? perFrameCell(small) : ''),
       largeBad ?? (ok(large) ? perFrameCell(large) : ''),
       growth(input, wire, impl).text,
+      `${faultsPerMiB(small)} / ${faultsPerMiB(large)}`,
       ok(large) ? fmtMiB(large.peakRssMiB) : '',
       ok(large) ? fmtMiB(large.extraRssMiB) : '',
     ];
@@ -225,7 +233,10 @@ function w5Table(input: ReportInput): string {
   const small = fmtSize(sizeOf('w5-small', input.quick).payloadLength);
   const large = fmtSize(sizeOf('w5-large', input.quick).payloadLength);
   return (
-    table(['Implementation', `${small} frame`, `${large} frame`, `time ratio (linear = 8)`, 'peak RSS (large)', '+RSS (large)'], body) +
+    table(
+      ['Implementation', `${small} frame`, `${large} frame`, `time ratio (linear = 8)`, `page faults per MiB (${small} / ${large})`, 'peak RSS (large)', '+RSS (large)'],
+      body,
+    ) +
     notes.render()
   );
 }
@@ -557,6 +568,13 @@ different large frames or ${sizeOf('w5-small', quick).frames} different small on
 same bytes and neither reads its input twice (a frame decoded again would come from the CPU
 cache). Per-phase time budget ${w5Budget / 1000} s, after which the run is a TIMEOUT (the ratio is then
 a lower bound).
+
+Every framewire decoder copies a frame that spans chunks once, into memory of its own. When
+the allocator hands out pages the process has not touched yet, each 4 KiB page costs a page
+fault (the kernel maps and zeroes it) on top of the copy: 256 faults per MiB is a fresh page
+for every byte. Whether it does depends on what the allocator has kept from earlier frames, so
+it differs between runs and between the two sizes; the page-fault column (median of the runs)
+shows when a ratio away from 8 comes from memory rather than from the decoder's work.
 
 ${w5Table(input)}`);
 
