@@ -150,15 +150,27 @@ function perFrameCell(s: CellSummary): string {
   return `${fmtTime(s.medianMs / n)} (${fmtTime(s.minMs / n)}–${fmtTime(s.maxMs / n)})`;
 }
 
-/** A decoder table: throughput, ratio to a base cell, memory and allocation. */
-function decodeTable(input: ReportInput, rows: readonly Row[], base: Row | undefined, unit = 'frames/s'): string {
+/** A decoder table: throughput, ratio to a base cell, memory and allocation (and page faults per MiB if asked). */
+function decodeTable(input: ReportInput, rows: readonly Row[], base: Row | undefined, unit = 'frames/s', faults = false): string {
   const notes = new Notes();
   const baseSummary = base === undefined ? undefined : input.summaries.get(base.id);
-  const header = ['Implementation', 'median (min–max)', 'CPU', unit, 'MB/s', ...(base ? [`× ${base.label}`] : []), 'peak RSS', '+RSS', 'alloc/frame'];
+  const header = [
+    'Implementation',
+    'median (min–max)',
+    'CPU',
+    unit,
+    'MB/s',
+    ...(base ? [`× ${base.label}`] : []),
+    'peak RSS',
+    '+RSS',
+    'alloc/frame',
+    ...(faults ? ['page faults per MiB'] : []),
+  ];
+  const blank = header.slice(2).map(() => '');
   const body = rows.map((row) => {
     const s = input.summaries.get(row.id);
     const bad = notes.status(s, row.label);
-    if (bad !== undefined || !ok(s)) return [row.label, bad ?? '', '', '', '', ...(base ? [''] : []), '', '', ''];
+    if (bad !== undefined || !ok(s)) return [row.label, bad ?? '', ...blank];
     const ratio = ok(baseSummary) ? s.framesPerSec / baseSummary.framesPerSec : undefined;
     return [
       row.label,
@@ -170,6 +182,7 @@ function decodeTable(input: ReportInput, rows: readonly Row[], base: Row | undef
       fmtMiB(s.peakRssMiB),
       fmtMiB(s.extraRssMiB),
       fmtBytes(s.allocPerFrame),
+      ...(faults ? [faultsPerMiB(s)] : []),
     ];
   });
   return table(header, body) + notes.render();
@@ -493,7 +506,11 @@ ${decodeTable(
   sections.push(`## W2 — u32be, ${w('w2')}
 
 \`Uint8Array.set\` copies every chunk into one pre-touched buffer: the bandwidth limit of a
-decoder that must copy each frame once (a 1 MiB frame spans 16 chunks).
+decoder that must copy each frame once (a 1 MiB frame spans 16 chunks). The decoders copy
+each frame into memory of its own instead; when the allocator hands out pages the process
+has not touched yet, each 4 KiB costs a page fault (256 per MiB: a fresh page for every
+byte). How many a pass takes depends on what the allocator kept from earlier frames, and
+decides much of its time: compare the page-fault column before reading a ratio as code.
 
 ${decodeTable(
   input,
@@ -507,6 +524,8 @@ ${decodeTable(
     decodeRow('w2', 'varint', 'lps', ' (varint)'),
   ],
   decodeRow('w2', 'u32be', 'reference'),
+  'frames/s',
+  true,
 )}`);
 
   sections.push(`## W3 — u32be, ${w('w3')}
