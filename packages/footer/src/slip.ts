@@ -174,7 +174,7 @@ class SlipDecoder implements FrameDecoder {
         const plain = this.winPlain;
         if (q + 1 === win.length) this.closeWindow();
         else this.winAt = q + 1;
-        return this.checkLength(e === -1 || e > q ? plain.subarray(at, q) : this.unescape(plain, at, q, e));
+        return this.checkLength(e === -1 || e > q ? plain.subarray(at, q) : this.unescape(plain, at, q, e, false, win));
       }
     }
     return this.decodeSlow(buffer);
@@ -295,7 +295,7 @@ class SlipDecoder implements FrameDecoder {
       const plain = this.winPlain;
       if (q + 1 === win.length) this.closeWindow();
       else this.winAt = q + 1;
-      return this.checkLength(view ?? this.unescape(plain, at, q, e));
+      return this.checkLength(view ?? this.unescape(plain, at, q, e, false, win));
     }
   }
 
@@ -338,7 +338,9 @@ class SlipDecoder implements FrameDecoder {
   // the last one went there anyway).
   // `owned`: bytes is a copy this decoder may write to (the frame is unescaped in place). Never a
   // Node Buffer (its `slice` makes a view; a copy is needed here): the plain window or a take.
-  private unescape(bytes: Uint8Array, start: number, end: number, e: number, owned = false): Uint8Array {
+  // `search`: the same bytes as the chunk's own kind, for the ESC searches (a Node Buffer's
+  // `indexOf` is memchr, several times faster than Uint8Array's on a run of a hundred bytes).
+  private unescape(bytes: Uint8Array, start: number, end: number, e: number, owned = false, search = bytes): Uint8Array {
     const n = end - start;
     if (n <= SMALL_FRAME + 1 && !owned) {
       // A small frame with one escape (the common case when escapes are rare): `slice` allocates
@@ -347,7 +349,7 @@ class SlipDecoder implements FrameDecoder {
       const i = e + 1;
       const next = i < end ? bytes[i]! : -1;
       const decoded = next === ESC_END ? END : next === ESC_ESC ? ESC : -1;
-      const after = decoded === -1 ? -1 : bytes.indexOf(ESC, i + 1);
+      const after = decoded === -1 ? -1 : search.indexOf(ESC, i + 1);
       if (decoded !== -1 && (after === -1 || after > end)) {
         this.winEsc = after;
         const out = bytes.slice(start, end - 1);
@@ -395,7 +397,7 @@ class SlipDecoder implements FrameDecoder {
           `invalid SLIP escape db ${byteHex(next).slice(2)} at offset ${e - start} (ESC must be followed by dc or dd); frame dropped`,
         );
       }
-      e = bytes.indexOf(ESC, i + 1);
+      e = search.indexOf(ESC, i + 1);
       let runEnd = e;
       if (e === -1 || e > end) {
         this.winEsc = e;
