@@ -169,15 +169,12 @@ class CobsDecoder implements FrameDecoder {
         // its code byte, as a view made straight on the window's memory (cheaper than `subarray`).
         if (win[at] === q - at && q - at <= this.maxEncoded) {
           const frame = new Uint8Array(this.winBuffer, this.winOffset + at + 1, q - at - 1);
-          // An idle decoder must not keep a consumed chunk alive.
-          if (q + 1 === win.length) this.closeWindow();
-          else this.winAt = q + 1;
+          this.passWindow(q + 1);
           return frame;
         }
         // The window moves past the frame first: decoding it may throw a recoverable error.
         const plain = this.winPlain;
-        if (q + 1 === win.length) this.closeWindow();
-        else this.winAt = q + 1;
+        this.passWindow(q + 1);
         return this.decodeFrame(plain, at, q);
       }
       this.closeWindow();
@@ -236,6 +233,13 @@ class CobsDecoder implements FrameDecoder {
     const n = buffer.length;
     if (n === 0) return undefined;
     throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
+  }
+
+  // Moves the window past a frame that ended at win[end - 1]; an idle decoder must not keep a
+  // consumed chunk alive, so a window used up is closed.
+  private passWindow(end: number): void {
+    if (end === this.win.length) this.closeWindow();
+    else this.winAt = end;
   }
 
   private closeWindow(): void {

@@ -366,16 +366,7 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
       if (i !== -1) {
         // \r\n: the one longer delimiter is one byte longer (headByte is -1 when there is none).
         const frameEnd = i > at && win[i - 1] === this.headByte ? i - 1 : i;
-        if (frameEnd - at <= this.maxFrameLength) {
-          const end = i + 1;
-          buffer.skip(end - at);
-          this.scanFrom = 0;
-          const frame = new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
-          // An idle decoder must not keep a consumed chunk alive.
-          if (end === win.length) this.closeWindow();
-          else this.winAt = end;
-          return frame;
-        }
+        if (frameEnd - at <= this.maxFrameLength) return this.cutFromWindow(buffer, at, frameEnd, i + 1);
       }
     }
     return this.decodeSlow(buffer);
@@ -423,10 +414,18 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     }
     // Too long: the buffered path reports it.
     if (frameEnd - at > this.maxFrameLength) return this.decodeBuffered(buffer);
+    return this.cutFromWindow(buffer, at, frameEnd, end);
+  }
+
+  // The frame win[at, frameEnd) whose delimiter ends at win[end - 1], removed from the buffer
+  // and returned as a view made straight on the window's memory (cheaper than `subarray`);
+  // the window moves past it, and closes when used up (an idle decoder must not keep a
+  // consumed chunk alive).
+  private cutFromWindow(buffer: ChunkBuffer, at: number, frameEnd: number, end: number): Uint8Array {
     buffer.skip(end - at);
     this.scanFrom = 0;
     const frame = new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
-    if (end === win.length) this.closeWindow();
+    if (end === this.win.length) this.closeWindow();
     else this.winAt = end;
     return frame;
   }

@@ -165,15 +165,12 @@ class SlipDecoder implements FrameDecoder {
         if (e !== -1 && e < at) e = this.winEsc = win.indexOf(ESC, at);
         if ((e === -1 || e > q) && q - at <= this.maxFrameLength) {
           const frame = new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
-          // An idle decoder must not keep a consumed chunk alive.
-          if (q + 1 === win.length) this.closeWindow();
-          else this.winAt = q + 1;
+          this.passWindow(q + 1);
           return frame;
         }
         // The window moves past the frame first: decoding it may throw a recoverable error.
         const plain = this.winPlain;
-        if (q + 1 === win.length) this.closeWindow();
-        else this.winAt = q + 1;
+        this.passWindow(q + 1);
         return this.checkLength(e === -1 || e > q ? plain.subarray(at, q) : this.unescape(plain, at, q, e, false, win));
       }
     }
@@ -290,11 +287,9 @@ class SlipDecoder implements FrameDecoder {
       if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
       this.winEsc = e;
       const view = e === -1 || e > q ? new Uint8Array(this.winBuffer, this.winOffset + at, q - at) : undefined;
-      // The window moves past the frame first (an idle decoder must not keep a consumed chunk
-      // alive): decoding it may throw a recoverable error.
+      // The window moves past the frame first: decoding it may throw a recoverable error.
       const plain = this.winPlain;
-      if (q + 1 === win.length) this.closeWindow();
-      else this.winAt = q + 1;
+      this.passWindow(q + 1);
       return this.checkLength(view ?? this.unescape(plain, at, q, e, false, win));
     }
   }
@@ -313,6 +308,13 @@ class SlipDecoder implements FrameDecoder {
     }
     this.winEsc = e;
     return count;
+  }
+
+  // Moves the window past a frame that ended at win[end - 1]; an idle decoder must not keep a
+  // consumed chunk alive, so a window used up is closed.
+  private passWindow(end: number): void {
+    if (end === this.win.length) this.closeWindow();
+    else this.winAt = end;
   }
 
   private closeWindow(): void {
