@@ -143,4 +143,3 @@ export function allocate(n: number): Uint8Array {
   pool.reserve(n);
   return pool.commit(n);
 }
-
