@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { allocate, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -110,28 +110,18 @@ function cobsScanLimit(max: number): number {
   return n;
 }
 
-const EMPTY = new Uint8Array(0);
-
-class CobsDecoder implements FrameDecoder {
+class CobsDecoder extends WindowedDecoder implements FrameDecoder {
   // Where the next search for the 00 terminator starts: no 00 before it.
   private scanFrom = 0;
   // True while dropping an oversized frame up to its terminator ('discard' mode).
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
   private failed: FramingError | undefined;
-  // A view of the buffer's front chunk, searched directly while the buffered bytes lie in one
-  // chunk (one native search and one view per frame); win[winAt] is the buffer's first byte.
-  private win: Uint8Array = EMPTY;
-  private winAt = 0;
-  private winBuffer: ArrayBufferLike = EMPTY.buffer;
-  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
-  // the frames that need decoding.
-  private winPlain: Uint8Array = EMPTY;
-  private winOffset = 0;
   // A one-block frame of up to this many encoded bytes (code byte included) fits the limit.
   private readonly maxEncoded: number;
 
   constructor(private readonly config: CobsConfig) {
+    super();
     this.maxEncoded = config.maxFrameLength + 1;
   }
 
@@ -143,12 +133,13 @@ class CobsDecoder implements FrameDecoder {
       let at = this.winAt;
       if (at === win.length || buffer.length < win.length - at) {
         // Within the scan limit, frames are cut from the window; otherwise the bounded search below.
-        win = buffer.chunkCount === 1 && buffer.length < config.scanLimit ? buffer.peek(0, buffer.length) : EMPTY;
+        if (buffer.chunkCount === 1 && buffer.length < config.scanLimit) {
+          win = this.openWindow(buffer);
+        } else {
+          this.closeWindow();
+          win = this.win;
+        }
         at = 0;
-        this.win = win;
-        this.winBuffer = win.buffer;
-        this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
-        this.winOffset = win.byteOffset;
       }
       while (at < win.length) {
         const q = win.indexOf(0, at + this.scanFrom);
@@ -233,20 +224,6 @@ class CobsDecoder implements FrameDecoder {
     const n = buffer.length;
     if (n === 0) return undefined;
     throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
-  }
-
-  // Moves the window past a frame that ended at win[end - 1]; an idle decoder must not keep a
-  // consumed chunk alive, so a window used up is closed.
-  private passWindow(end: number): void {
-    if (end === this.win.length) this.closeWindow();
-    else this.winAt = end;
-  }
-
-  private closeWindow(): void {
-    this.win = EMPTY;
-    this.winAt = 0;
-    this.winBuffer = EMPTY.buffer;
-    this.winPlain = EMPTY;
   }
 
   // Decodes bytes[start, end), a whole frame already removed from the buffer (terminator too).

@@ -22,6 +22,7 @@ import {
   nameOption,
   toHex,
   tooLongOption,
+  WindowedDecoder,
 } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
@@ -81,8 +82,6 @@ export interface DelimiterOptions extends FramingOptions {
 
 /** Options of the delimiter presets ({@link line}, {@link crlf}, {@link nul}): everything but the delimiters. */
 export type DelimiterPresetOptions = Omit<DelimiterOptions, 'delimiters'>;
-
-const EMPTY = new Uint8Array(0);
 
 // A delimiter that contains the anchor only as its suffix, split into the part before the anchor.
 interface AnchoredDelimiter {
@@ -313,7 +312,7 @@ function truncatedError(config: DelimiterConfig, n: number): TruncatedFrameError
  * The decoder for a single delimiter, or a set sharing an anchor (`\n` and `\r\n`): one native
  * search for the anchor, then a look back for the longer delimiters that end with it.
  */
-class AnchoredDelimiterDecoder implements FrameDecoder {
+class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
   // Where the next search for the anchor starts: no anchor begins before it.
   private scanFrom = 0;
   // True while dropping an oversized frame up to its delimiter ('discard' mode).
@@ -324,15 +323,6 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
   private readonly anchorLength: number;
   // Where a delimiter must end at the latest for its frame to fit the limit.
   private readonly searchEnd: number;
-  // A view of the buffer's front chunk, searched directly while the buffered bytes lie in one
-  // chunk: frames are then cut from it with one native search and one view each, the cost of
-  // the simplest splitter. win[winAt] is the buffer's first byte.
-  private win: Uint8Array = EMPTY;
-  private winAt = 0;
-  // The window's memory: frames are views made straight on it (a plain Uint8Array, even when the
-  // chunk is a Node Buffer: cheaper than `subarray`, and the same bytes).
-  private winBuffer: ArrayBufferLike = EMPTY.buffer;
-  private winOffset = 0;
   // The byte before the anchor that makes the one longer delimiter (\r for \r\n), or -1.
   private readonly headByte: number;
   // True for a one-byte anchor with at most one longer delimiter, one byte longer (\n; \n with
@@ -346,6 +336,7 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     private readonly config: DelimiterConfig,
     private readonly anchor: Uint8Array,
   ) {
+    super();
     this.anchorByte = anchor[0]!;
     this.anchorLength = anchor.length;
     this.searchEnd = config.maxFrameLength + config.longest;
@@ -425,26 +416,8 @@ class AnchoredDelimiterDecoder implements FrameDecoder {
     buffer.skip(end - at);
     this.scanFrom = 0;
     const frame = new Uint8Array(this.winBuffer, this.winOffset + at, (this.strip ? frameEnd : end) - at);
-    if (end === this.win.length) this.closeWindow();
-    else this.winAt = end;
+    this.passWindow(end);
     return frame;
-  }
-
-  // A window on the buffered bytes, which lie in one chunk.
-  private openWindow(buffer: ChunkBuffer): Uint8Array {
-    const win = buffer.peek(0, buffer.length);
-    this.win = win;
-    this.winAt = 0;
-    this.winBuffer = win.buffer;
-    this.winOffset = win.byteOffset;
-    return win;
-  }
-
-  // Lets go of the window: an idle decoder must not keep a consumed chunk alive.
-  private closeWindow(): void {
-    this.win = EMPTY;
-    this.winAt = 0;
-    this.winBuffer = EMPTY.buffer;
   }
 
   // The general path, through the buffer's own search and take: frames that span chunks,

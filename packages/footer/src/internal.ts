@@ -1,6 +1,8 @@
 // Helpers shared by the footer strategies. Not exported from the package.
 import type { ChunkBuffer } from '@framewire/chunk-buffer';
 
+const NO_BYTES = new Uint8Array(0);
+
 /** What a footer decoder does with a frame longer than `maxFrameLength`. */
 export type TooLongAction = 'fail' | 'discard';
 
@@ -142,4 +144,46 @@ export function allocate(n: number): Uint8Array {
   if (n <= 64) return new Uint8Array(n);
   pool.reserve(n);
   return pool.commit(n);
+}
+
+/**
+ * The receive window of a footer decoder: a view of the buffer's front chunk, searched directly
+ * while the buffered bytes lie in that one chunk, so that each frame costs one native search
+ * and one view. `win[winAt]` is the buffer's first byte.
+ */
+export abstract class WindowedDecoder {
+  protected win: Uint8Array = NO_BYTES;
+  protected winAt = 0;
+  // The window's memory: frames are views made straight on it (a plain Uint8Array, even when
+  // the chunk is a Node Buffer: cheaper than `subarray`, and the same bytes).
+  protected winBuffer: ArrayBufferLike = NO_BYTES.buffer;
+  protected winOffset = 0;
+  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
+  // the frames that need decoding.
+  protected winPlain: Uint8Array = NO_BYTES;
+
+  /** Opens the window on the buffered bytes, which must lie in one chunk. */
+  protected openWindow(buffer: ChunkBuffer): Uint8Array {
+    const win = buffer.peek(0, buffer.length);
+    this.win = win;
+    this.winAt = 0;
+    this.winBuffer = win.buffer;
+    this.winOffset = win.byteOffset;
+    this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
+    return win;
+  }
+
+  /** Moves the window past a frame that ended at `win[end - 1]`, closing it when used up. */
+  protected passWindow(end: number): void {
+    if (end === this.win.length) this.closeWindow();
+    else this.winAt = end;
+  }
+
+  /** Lets go of the window: an idle decoder must not keep a consumed chunk alive. */
+  protected closeWindow(): void {
+    this.win = NO_BYTES;
+    this.winAt = 0;
+    this.winBuffer = NO_BYTES.buffer;
+    this.winPlain = NO_BYTES;
+  }
 }

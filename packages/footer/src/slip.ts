@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -112,10 +112,9 @@ interface SlipConfig {
   readonly scanLimit: number;
 }
 
-const EMPTY = new Uint8Array(0);
 const UNKNOWN = -2;
 
-class SlipDecoder implements FrameDecoder {
+class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // Where the next search for END starts: no END before it.
   private scanned = 0;
   // How many ESC bytes lie before `scanned`: the bytes so far decode to at least
@@ -127,23 +126,13 @@ class SlipDecoder implements FrameDecoder {
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
   private failed: FramingError | undefined;
-  // A view of the buffer's front chunk, searched directly while the buffered bytes lie in one
-  // chunk (native searches and one view per frame); win[winAt] is the buffer's first byte.
-  private win: Uint8Array = EMPTY;
-  private winAt = 0;
   // The first ESC in the window at or after winAt, -1 when there is none up to its end, or
   // UNKNOWN: found once, so the ESC search never goes over the same bytes twice.
   private winEsc = UNKNOWN;
-  // The window's memory: frames without escapes are views made straight on it (a plain
-  // Uint8Array, even when the chunk is a Node Buffer: cheaper than `subarray`, the same bytes).
-  private winBuffer: ArrayBufferLike = EMPTY.buffer;
-  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
-  // the frames that need decoding.
-  private winPlain: Uint8Array = EMPTY;
-  private winOffset = 0;
   private readonly maxFrameLength: number;
 
   constructor(private readonly config: SlipConfig) {
+    super();
     this.maxFrameLength = config.maxFrameLength;
   }
 
@@ -261,12 +250,9 @@ class SlipDecoder implements FrameDecoder {
         this.closeWindow();
         return undefined;
       }
-      win = this.win = buffer.peek(0, buffer.length);
-      at = this.winAt = 0;
+      win = this.openWindow(buffer);
+      at = 0;
       this.winEsc = UNKNOWN;
-      this.winBuffer = win.buffer;
-      this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
-      this.winOffset = win.byteOffset;
     }
     // Empty frames (the leading END) are skipped along with the frame after them, in one go.
     const first = at;
@@ -308,20 +294,6 @@ class SlipDecoder implements FrameDecoder {
     }
     this.winEsc = e;
     return count;
-  }
-
-  // Moves the window past a frame that ended at win[end - 1]; an idle decoder must not keep a
-  // consumed chunk alive, so a window used up is closed.
-  private passWindow(end: number): void {
-    if (end === this.win.length) this.closeWindow();
-    else this.winAt = end;
-  }
-
-  private closeWindow(): void {
-    this.win = EMPTY;
-    this.winAt = 0;
-    this.winBuffer = EMPTY.buffer;
-    this.winPlain = EMPTY;
   }
 
   // The frame is whole and already removed from the buffer (END too): check the limit.
