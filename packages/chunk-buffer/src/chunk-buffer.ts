@@ -1,3 +1,5 @@
+import { keepWarm } from './warm.js';
+
 const EMPTY = new Uint8Array(0);
 /** Consumed chunk slots are compacted away once there are this many and they fill half the list. */
 const COMPACT_THRESHOLD = 1024;
@@ -423,3 +425,5 @@ function isUint8Array(value: unknown): value is Uint8Array {
 function describe(value: unknown): string {
   return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
 }
+
+keepWarm(new ChunkBuffer());

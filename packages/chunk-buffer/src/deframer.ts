@@ -1,6 +1,7 @@
 import { ChunkBuffer } from './chunk-buffer.js';
 import { FrameTooLargeError, FramingError } from './errors.js';
 import type { FrameDecoder, FramingStrategy } from './framing.js';
+import { keepWarm } from './warm.js';
 
 /** Options of the decode loop ({@link Deframer}, {@link decodeFrames}, {@link createDecoderStream}). */
 export interface DeframerOptions {
@@ -143,6 +144,8 @@ export class Deframer {
     }
   }
 }
+
+keepWarm(new Deframer({ decode: () => undefined, end: () => undefined }));
 
 /** A source of chunks: an iterable or async iterable (a Node socket is one). */
 export type ChunkSource = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;

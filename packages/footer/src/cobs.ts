@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, keepWarm, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -385,3 +385,7 @@ function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: 
   for (let k = start; k < end; k++) to[at++] = from[k]!;
   return at;
 }
+
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+const idle = cobs();
+keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -23,6 +23,7 @@ import {
   toHex,
   tooLongOption,
   WindowedDecoder,
+  keepWarm,
 } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
@@ -720,3 +721,9 @@ class DelimiterEncoder implements FrameEncoder {
     return [payload, this.written];
   }
 }
+
+// Idle instances of both decoder classes and of the encoder, kept so that V8 keeps their
+// optimized code (see keepWarm).
+const idle = delimiter({ delimiters: Uint8Array.of(0x0a) });
+const idleMulti = delimiter({ delimiters: [Uint8Array.of(0x01, 0x02), Uint8Array.of(0x03)] });
+keepWarm(idle.createDecoder(), idle.createEncoder(), idleMulti.createDecoder());

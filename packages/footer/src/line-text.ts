@@ -1,5 +1,6 @@
 import { Deframer, type FramingError } from '@framewire/chunk-buffer';
 import type { DelimiterPresetOptions } from './delimiter.js';
+import { keepWarm } from './internal.js';
 import { line } from './line.js';
 
 /** Options of {@link LineTextDecoder}: those of {@link line} (but `stripDelimiter`), plus one. */
@@ -124,3 +125,6 @@ export class LineTextDecoder {
     }
   }
 }
+
+// An idle instance, kept so that V8 keeps its optimized code (see keepWarm).
+keepWarm(new LineTextDecoder());

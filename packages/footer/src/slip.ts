@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, keepWarm, pool, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -505,3 +505,7 @@ class SlipEncoder implements FrameEncoder {
 
 // Above this many bytes the encoder counts the escapes before reserving its output.
 const POOL_ROOM = 1024;
+
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+const idle = slip();
+keepWarm(idle.createDecoder(), idle.createEncoder());

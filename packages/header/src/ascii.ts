@@ -12,7 +12,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, integerOption } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, integerOption, keepWarm } from './shared.js';
 
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {
@@ -265,3 +265,7 @@ class AsciiEncoder implements FrameEncoder {
     return [header, payload];
   }
 }
+
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+const idle = ascii();
+keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
+import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption, keepWarm } from './shared.js';
 
 /** Widths, in bytes, a binary length field can have. */
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
@@ -570,3 +570,7 @@ function writeUint(out: Uint8Array, at: number, width: number, value: number, li
     for (let k = width - 1; k >= 0; k--, v >>>= 8) out[at + k] = v & 0xff;
   }
 }
+
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+const idle = lengthPrefix();
+keepWarm(idle.createDecoder(), idle.createEncoder());

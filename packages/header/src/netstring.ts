@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, hexByte } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, hexByte, keepWarm } from './shared.js';
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -211,3 +211,7 @@ class NetstringEncoder implements FrameEncoder {
     return [header, payload, TRAILER];
   }
 }
+
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+const idle = netstring();
+keepWarm(idle.createDecoder(), idle.createEncoder());
