@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript that tests run in a child process: linted without type information.
+    files: ['packages/*/test/fixtures/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // The protocol layers run unchanged in browsers, Deno and Bun: no Node built-ins in their sources.
     files: ['packages/chunk-buffer/src/**/*.ts', 'packages/header/src/**/*.ts', 'packages/footer/src/**/*.ts'],
     ignores: ['**/*.test.ts'],

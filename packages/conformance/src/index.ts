@@ -16,4 +16,6 @@ export { CountingChunkBuffer } from './counting-chunk-buffer.js';
 export { driveDecoder, decodeChunks } from './drive.js';
 export type { DecodeRun, DriveOptions } from './drive.js';
 export { ConformanceError } from './errors.js';
+export { runFreshStreams, reportMethods, methodNames, codeThrownAway } from './warm.js';
+export type { FreshStreamsOptions, ThrownAwayOptions, ThrownAwayReport } from './warm.js';
 export { bytesEqual, hex } from './bytes.js';
