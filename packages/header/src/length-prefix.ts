@@ -436,6 +436,10 @@ class LengthPrefixDecoder implements FrameDecoder {
       case 8: {
         const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
         const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
+        // Any length under 4 GiB is `low` itself. (high * 2^32 + low, computed unoptimized, is
+        // a heap number even when small; stored in the buffer's offsets, it gives ChunkBuffer
+        // another hidden class, which no idle instance keeps: see keepWarm.)
+        if (high === 0) return low;
         return high >= UNSAFE_HIGH_WORD ? -1 : high * TWO_POW_32 + low;
       }
     }
