@@ -8,6 +8,11 @@
  * two streams, say), the map is freed and every optimized function built for it is thrown
  * away, so the next stream starts over in the interpreter. An idle instance, holding no bytes,
  * keeps the map, and every new instance takes it.
+ *
+ * A field that once holds a heap number where it held small integers (an offset computed as
+ * `high * 2 ** 32 + low`, say) moves the class to another hidden class, which no idle instance
+ * keeps: pass lengths and offsets as small integers. The `test/warm.test.ts` of header and footer
+ * check all this with V8's deoptimization trace (they run this package's classes too).
  */
 const residents: object[] = [];
 
