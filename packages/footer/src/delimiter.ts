@@ -380,8 +380,7 @@ class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const anchorLength = this.anchorLength;
     const from = at + this.scanFrom;
-    const i =
-      anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
+    const i = anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
     if (i === -1) {
       // Not in this chunk: go on after it, without searching its bytes again.
       this.scanFrom = Math.max(this.scanFrom, win.length - at - anchorLength + 1);

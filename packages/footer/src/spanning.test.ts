@@ -1,4 +1,4 @@
-import { Deframer } from '@framewire/chunk-buffer';
+import { Deframer, concatBytes } from '@framewire/chunk-buffer';
 import { describe, expect, it } from 'vitest';
 import { cobs } from './cobs.js';
 import { slip } from './slip.js';
@@ -40,13 +40,7 @@ describe('frames spanning chunks are decoded in place, never in the received chu
     for (const chunkSize of [1, 7, 64, 1000, 4096]) {
       it(`${strategy.name}, ${chunkSize}-byte chunks`, () => {
         const encoder = strategy.createEncoder();
-        const parts = payloads.flatMap((p) => encoder.encode(p).map((part) => part.slice()));
-        const wire = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const part of parts) {
-          wire.set(part, at);
-          at += part.length;
-        }
+        const wire = concatBytes(payloads.flatMap((p) => encoder.encode(p)));
         const chunks: Uint8Array[] = [];
         for (let i = 0; i < wire.length; i += chunkSize) chunks.push(wire.slice(i, i + chunkSize));
         const copies = chunks.map((c) => c.slice());
