@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, checkOptionsObject, keepWarm, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, keepWarm, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -280,9 +280,6 @@ function decodedLength(bytes: Uint8Array, start: number, end: number): number {
 // Runs of more than this many bytes are copied natively (`set` from a view, `copyWithin`); shorter
 // ones byte by byte, which is cheaper for a few bytes than a native call and a view.
 const COPY_THRESHOLD = 16;
-// Frames up to this many bytes are copied with `slice`: V8 keeps typed arrays this small on its
-// heap, which is cheap; larger ones get memory of their own, which costs about a microsecond.
-const SMALL_FRAME = 64;
 
 function decodeBlocks(bytes: Uint8Array, start: number, end: number, size: number): Uint8Array {
   if (size === end - start - 1) {

@@ -90,8 +90,14 @@ export function nameOption(value: unknown, fallback: string): string {
   return value;
 }
 
-// Typed arrays over 64 bytes live outside the JavaScript heap, and creating one costs about a
-// microsecond: per frame, that would dominate COBS and SLIP. Output arrays up to POOLED_MAX
+/**
+ * Typed arrays up to this many bytes live on V8's heap: creating one, or a `slice` this small,
+ * is cheap. Larger ones get memory of their own, which costs about a microsecond each.
+ */
+export const SMALL_FRAME = 64;
+
+// Typed arrays over SMALL_FRAME bytes live outside the JavaScript heap, and creating one costs
+// about a microsecond: per frame, that would dominate COBS and SLIP. Output arrays up to POOLED_MAX
 // bytes are therefore carved from a shared slab, as Node does for small Buffers. Each committed
 // region is handed out once and never reused, so the arrays are independent; a small frame kept
 // alive keeps its slab (16 KiB) alive with it. A reserved region that was not committed (an
@@ -141,7 +147,7 @@ export const pool = new OutputPool();
 
 /** A new array of `n` bytes, possibly a view into a shared slab; its contents are not defined. */
 export function allocate(n: number): Uint8Array {
-  if (n <= 64) return new Uint8Array(n);
+  if (n <= SMALL_FRAME) return new Uint8Array(n);
   pool.reserve(n);
   return pool.commit(n);
 }

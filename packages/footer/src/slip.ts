@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, keepWarm, pool, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, keepWarm, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -443,9 +443,6 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
 // Runs of more than this many bytes are copied natively (`set` from a view, `copyWithin`); shorter
 // ones byte by byte, which is cheaper for a few bytes than a native call and a view.
 const SMALL_RUN = 16;
-// Frames up to this many bytes are copied with `slice`: V8 keeps typed arrays this small on its
-// heap, which is cheap; larger ones get memory of their own, which costs about a microsecond.
-const SMALL_FRAME = 64;
 
 class SlipEncoder implements FrameEncoder {
   constructor(private readonly config: SlipConfig) {}
