@@ -24,3 +24,4 @@ export {
   createEncoderStream,
 } from './deframer.js';
 export type { DeframerOptions, ChunkSource } from './deframer.js';
+export { keepWarm } from './warm.js';

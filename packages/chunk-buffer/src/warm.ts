@@ -1,7 +1,5 @@
-// Internal: not exported from the package.
-
 /**
- * Instances kept alive for the life of the module, one idle instance per hot class.
+ * Instances kept alive for the life of the module.
  *
  * V8 compiles optimized code against a class's hidden class (its "map") but holds that map
  * only weakly: once no instance of the class is left and a garbage collection runs (between
@@ -16,7 +14,11 @@
  */
 const residents: object[] = [];
 
-/** Keeps `instances` alive for the life of the module (see above). */
+/**
+ * Keeps `instances` alive for the life of the module, so that V8 keeps the optimized code of
+ * their classes when every other instance is gone (see the notes above). A strategy module calls
+ * it once, at its end, with an idle decoder and encoder: `keepWarm(s.createDecoder(), s.createEncoder())`.
+ */
 export function keepWarm(...instances: object[]): void {
   residents.push(...instances);
 }

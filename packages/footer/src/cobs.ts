@@ -1,4 +1,4 @@
-import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength } from '@framewire/chunk-buffer';
+import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength, keepWarm } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
   FrameDecoder,
@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, checkOptionsObject, keepWarm, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -383,6 +383,6 @@ function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: 
   return at;
 }
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = cobs();
 keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -3,6 +3,7 @@ import {
   TruncatedFrameError,
   UnencodablePayloadError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -23,7 +24,6 @@ import {
   toHex,
   tooLongOption,
   WindowedDecoder,
-  keepWarm,
 } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
@@ -722,7 +722,7 @@ class DelimiterEncoder implements FrameEncoder {
 }
 
 // Idle instances of both decoder classes and of the encoder, kept so that V8 keeps their
-// optimized code (see keepWarm).
+// optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = delimiter({ delimiters: Uint8Array.of(0x0a) });
 const idleMulti = delimiter({ delimiters: [Uint8Array.of(0x01, 0x02), Uint8Array.of(0x03)] });
 keepWarm(idle.createDecoder(), idle.createEncoder(), idleMulti.createDecoder());

@@ -193,21 +193,3 @@ export abstract class WindowedDecoder {
     this.winPlain = NO_BYTES;
   }
 }
-
-/**
- * Instances kept alive for the life of the module, one idle instance per decoder class.
- *
- * V8 compiles optimized code against a class's hidden class (its "map") but holds that map
- * only weakly: once no instance of the class is left and a garbage collection runs (between
- * two streams, say), the map is freed and every optimized function built for it is thrown
- * away, so the next stream starts over in the interpreter. An idle decoder, holding no bytes,
- * keeps the map, and every new instance takes it.
- *
- * `test/warm.test.ts` checks it with V8's deoptimization trace.
- */
-const residents: object[] = [];
-
-/** Keeps `instances` alive for the life of the module (see above). */
-export function keepWarm(...instances: object[]): void {
-  residents.push(...instances);
-}

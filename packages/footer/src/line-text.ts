@@ -1,6 +1,5 @@
-import { Deframer, type FramingError } from '@framewire/chunk-buffer';
+import { Deframer, keepWarm, type FramingError } from '@framewire/chunk-buffer';
 import type { DelimiterPresetOptions } from './delimiter.js';
-import { keepWarm } from './internal.js';
 import { line } from './line.js';
 
 /** Options of {@link LineTextDecoder}: those of {@link line} (but `stripDelimiter`), plus one. */
@@ -126,5 +125,5 @@ export class LineTextDecoder {
   }
 }
 
-// An idle instance, kept so that V8 keeps its optimized code (see keepWarm).
+// An idle instance, kept so that V8 keeps its optimized code (keepWarm, from @framewire/chunk-buffer).
 keepWarm(new LineTextDecoder());

@@ -4,6 +4,7 @@ import {
   TruncatedFrameError,
   UnencodablePayloadError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -13,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, keepWarm, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -503,6 +504,6 @@ class SlipEncoder implements FrameEncoder {
 // Above this many bytes the encoder counts the escapes before reserving its output.
 const POOL_ROOM = 1024;
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = slip();
 keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -3,6 +3,7 @@ import {
   MalformedHeaderError,
   TruncatedFrameError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -12,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, integerOption, keepWarm } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, integerOption } from './shared.js';
 
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {
@@ -266,6 +267,6 @@ class AsciiEncoder implements FrameEncoder {
   }
 }
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = ascii();
 keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -4,6 +4,7 @@ import {
   TruncatedFrameError,
   UnencodablePayloadError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -13,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption, keepWarm } from './shared.js';
+import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
 
 /** Widths, in bytes, a binary length field can have. */
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
@@ -575,6 +576,6 @@ function writeUint(out: Uint8Array, at: number, width: number, value: number, li
   }
 }
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = lengthPrefix();
 keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -4,6 +4,7 @@ import {
   MalformedHeaderError,
   TruncatedFrameError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -13,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, hexByte, keepWarm } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, hexByte } from './shared.js';
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -212,6 +213,6 @@ class NetstringEncoder implements FrameEncoder {
   }
 }
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = netstring();
 keepWarm(idle.createDecoder(), idle.createEncoder());

@@ -90,21 +90,3 @@ export function escapeBytes(bytes: Uint8Array, limit = 64): string {
 export function hexByte(b: number): string {
   return `0x${HEX[b >> 4]!}${HEX[b & 15]!}`;
 }
-
-/**
- * Instances kept alive for the life of the module: one idle decoder and encoder per class.
- *
- * V8 compiles optimized code against a class's hidden class (its "map") but holds that map
- * only weakly: once no instance of the class is left and a garbage collection runs (between
- * two streams, say), the map is freed and every optimized function built for it is thrown
- * away, so the next stream starts over in the interpreter. An idle instance, holding no bytes,
- * keeps the map, and every new instance takes it.
- *
- * `test/warm.test.ts` checks it with V8's deoptimization trace.
- */
-const residents: object[] = [];
-
-/** Keeps `instances` alive for the life of the module (see above). */
-export function keepWarm(...instances: object[]): void {
-  residents.push(...instances);
-}

@@ -3,6 +3,7 @@ import {
   MalformedHeaderError,
   TruncatedFrameError,
   resolveMaxFrameLength,
+  keepWarm,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -12,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, hexByte, keepWarm } from './shared.js';
+import { checkOptionsObject, checkPayload, hexByte } from './shared.js';
 
 // POW7[i] = 2^(7i): the weight of the i-th 7-bit group (exact as doubles up to i = 9).
 const POW7: readonly number[] = Array.from({ length: 10 }, (_, i) => 2 ** (7 * i));
@@ -254,6 +255,6 @@ class VarintEncoder implements FrameEncoder {
   }
 }
 
-// An idle decoder and encoder, kept so that V8 keeps their optimized code (see keepWarm).
+// An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = varint();
 keepWarm(idle.createDecoder(), idle.createEncoder());
