@@ -40,6 +40,7 @@ export type TcpScenario = keyof typeof TCP_SCENARIOS;
 
 export const TCP_IMPLS = {
   framewire: 'framewire encoder + transport',
+  'framewire-borrowed': 'framewire encoder + transport, borrowed frames (`new Deframer(u32be(), { borrowed: true })`)',
   raw: 'raw `net.Socket`',
   corked: 'hand-written corked writer (`cork`, a write per part, `uncork`)',
   packed: 'hand-written packed writer (frames copied into one buffer per batch)',
@@ -115,7 +116,7 @@ export const CELLS: readonly Cell[] = [
     ...decode(shape, 'varint', ['lps']),
     ...decode(shape, 'line', ['reference', ...LINE_PEERS]),
   ]),
-  ...tcp('bulk', ['framewire', 'raw']),
+  ...tcp('bulk', ['framewire', 'framewire-borrowed', 'raw']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
   ...tcp('pingpong', ['framewire', 'raw']),
 ];

@@ -10,8 +10,11 @@ import type { Tally } from './tally.js';
 import { BATCH, HOST, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 import type { PingClient, Receiver } from './tcp.js';
 
-/** Receives u32be frames from one connection into `tally`. */
-export async function framewireReceiver(tally: Tally): Promise<Receiver> {
+/**
+ * Receives u32be frames from one connection into `tally`. `borrowed`: frames that span reads
+ * are lent from one reused array (the tally reads each frame inside the callback).
+ */
+export async function framewireReceiver(tally: Tally, borrowed: boolean): Promise<Receiver> {
   let resolveDone!: (ms: number) => void;
   let rejectDone!: (error: unknown) => void;
   const done = new Promise<number>((resolve, reject) => {
@@ -22,7 +25,7 @@ export async function framewireReceiver(tally: Tally): Promise<Receiver> {
   const server = await listen({ host: HOST, port: 0 }, async (conn) => {
     const started = performance.now();
     try {
-      const deframer = new Deframer(strategy);
+      const deframer = new Deframer(strategy, { borrowed });
       const onFrame = (frame: Uint8Array): void => {
         tally.add(frame);
       };

@@ -95,7 +95,7 @@ async function echoRaw(): Promise<void> {
 async function main(): Promise<void> {
   const plan = planOf(data.scenario, data.quick);
   const pool = poolOf(plan);
-  if (data.impl === 'framewire') {
+  if (data.impl === 'framewire' || data.impl === 'framewire-borrowed') {
     const { framewirePeer } = await import('./tcp-framewire.js');
     await framewirePeer(data, plan, pool, post);
   } else if (data.scenario === 'pingpong') {

@@ -73,9 +73,9 @@ function messageOf(worker: Worker, type: PeerMessage['type']): Promise<PeerMessa
 
 async function receive(cell: TcpCell, quick: boolean, plan: TcpPlan, tally: Tally): Promise<Metrics> {
   let receiver: Receiver;
-  if (cell.impl === 'framewire') {
+  if (cell.impl === 'framewire' || cell.impl === 'framewire-borrowed') {
     const { framewireReceiver } = await import('./tcp-framewire.js');
-    receiver = await framewireReceiver(tally);
+    receiver = await framewireReceiver(tally, cell.impl === 'framewire-borrowed');
   } else {
     receiver = await rawReceiver(cell, plan, tally);
   }

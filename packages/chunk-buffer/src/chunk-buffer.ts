@@ -6,6 +6,19 @@ const COMPACT_THRESHOLD = 1024;
 /** Chunk parts up to this many bytes are copied byte by byte rather than with `set`. */
 const SMALL_COPY = 32;
 
+/** Options of {@link ChunkBuffer}. */
+export interface ChunkBufferOptions {
+  /**
+   * Whether a `take` that spans chunks copies into one array this buffer keeps and reuses,
+   * instead of a new array each time. The result is then *borrowed*: valid only until the next
+   * `take` that spans chunks, which overwrites it. Saves allocating and filling fresh memory per
+   * spanning take (large frames arriving in many reads); costs holding one array as large as
+   * the largest such take. Takes that lie in one chunk are views either way, and `peek` always
+   * copies into a new array. Defaults to `false`.
+   */
+  borrowed?: boolean;
+}
+
 /**
  * A queue of received chunks that behaves like one contiguous byte array.
  *
@@ -52,6 +65,13 @@ export class ChunkBuffer {
   // the hot reads and takes touch only these two fields.
   private first: Uint8Array = EMPTY;
   private firstAt = 0;
+  // With `borrowed`: the array that spanning takes copy into, grown to the largest one.
+  private readonly borrowed: boolean;
+  private scratch: Uint8Array = EMPTY;
+
+  constructor(options: ChunkBufferOptions = {}) {
+    this.borrowed = options.borrowed === true;
+  }
 
   /** Number of unconsumed bytes. */
   get length(): number {
@@ -280,7 +300,8 @@ export class ChunkBuffer {
 
   /**
    * Removes `n` bytes from the front and returns them: a view into the chunk when they lie in
-   * one chunk (no copy), otherwise one new array holding a copy.
+   * one chunk (no copy), otherwise one new array holding a copy (with `borrowed`, a view of the
+   * reused array, valid until the next take that spans chunks).
    */
   take(n: number): Uint8Array {
     const chunk = this.first;
@@ -294,7 +315,8 @@ export class ChunkBuffer {
     }
     if (n === 0) return EMPTY;
     this.checkRange(0, n);
-    const out = stop <= chunk.length ? view(chunk, at, n) : this.copyOut(this.head, at, n);
+    const out =
+      stop <= chunk.length ? view(chunk, at, n) : this.copyOut(this.head, at, n, this.borrowed ? this.lend(n) : undefined);
     this.advance(n);
     return out;
   }
@@ -312,8 +334,14 @@ export class ChunkBuffer {
     this.advance(n);
   }
 
-  private copyOut(i: number, at: number, n: number): Uint8Array {
-    const out = new Uint8Array(n);
+  // The first `n` bytes of the reused array, grown first if it is shorter.
+  private lend(n: number): Uint8Array {
+    if (this.scratch.length < n) this.scratch = new Uint8Array(n);
+    return new Uint8Array(this.scratch.buffer, 0, n);
+  }
+
+  // Copies `n` bytes from chunk `i`, offset `at`, on into `out` (a new array if not given).
+  private copyOut(i: number, at: number, n: number, out: Uint8Array = new Uint8Array(n)): Uint8Array {
     let written = 0;
     while (written < n) {
       const chunk = this.chunks[i++]!;

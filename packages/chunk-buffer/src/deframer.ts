@@ -18,6 +18,17 @@ export interface DeframerOptions {
    * errors are thrown like the others. Defaults to undefined.
    */
   onRecoverableError?: (error: FramingError) => void;
+  /**
+   * Lends frames instead of giving them: a frame that spans chunks is copied into one array
+   * the loop reuses (a {@link ChunkBuffer} with `borrowed`), so it is valid only until
+   * `onFrame` returns. Copy it (`frame.slice()`) to keep it. For large frames handled on the
+   * spot (checksummed, parsed, forwarded), this saves filling fresh memory per frame: 64 KiB
+   * frames over loopback TCP ran about 1.3× faster (bench). Only the {@link Deframer}'s
+   * callback form can lend: the array forms of `push` and `end`, `decodeFrames`,
+   * `decodeFramesAsync` and `createDecoderStream` hand frames on after the call, and throw a
+   * `TypeError` when given `borrowed: true`. Defaults to `false`.
+   */
+  borrowed?: boolean;
 }
 
 const DEFAULT_BARE_DECODER_CAP = 8 * 1024 * 1024 + 64 * 1024;
@@ -48,6 +59,7 @@ export class Deframer {
   // The unrecoverable error that ended this stream, rethrown on every later call.
   private failed: Error | undefined;
   private ended = false;
+  private readonly borrowed: boolean;
 
   constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
     const isStrategy = 'createDecoder' in strategy;
@@ -58,7 +70,8 @@ export class Deframer {
     }
     this.cap = cap;
     this.onRecoverableError = options.onRecoverableError;
-    this.buffer = new ChunkBuffer();
+    this.borrowed = options.borrowed === true;
+    this.buffer = new ChunkBuffer({ borrowed: this.borrowed });
   }
 
   /** Bytes received but not yet part of a delivered frame. */
@@ -73,6 +86,7 @@ export class Deframer {
   push(chunk: Uint8Array, onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
     if (this.failed !== undefined) throw this.failed;
     if (this.ended) throw new Error('push() after end()');
+    if (onFrame === undefined && this.borrowed) throw lendingNeedsCallback('the array forms of push() and end()');
     // Buffer the chunk before raising a pending error: when that error is recoverable the
     // caller goes on, and the chunk's bytes must not be lost (the next call decodes them).
     this.buffer.push(chunk);
@@ -89,6 +103,7 @@ export class Deframer {
   /** Signals the end of the stream, passing the last frames to `onFrame`. */
   end(onFrame: (frame: Uint8Array) => void): void;
   end(onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
+    if (onFrame === undefined && this.borrowed) throw lendingNeedsCallback('the array forms of push() and end()');
     this.check();
     if (this.ended) return onFrame ? undefined : [];
     this.ended = true;
@@ -147,6 +162,19 @@ export class Deframer {
 
 keepWarm(new Deframer({ decode: () => undefined, end: () => undefined }));
 
+function lendingNeedsCallback(what: string): TypeError {
+  return new TypeError(
+    `${what} cannot lend frames: borrowed frames are valid only inside the Deframer's onFrame callback. ` +
+      'Use new Deframer(strategy, { borrowed: true }).push(chunk, onFrame), or leave borrowed unset',
+  );
+}
+
+// The loops below hand each frame on after decoding the next ones: they cannot lend frames.
+function ownedOnly(options: DeframerOptions | undefined, what: string): DeframerOptions | undefined {
+  if (options?.borrowed === true) throw lendingNeedsCallback(what);
+  return options;
+}
+
 /** A source of chunks: an iterable or async iterable (a Node socket is one). */
 export type ChunkSource = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
@@ -154,12 +182,15 @@ export type ChunkSource = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
  * Decodes frames from a synchronous iterable of chunks. Frames are yielded as they complete;
  * an error is thrown after every frame before it was yielded.
  */
-export function* decodeFrames(
+export function decodeFrames(
   source: Iterable<Uint8Array>,
   strategy: FramingStrategy | FrameDecoder,
   options?: DeframerOptions,
 ): Generator<Uint8Array, void, undefined> {
-  const deframer = new Deframer(strategy, options);
+  return framesOf(source, new Deframer(strategy, ownedOnly(options, 'decodeFrames()')));
+}
+
+function* framesOf(source: Iterable<Uint8Array>, deframer: Deframer): Generator<Uint8Array, void, undefined> {
   // Plain loops: `yield*` over an array goes through the array's iterator protocol (and, in
   // an async generator, an extra await per frame).
   for (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
@@ -171,12 +202,15 @@ export function* decodeFrames(
  * framewire transport connection. Frames are yielded as they complete; an error is thrown
  * after every frame before it was yielded. Breaking out of the loop stops reading the source.
  */
-export async function* decodeFramesAsync(
+export function decodeFramesAsync(
   source: ChunkSource,
   strategy: FramingStrategy | FrameDecoder,
   options?: DeframerOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const deframer = new Deframer(strategy, options);
+  return framesOfAsync(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
+}
+
+async function* framesOfAsync(source: ChunkSource, deframer: Deframer): AsyncGenerator<Uint8Array, void, undefined> {
   for await (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
   for (const frame of deframer.end()) yield frame;
 }
@@ -194,7 +228,7 @@ export function createDecoderStream(
   strategy: FramingStrategy | FrameDecoder,
   options?: DeframerOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
-  const deframer = new Deframer(strategy, options);
+  const deframer = new Deframer(strategy, ownedOnly(options, 'createDecoderStream()'));
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       deframer.push(chunk, (frame) => {

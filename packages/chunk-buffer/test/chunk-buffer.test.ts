@@ -493,6 +493,69 @@ describe('take', () => {
   });
 });
 
+describe('take, borrowed', () => {
+  function borrowedOf(...chunks: number[][]): ChunkBuffer {
+    const buf = new ChunkBuffer({ borrowed: true });
+    for (const c of chunks) buf.push(Uint8Array.from(c));
+    return buf;
+  }
+
+  it('copies spanning takes into one reused array, which the next spanning take overwrites', () => {
+    const buf = borrowedOf([1, 2], [3, 4], [5, 6], [7, 8, 9]);
+    const first = buf.take(3);
+    expect(Array.from(first)).toEqual([1, 2, 3]);
+    const second = buf.take(3);
+    expect(Array.from(second)).toEqual([4, 5, 6]);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.byteOffset).toBe(0);
+    // The first result was lent: it now shows the second take's bytes.
+    expect(Array.from(first)).toEqual([4, 5, 6]);
+  });
+
+  it('still returns views for takes inside one chunk, which stay valid', () => {
+    const chunk = Uint8Array.of(1, 2, 3, 4);
+    const buf = new ChunkBuffer({ borrowed: true });
+    buf.push(chunk);
+    buf.push(Uint8Array.of(5, 6));
+    const inside = buf.take(2);
+    expect(inside.buffer).toBe(chunk.buffer);
+    const spanning = buf.take(3);
+    expect(Array.from(spanning)).toEqual([3, 4, 5]);
+    expect(spanning.buffer).not.toBe(chunk.buffer);
+    expect(Array.from(inside)).toEqual([1, 2]);
+  });
+
+  it('grows the reused array for a longer take and keeps it for shorter ones', () => {
+    const data = Array.from({ length: 320 }, (_, i) => (i * 13) & 0xff);
+    const buf = borrowedOf(data.slice(0, 2), data.slice(2, 4), data.slice(4, 200), data.slice(200, 300), data.slice(300));
+    const small = buf.take(3);
+    expect(Array.from(small)).toEqual(data.slice(0, 3));
+    const large = buf.take(250);
+    expect(Array.from(large)).toEqual(data.slice(3, 253));
+    expect(large.buffer.byteLength).toBe(250);
+    const again = buf.take(60);
+    expect(Array.from(again)).toEqual(data.slice(253, 313));
+    expect(again.buffer).toBe(large.buffer);
+    expect(again.length).toBe(60);
+  });
+
+  it('leaves peek copies owned', () => {
+    const buf = borrowedOf([1, 2], [3, 4]);
+    const peeked = buf.peek(1, 3);
+    expect(Array.from(buf.take(3))).toEqual([1, 2, 3]);
+    expect(Array.from(peeked)).toEqual([2, 3]);
+    expect(peeked.buffer).not.toBe(buf.take(1).buffer);
+  });
+
+  it('is off by default: every spanning take is a new array', () => {
+    const buf = bufferOf([1, 2], [3, 4], [5, 6]);
+    const first = buf.take(3);
+    const second = buf.take(3);
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(Array.from(first)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('skip', () => {
   it('drops bytes across chunks; offsets then count from the new front', () => {
     const buf = bufferOf([1, 2], [3], [4, 5, 6]);

@@ -212,6 +212,66 @@ describe('Deframer, callback form', () => {
   });
 });
 
+describe('Deframer, borrowed frames', () => {
+  const u8 = u8Strategy({ maxFrameLength: 10 });
+  const payloads = ['hello', 'a', 'framewire', 'xyz', 'borrowed'];
+
+  it('delivers the same frames as the owned form in every chunking, when read inside onFrame', () => {
+    const data = wire(u8, ...payloads);
+    for (const chunks of everySplit(data)) {
+      const deframer = new Deframer(u8, { borrowed: true });
+      const seen: string[] = [];
+      const onFrame = (frame: Uint8Array): void => {
+        seen.push(texts([frame])[0]!);
+      };
+      for (const chunk of chunks) deframer.push(chunk, onFrame);
+      deframer.end(onFrame);
+      expect(seen).toEqual(payloads);
+    }
+  });
+
+  it('lends spanning frames from one reused array: a frame kept past onFrame is overwritten', () => {
+    const deframer = new Deframer(u8, { borrowed: true });
+    const kept: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    // One byte per chunk: every frame spans chunks.
+    for (const chunk of chunked(wire(u8, 'abc', 'xyz'), ...Array<number>(8).fill(1))) {
+      deframer.push(chunk, (frame) => {
+        kept.push(frame);
+        copies.push(frame.slice());
+      });
+    }
+    expect(texts(copies)).toEqual(['abc', 'xyz']);
+    expect(kept[1]!.buffer).toBe(kept[0]!.buffer);
+    expect(texts(kept)).toEqual(['xyz', 'xyz']);
+  });
+
+  it('refuses the array forms, which hand frames on after the call, with a TypeError and without taking the chunk', () => {
+    const deframer = new Deframer(u8, { borrowed: true });
+    const message = /^the array forms of push\(\) and end\(\) cannot lend frames/;
+    expect(() => deframer.push(wire(u8, 'a'))).toThrow(TypeError);
+    expect(() => deframer.push(wire(u8, 'b'))).toThrow(message);
+    expect(() => deframer.end()).toThrow(message);
+    // A refused call does nothing: the stream goes on with the callback form.
+    const seen: Uint8Array[] = [];
+    deframer.push(wire(u8, 'c'), (frame) => seen.push(frame));
+    deframer.end((frame) => seen.push(frame));
+    expect(texts(seen)).toEqual(['c']);
+  });
+
+  it('decodeFrames refuses borrowed at the call, before reading the source', () => {
+    let read = false;
+    const source = {
+      *[Symbol.iterator]() {
+        read = true;
+        yield wire(u8, 'a');
+      },
+    };
+    expect(() => decodeFrames(source, u8, { borrowed: true })).toThrow(/^decodeFrames\(\) cannot lend frames/);
+    expect(read).toBe(false);
+  });
+});
+
 describe('Deframer, recoverable errors', () => {
   const line = lineStrategy({ maxFrameLength: 5 });
 

@@ -161,6 +161,25 @@ describe('createDecoderStream', () => {
   });
 });
 
+describe('borrowed frames', () => {
+  it('decodeFramesAsync and createDecoderStream refuse borrowed at the call: their frames outlive onFrame', () => {
+    expect(() => decodeFramesAsync([wire('a')], u8, { borrowed: true })).toThrow(
+      new TypeError(
+        "decodeFramesAsync() cannot lend frames: borrowed frames are valid only inside the Deframer's onFrame callback. " +
+          'Use new Deframer(strategy, { borrowed: true }).push(chunk, onFrame), or leave borrowed unset',
+      ),
+    );
+    expect(() => createDecoderStream(u8, { borrowed: true })).toThrow(/^createDecoderStream\(\) cannot lend frames/);
+  });
+
+  it('borrowed: false is the default: decodeFramesAsync accepts it', async () => {
+    expect(await collect(decodeFramesAsync(chunked(wire('one', 'two'), 1), u8, { borrowed: false }))).toEqual({
+      frames: ['one', 'two'],
+      error: undefined,
+    });
+  });
+});
+
 describe('createEncoderStream', () => {
   it('enqueues the encoded parts, passing the payload through without a copy', async () => {
     const payloads = [bytes('hi'), bytes('')];

@@ -31,6 +31,13 @@ export interface DriveOptions {
   buffer?: ChunkBuffer;
   /** Go on decoding after a recoverable error, as the contract allows. Defaults to true. */
   continueAfterRecoverable?: boolean;
+  /**
+   * Decode as a lending loop does (`new Deframer(strategy, { borrowed: true })`): into a
+   * `ChunkBuffer` with `borrowed` (when `buffer` is not given), keeping a copy of each frame as
+   * soon as `decode` returns it. A decoder that holds on to bytes it took in an earlier call
+   * then returns wrong frames. Defaults to false.
+   */
+  borrowed?: boolean;
   /** Called after each chunk has been decoded as far as it goes; may throw to stop the run. Defaults to none. */
   afterChunk?: (buffer: ChunkBuffer, chunkIndex: number) => void;
 }
@@ -54,7 +61,8 @@ export function driveDecoder(
   options: DriveOptions = {},
 ): DecodeRun {
   const dec = 'createDecoder' in decoder ? decoder.createDecoder() : decoder;
-  const buffer = options.buffer ?? new ChunkBuffer();
+  const borrowed = options.borrowed === true;
+  const buffer = options.buffer ?? new ChunkBuffer({ borrowed });
   const continueAfterRecoverable = options.continueAfterRecoverable ?? true;
   let fed = 0;
   for (const chunk of chunks) fed += chunk.length;
@@ -125,7 +133,7 @@ export function driveDecoder(
           `decode returned a frame (${hex(frame)}) without consuming any byte (${before} bytes buffered): a decode loop would never end`,
         );
       }
-      frames.push(frame);
+      frames.push(borrowed ? frame.slice() : frame);
     }
     maxWaitingBytes = Math.max(maxWaitingBytes, buffer.length);
     options.afterChunk?.(buffer, c);
@@ -140,7 +148,7 @@ export function driveDecoder(
   }
   if (last !== undefined) {
     checkFrameType(last, 'end');
-    frames.push(last);
+    frames.push(borrowed ? last.slice() : last);
   }
   return {
     frames,

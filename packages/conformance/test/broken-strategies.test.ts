@@ -119,6 +119,13 @@ describe('other properties', () => {
     expect(error.message).toMatch(/property "1\. .*first difference at frame/s);
   });
 
+  it('property 1 fails a decoder that keeps bytes it took in an earlier call, once frames are borrowed', () => {
+    const error = failure(() => {
+      checkRoundTrip(brokenU16({ keepsTakenPieces: true }));
+    });
+    expect(error.message).toMatch(/property "1\. .*, frames borrowed.*first difference at frame/s);
+  });
+
   it('property 2 fails an encoder that lets its delimiter through', () => {
     const error = failure(() => {
       checkSpecialPayloads(brokenNewline({ noRefusal: true }), newlineOptions);

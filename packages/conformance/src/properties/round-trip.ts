@@ -13,8 +13,10 @@ export const ROUND_TRIP = '1. decode(encode(messages)) returns the messages unde
  * then cut into chunks (one big chunk, 1-byte chunks, random cuts, empty chunks), decode to
  * exactly those payloads; `end()` then returns nothing and leaves nothing buffered. Along the
  * way: the encoder leaves its payloads untouched and stays within `maxWireLength`, and the
- * decoder never waits with more than `maxWireLength` bytes buffered. Throws a
- * `ConformanceError` on failure.
+ * decoder never waits with more than `maxWireLength` bytes buffered. The same chunks are decoded
+ * a second time with borrowed frames (a `ChunkBuffer` with `borrowed`, each frame copied as it
+ * comes), as `new Deframer(strategy, { borrowed: true })` lends them: a decoder that keeps bytes
+ * it took in an earlier call fails there. Throws a `ConformanceError` on failure.
  */
 export function checkRoundTrip(subject: StrategyUnderTest, options?: ConformanceOptions): void {
   const config = resolveConfig(subject, options);
@@ -24,8 +26,15 @@ export function checkRoundTrip(subject: StrategyUnderTest, options?: Conformance
     ROUND_TRIP,
     fc.property(chunkPlan(), fc.array(config.payload, { maxLength: 8 }), (plan, messages) => {
       const { wire } = encodeStream(strategy, messages);
-      const run = driveDecoder(strategy, applyChunkPlan(wire, plan));
-      expectFrames(strategy, run, messages, `${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)}`);
+      const chunks = applyChunkPlan(wire, plan);
+      const where = `${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)}`;
+      expectFrames(strategy, driveDecoder(strategy, chunks), messages, where);
+      expectFrames(
+        strategy,
+        driveDecoder(strategy, chunks, { borrowed: true }),
+        messages,
+        `${where}, frames borrowed (a take that spans chunks reuses one array: keep nothing taken in an earlier call)`,
+      );
     }),
   );
 }
