@@ -5,8 +5,8 @@
  *
  *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N] [--cache DIR]
  *
- * `--repeat N` runs N timed passes and reports the fastest (the orchestrator asks for 3 on the
- * decode cells: the best of three is less disturbed by the rest of the machine than one pass).
+ * `--repeat N` runs N timed passes and reports the fastest (the orchestrator asks for 3, except
+ * on the ping-pong: the best of three is less disturbed by the rest of the machine than one pass).
  * `--cache DIR` reads the workload from (or stores it in) DIR; the orchestrator passes one.
  */
 import { parseArgs } from 'node:util';

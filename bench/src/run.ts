@@ -18,10 +18,11 @@ import { summarize, type CellSummary } from './summary.js';
 const CELL_SCRIPT = fileURLToPath(new URL('./cell.js', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 /**
- * Timed passes per run of a decode cell; the fastest counts. (A TCP cell runs one pass: its
- * passes are long, and it times itself. `--quick` runs one pass too.)
+ * Timed passes per run of a decode or TCP throughput cell; the fastest counts. (The ping-pong
+ * runs one pass: its p50 already comes from thousands of round trips. `--quick` runs one pass
+ * too.)
  */
-const DECODE_PASSES = 3;
+const PASSES = 3;
 /** Time a child gets to generate its workload before it must report `ready`. */
 const PREPARE_BUDGET_MS = 120_000;
 
@@ -37,7 +38,7 @@ const USAGE = `Usage: pnpm bench [--quick] [--only SUBSTRING]... [--runs N] [--l
 /** Runs one cell once in a fresh `node --expose-gc` process, enforcing the per-phase budget. */
 function runChild(cell: Cell, quick: boolean, cacheDir: string): Promise<RunResult> {
   const budget = budgetMs(cell, quick);
-  const passes = cell.kind === 'decode' && !quick ? DECODE_PASSES : 1;
+  const passes = quick || (cell.kind === 'tcp' && cell.scenario === 'pingpong') ? 1 : PASSES;
   const args = ['--expose-gc', CELL_SCRIPT, cell.id, '--cache', cacheDir, '--repeat', String(passes), ...(quick ? ['--quick'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let result: RunResult | undefined;
