@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { decodeFramesAsync } from '../src/deframer.js';
+import { Deframer, decodeFramesAsync } from '../src/deframer.js';
 import { concatBytes, encodeFrame } from '../src/framing.js';
 import { bytes, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
 
@@ -91,6 +91,38 @@ describe('decodeFramesAsync over a real socket on 127.0.0.1', () => {
     );
     expect(result.map((f) => f.length)).toEqual([1024 * 1024, 5]);
     expect(result[0]!.every((b) => b === 0x61)).toBe(true);
+  });
+
+  it('a borrowing Deframer lends frames that span socket reads from one reused array', async () => {
+    const line = lineStrategy();
+    // Every frame is longer than one socket read (at most 64 KiB), so every one is copied.
+    const lengths = [70_000, 150_000, 300_000, 200_000, 90_000];
+    const payloads = lengths.map((n, i) => Uint8Array.from({ length: n }, (_, k) => 0x61 + ((k * 7 + i) % 26)));
+    const checksum = (frame: Uint8Array): number => frame.reduce((h, b) => Math.imul(h ^ b, 0x01000193), 0x811c9dc5);
+    const seen = await withConnection(
+      (socket) => {
+        for (const payload of payloads) socket.write(concatBytes([payload, bytes('\n')]));
+        socket.end();
+      },
+      async (socket) => {
+        const deframer = new Deframer(line, { borrowed: true });
+        const frames: { length: number; sum: number; memory: ArrayBufferLike }[] = [];
+        // Read inside the callback, as borrowing requires.
+        const onFrame = (frame: Uint8Array): void => {
+          frames.push({ length: frame.length, sum: checksum(frame), memory: frame.buffer });
+        };
+        for await (const chunk of socket) deframer.push(chunk as Uint8Array, onFrame);
+        deframer.end(onFrame);
+        return frames;
+      },
+    );
+    expect(seen.map(({ length, sum }) => ({ length, sum }))).toEqual(
+      payloads.map((payload) => ({ length: payload.length, sum: checksum(payload) })),
+    );
+    // The array grows for a longer frame (70 000, 150 000, 300 000 bytes) and is then reused.
+    expect(new Set(seen.slice(0, 3).map((frame) => frame.memory)).size).toBe(3);
+    expect(seen[3]!.memory).toBe(seen[2]!.memory);
+    expect(seen[4]!.memory).toBe(seen[2]!.memory);
   });
 
   it('throws a TruncatedFrameError after the complete frames when the peer stops inside a frame', async () => {
