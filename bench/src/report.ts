@@ -615,7 +615,10 @@ decodes, timed from the accepted connection to the last frame.
 ### ${TCP_SCENARIOS.bulk}: ${fmtCount(bulk.frames)} frames (${fmtSize(bulk.frames * bulk.payloadLength)})
 
 The raw sender writes the same payloads without headers; the raw receiver only counts and
-samples them — the throughput of the socket itself.
+samples them — the throughput of the socket itself. Node reads an accepted socket 64 KiB at a
+time, so every 65,540-byte frame spans two reads and is copied once: into a new array (owned,
+the default) or into one array the \`Deframer\` reuses (borrowed: valid until \`onFrame\`
+returns, which is all the tally needs).
 
 ${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-borrowed', 'raw'], 'raw')}
 
