@@ -78,7 +78,8 @@ export function runFreshStreams(strategies: readonly FramingStrategy[], options:
   }
   const methods = new Set<string>();
   const wires = strategies.map((strategy) => {
-    for (const object of [strategy.createDecoder(), strategy.createEncoder(), new Deframer(strategy), new Deframer(strategy).buffer]) {
+    const deframer = new Deframer(strategy);
+    for (const object of [strategy.createDecoder(), strategy.createEncoder(), deframer, deframer.buffer]) {
       for (const name of methodNames(object)) methods.add(name);
     }
     return wireOf(strategy, frames);
