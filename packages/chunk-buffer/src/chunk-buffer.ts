@@ -9,12 +9,12 @@ const SMALL_COPY = 32;
 /** Options of {@link ChunkBuffer}. */
 export interface ChunkBufferOptions {
   /**
-   * Whether a `take` that spans chunks copies into one array this buffer keeps and reuses,
-   * instead of a new array each time. The result is then *borrowed*: valid only until the next
-   * `take` that spans chunks, which overwrites it. Saves allocating and filling fresh memory per
-   * spanning take (large frames arriving in many reads); costs holding one array as large as
-   * the largest such take. Takes that lie in one chunk are views either way, and `peek` always
-   * copies into a new array. Defaults to `false`.
+   * Whether a `take` that must copy (its bytes span chunks that are not back to back in
+   * memory) copies into one array this buffer keeps and reuses, instead of a new array each
+   * time. The result is then *borrowed*: valid only until the next `take` that copies, which
+   * overwrites it. Saves allocating and filling fresh memory per copy (large frames arriving in
+   * many reads); costs holding one array as large as the largest such take. Takes that are
+   * views are views either way, and `peek` always copies into a new array. Defaults to `false`.
    */
   borrowed?: boolean;
 }
@@ -29,8 +29,9 @@ export interface ChunkBufferOptions {
  *   otherwise; a search then costs O(bytes searched), inside chunks done by the native
  *   `Uint8Array.prototype.indexOf`.
  * - `take(n)` removes `n` bytes from the front and returns them: a view (no copy) when they
- *   lie in one chunk, one copy when they span chunks. Either is a plain `Uint8Array`, even
- *   when the chunks are Node `Buffer`s.
+ *   lie in one chunk, or in chunks that lie back to back in one `ArrayBuffer` (a reader that
+ *   fills one block of memory read after read); otherwise one copy. Either is a plain
+ *   `Uint8Array`, even when the chunks are Node `Buffer`s.
  *
  * So a million 1-byte pushes followed by a million 1-byte takes is linear, and so is one
  * 8 MiB take from 1-byte chunks.
@@ -65,7 +66,7 @@ export class ChunkBuffer {
   // the hot reads and takes touch only these two fields.
   private first: Uint8Array = EMPTY;
   private firstAt = 0;
-  // With `borrowed`: the array that spanning takes copy into, grown to the largest one.
+  // With `borrowed`: the array that copying takes copy into, grown to the largest one.
   private readonly borrowed: boolean;
   private scratch: Uint8Array = EMPTY;
 
@@ -299,9 +300,10 @@ export class ChunkBuffer {
   }
 
   /**
-   * Removes `n` bytes from the front and returns them: a view into the chunk when they lie in
-   * one chunk (no copy), otherwise one new array holding a copy (with `borrowed`, a view of the
-   * reused array, valid until the next take that spans chunks).
+   * Removes `n` bytes from the front and returns them: a view (no copy) when they lie in one
+   * chunk, or in chunks that each start where the one before ends in the same `ArrayBuffer`;
+   * otherwise one new array holding a copy (with `borrowed`, a view of the reused array, valid
+   * until the next take that copies).
    */
   take(n: number): Uint8Array {
     const chunk = this.first;
@@ -316,7 +318,9 @@ export class ChunkBuffer {
     if (n === 0) return EMPTY;
     this.checkRange(0, n);
     const out =
-      stop <= chunk.length ? view(chunk, at, n) : this.copyOut(this.head, at, n, this.borrowed ? this.lend(n) : undefined);
+      stop <= chunk.length || this.adjacent(this.head, stop - chunk.length)
+        ? view(chunk, at, n)
+        : this.copyOut(this.head, at, n, this.borrowed ? this.lend(n) : undefined);
     this.advance(n);
     return out;
   }
@@ -332,6 +336,24 @@ export class ChunkBuffer {
     if (n === 0) return;
     this.checkRange(0, n);
     this.advance(n);
+  }
+
+  /**
+   * Whether the `rest` bytes that follow chunk `i` lie in chunks that each start where the one
+   * before ends, in the same `ArrayBuffer` (a reader that fills one block read after read): the
+   * bytes are then one run of memory, and a view of it needs no copy.
+   */
+  private adjacent(i: number, rest: number): boolean {
+    const chunks = this.chunks;
+    let prev = chunks[i]!;
+    while (rest > 0) {
+      const next = chunks[++i]!;
+      // Offsets first: `buffer` is only read once they line up.
+      if (next.byteOffset !== prev.byteOffset + prev.length || next.buffer !== prev.buffer) return false;
+      rest -= next.length;
+      prev = next;
+    }
+    return true;
   }
 
   // The first `n` bytes of the reused array, grown first if it is shorter.

@@ -20,7 +20,7 @@ export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
  * - A decoder never re-scans bytes it has already inspected when more arrive: it keeps its
  *   scan position between calls.
  * - A decoder keeps no array it got from `buffer.take` past the call that took it: a
- *   `ChunkBuffer` with `borrowed` overwrites it on the next take that spans chunks.
+ *   `ChunkBuffer` with `borrowed` overwrites it on the next take that copies.
  * - Bad input throws a {@link FramingError}. If `error.recoverable` is true, the decoder has
  *   already discarded the bad frame and may be called again; otherwise the stream is lost
  *   and every later call rethrows the same error without looking at the bytes again.

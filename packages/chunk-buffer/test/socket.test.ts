@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
-import type { Socket } from 'node:net';
+import type { OnReadOpts as OnReadOptions, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Deframer, decodeFramesAsync } from '../src/deframer.js';
 import { concatBytes, encodeFrame } from '../src/framing.js';
@@ -17,6 +17,7 @@ const HOST = '127.0.0.1';
 async function withConnection<T>(
   serve: (socket: Socket) => Promise<void> | void,
   client: (socket: Socket, serverClosed: Promise<unknown>) => Promise<T>,
+  onread?: OnReadOptions,
 ): Promise<T> {
   const server = createServer();
   let closed = (): void => undefined;
@@ -31,7 +32,7 @@ async function withConnection<T>(
   server.listen(0, HOST);
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
-  const socket = connect({ host: HOST, port });
+  const socket = connect({ host: HOST, port, ...(onread === undefined ? {} : { onread }) });
   socket.setTimeout(5000, () => socket.destroy(new Error('test socket timed out')));
   try {
     await once(socket, 'connect');
@@ -123,6 +124,44 @@ describe('decodeFramesAsync over a real socket on 127.0.0.1', () => {
     expect(new Set(seen.slice(0, 3).map((frame) => frame.memory)).size).toBe(3);
     expect(seen[3]!.memory).toBe(seen[2]!.memory);
     expect(seen[4]!.memory).toBe(seen[2]!.memory);
+  });
+
+  it('returns frames that span reads into one block of memory as views of the block, not copies', async () => {
+    const line = lineStrategy();
+    // Each frame is longer than one socket read, and all of them fit in one 1 MiB block.
+    const lengths = [70_000, 150_000, 300_000, 200_000, 90_000];
+    const payloads = lengths.map((n, i) => Uint8Array.from({ length: n }, (_, k) => 0x61 + ((k * 7 + i) % 26)));
+    const block = new Uint8Array(1024 * 1024);
+    const deframer = new Deframer(line);
+    const frames: Uint8Array[] = [];
+    let at = 0;
+    let reads = 0;
+    // Reads of at most 64 KiB, each landing right after the one before, as `recvArena` in
+    // @framewire/transport does: every frame spans reads.
+    const onread: OnReadOptions = {
+      buffer: () => block.subarray(at, at + 65_536),
+      callback: (n, buffer) => {
+        reads++;
+        at += n;
+        deframer.push(buffer.subarray(0, n), (frame) => frames.push(frame));
+        return true;
+      },
+    };
+    await withConnection(
+      (socket) => {
+        for (const payload of payloads) socket.write(concatBytes([payload, bytes('\n')]));
+        socket.end();
+      },
+      async (socket) => {
+        await once(socket, 'end');
+        deframer.end((frame) => frames.push(frame));
+      },
+      onread,
+    );
+    expect(reads).toBeGreaterThanOrEqual(Math.ceil(lengths.reduce((a, b) => a + b + 1) / 65_536));
+    // Kept past every later read, each frame is intact, and lies in the block itself.
+    expect(frames.map((frame) => Array.from(frame))).toEqual(payloads.map((payload) => Array.from(payload)));
+    for (const frame of frames) expect(frame.buffer).toBe(block.buffer);
   });
 
   it('throws a TruncatedFrameError after the complete frames when the peer stops inside a frame', async () => {

@@ -130,16 +130,20 @@ export function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-/** `text` as UTF-8 bytes split into chunks of the given sizes (the last chunk takes the rest). */
+/**
+ * `text` as UTF-8 bytes split into chunks of the given sizes (the last chunk takes the rest).
+ * Each chunk is a copy, as a socket read is: views of one array would lie back to back in
+ * memory, and `take` would join them instead of copying.
+ */
 export function chunked(data: Uint8Array | string, ...sizes: number[]): Uint8Array[] {
   const all = typeof data === 'string' ? bytes(data) : data;
   const out: Uint8Array[] = [];
   let at = 0;
   for (const size of sizes) {
-    out.push(all.subarray(at, at + size));
+    out.push(new Uint8Array(all.subarray(at, at + size)));
     at += size;
   }
-  out.push(all.subarray(at));
+  out.push(new Uint8Array(all.subarray(at)));
   return out;
 }
 
