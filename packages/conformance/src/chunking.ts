@@ -7,7 +7,10 @@ const EMPTY = new Uint8Array(0);
 export interface Chunking {
   /** What was done, for failure messages: `whole`, `byte by byte`, `split at 17`… */
   readonly name: string;
-  /** The chunks, in order. Views into the original bytes (no copies); some may be empty. */
+  /**
+   * The chunks, in order; some may be empty. Each is a copy in memory of its own, as a socket
+   * delivers them (see {@link chunkings}).
+   */
   readonly chunks: readonly Uint8Array[];
 }
 
@@ -17,6 +20,10 @@ export interface Chunking {
  * two at every offset from 1 to `length - 1`. `length + 3` chunkings for a stream of `length`
  * bytes (4 for an empty stream); use it on short streams such as byte vectors.
  *
+ * Every chunk is a copy, in memory of its own: a `ChunkBuffer` returns bytes that span chunks
+ * lying back to back in one `ArrayBuffer` as a view, so views of one array would never reach
+ * the copy (or, with borrowed frames, the lending) that real reads make a decoder go through.
+ *
  * @example
  * ```ts
  * for (const { name, chunks } of chunkings(wire)) {
@@ -25,21 +32,21 @@ export interface Chunking {
  * ```
  */
 export function* chunkings(bytes: Uint8Array): Generator<Chunking, void, undefined> {
-  yield { name: 'whole', chunks: [bytes] };
-  yield { name: 'whole between empty chunks', chunks: [EMPTY, bytes, EMPTY] };
+  yield { name: 'whole', chunks: [own(bytes, 0, bytes.length)] };
+  yield { name: 'whole between empty chunks', chunks: [EMPTY, own(bytes, 0, bytes.length), EMPTY] };
   yield { name: 'byte by byte', chunks: byteByByte(bytes, false) };
   yield { name: 'byte by byte with empty chunks', chunks: byteByByte(bytes, true) };
   for (let at = 1; at < bytes.length; at++) {
-    yield { name: `split at ${at}`, chunks: [bytes.subarray(0, at), bytes.subarray(at)] };
+    yield { name: `split at ${at}`, chunks: [own(bytes, 0, at), own(bytes, at, bytes.length)] };
   }
 }
 
 /**
  * The stream split in two at every offset from 0 to `length` (both ends included, so the first
- * and the last split carry an empty chunk): `length + 1` two-chunk lists.
+ * and the last split carry an empty chunk): `length + 1` two-chunk lists, each chunk a copy.
  */
 export function* splitEverywhere(bytes: Uint8Array): Generator<[Uint8Array, Uint8Array], void, undefined> {
-  for (let at = 0; at <= bytes.length; at++) yield [bytes.subarray(0, at), bytes.subarray(at)];
+  for (let at = 0; at <= bytes.length; at++) yield [own(bytes, 0, at), own(bytes, at, bytes.length)];
 }
 
 /**
@@ -79,9 +86,9 @@ export function chunkPlan(maxCuts = 24): Arbitrary<ChunkPlan> {
   );
 }
 
-/** Cuts `bytes` as `plan` says. The chunks are views into `bytes`. */
+/** Cuts `bytes` as `plan` says. Each chunk is a copy, in memory of its own (see {@link chunkings}). */
 export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[] {
-  if (plan.kind === 'whole') return [bytes];
+  if (plan.kind === 'whole') return [own(bytes, 0, bytes.length)];
   if (plan.kind === 'bytes') return byteByByte(bytes, plan.empties);
   const n = bytes.length;
   const inner = [...new Set(plan.cuts.map((cut) => cut % (n + 1)))].filter((cut) => cut > 0 && cut < n);
@@ -91,7 +98,7 @@ export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[]
   for (let i = 0; i + 1 < bounds.length; i++) {
     const from = bounds[i]!;
     for (const at of empties) if (at === from) chunks.push(EMPTY);
-    chunks.push(bytes.subarray(from, bounds[i + 1]));
+    chunks.push(own(bytes, from, bounds[i + 1]!));
   }
   if (n > 0) for (const at of empties) if (at === n) chunks.push(EMPTY);
   return chunks;
@@ -109,8 +116,15 @@ export function describeChunkPlan(plan: ChunkPlan, length: number): string {
 function byteByByte(bytes: Uint8Array, empties: boolean): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i++) {
-    chunks.push(bytes.subarray(i, i + 1));
+    chunks.push(own(bytes, i, i + 1));
     if (empties) chunks.push(EMPTY);
   }
   return chunks;
+}
+
+/** Bytes `from` to `to` of `bytes`, copied into a new array (a chunk as one socket read gives it). */
+function own(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const chunk = new Uint8Array(to - from);
+  chunk.set(bytes.subarray(from, to));
+  return chunk;
 }

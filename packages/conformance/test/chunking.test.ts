@@ -24,9 +24,14 @@ describe('chunkings', () => {
     expect(all[5]!.chunks.map((c) => Array.from(c))).toEqual([[1, 2], [3, 4]]);
   });
 
-  it('gives views into the bytes, not copies', () => {
+  it('gives every chunk memory of its own, so no two chunks are back to back in one buffer', () => {
     const bytes = Uint8Array.of(9, 8, 7);
-    for (const { chunks } of chunkings(bytes)) for (const chunk of chunks.filter((c) => c.length > 0)) expect(chunk.buffer).toBe(bytes.buffer);
+    for (const { name, chunks } of chunkings(bytes)) {
+      const buffers = chunks.filter((c) => c.length > 0).map((c) => c.buffer);
+      expect(buffers, name).not.toContain(bytes.buffer);
+      expect(new Set(buffers).size, name).toBe(buffers.length);
+    }
+    for (const [head, tail] of splitEverywhere(bytes)) expect(head.buffer).not.toBe(tail.buffer);
   });
 
   it('handles an empty stream', () => {
@@ -65,6 +70,8 @@ describe('applyChunkPlan', () => {
     const chunks = applyChunkPlan(bytes, { kind: 'cuts', cuts: [4, 2, 9, 2], empties: [0, 4, 6] });
     // cuts: 4, 2, 9 % 7 = 2 → at 2 and 4; empties before offsets 0 and 4, and at the end (6).
     expect(chunks.map((c) => Array.from(c))).toEqual([[], [0, 1], [2, 3], [], [4, 5], []]);
+    const buffers = chunks.filter((c) => c.length > 0).map((c) => c.buffer);
+    expect(new Set([bytes.buffer, ...buffers]).size).toBe(buffers.length + 1);
     expect(describeChunkPlan({ kind: 'cuts', cuts: [4, 2, 9, 2], empties: [0, 4, 6] }, 6)).toBe('cut at [2, 4] with 3 empty chunk(s)');
   });
 
