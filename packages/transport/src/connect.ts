@@ -43,9 +43,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const signal = config.signal;
   if (signal?.aborted === true) throw new AbortedError(address, { cause: signal.reason });
 
-  // Node reads into a fixed buffer (`onread`) on plain sockets only; over TLS the connection
-  // cuts the decrypted chunks to `recvSize` instead.
-  const port = config.recvSize === undefined || config.tls !== false ? undefined : new ReadPort();
+  // Node reads into memory of the caller's (`onread`) on plain sockets only; over TLS the
+  // connection cuts the decrypted chunks to `recvSize` instead.
+  const port =
+    config.tls !== false || (config.recvSize === undefined && config.recvArena === undefined) ? undefined : new ReadPort();
   const { socket, tcp } = openSocket(config, port);
   const ready = config.tls === false ? 'connect' : 'secureConnect';
 
@@ -103,7 +104,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; tcp: net.Socket | undefined } {
   const target = config.path === undefined ? { host: config.host, port: config.port } : { path: config.path };
   if (config.tls === false) {
-    const onread = port === undefined || config.recvSize === undefined ? undefined : port.onread(config.recvSize);
+    const onread = port?.onread(config.recvSize, config.recvArena);
     const socket = net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
     return { socket, tcp: config.path === undefined ? socket : undefined };
   }

@@ -80,9 +80,18 @@ export interface Connection extends AsyncIterable<Uint8Array> {
   readonly bytesWritten: number;
 }
 
+/** Node's `onread` socket option. */
+interface OnRead {
+  buffer: Uint8Array | (() => Uint8Array);
+  callback: (bytesRead: number, buffer: Uint8Array) => boolean;
+}
+
+/** Room a read needs in a `recvArena` block when there is no `recvSize`: Node's own read size. */
+const ARENA_READ = 64 * 1024;
+
 /**
- * Hands chunks from Node's `onread` callback (which reuses one buffer) to a connection.
- * Exists because the callback is fixed when the socket is created, before the connection.
+ * Hands chunks from Node's `onread` callback to a connection. Exists because the callback is
+ * fixed when the socket is created, before the connection.
  */
 export class ReadPort {
   /** The connection's sink; returns false to stop reading. */
@@ -90,16 +99,39 @@ export class ReadPort {
   /** Chunks read before the connection existed. */
   readonly early: Uint8Array[] = [];
 
-  /** The `onread` option for `net.connect` / `tls.connect`. */
-  onread(size: number): { buffer: Uint8Array; callback: (bytesRead: number, buffer: Uint8Array) => boolean } {
-    return {
-      buffer: new Uint8Array(size),
-      callback: (bytesRead, buffer) => {
+  /**
+   * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
+   * `recvSize` bytes, each chunk copied out of it. With `recvArena`: blocks of that size,
+   * each read right after the one before, each chunk a view of its block (no copy).
+   */
+  onread(recvSize: number | undefined, recvArena: number | undefined): OnRead {
+    const deliver = (chunk: Uint8Array): boolean => {
+      if (this.sink !== undefined) return this.sink(chunk);
+      this.early.push(chunk);
+      return false;
+    };
+    if (recvArena === undefined) {
+      return {
+        buffer: new Uint8Array(recvSize ?? ARENA_READ),
         // The buffer is reused for the next read: hand out a copy.
-        const chunk = Buffer.from(buffer.subarray(0, bytesRead));
-        if (this.sink !== undefined) return this.sink(chunk);
-        this.early.push(chunk);
-        return false;
+        callback: (bytesRead, buffer) => deliver(Buffer.from(buffer.subarray(0, bytesRead))),
+      };
+    }
+    // Node asks for the next read's memory after each callback; the read fills it from the start.
+    const room = Math.min(recvSize ?? ARENA_READ, recvArena);
+    let block = Buffer.alloc(0);
+    let at = 0;
+    return {
+      buffer: () => {
+        if (block.length - at < room) {
+          block = Buffer.alloc(recvArena);
+          at = 0;
+        }
+        return block.subarray(at, recvSize === undefined ? block.length : at + recvSize);
+      },
+      callback: (bytesRead, buffer) => {
+        at += bytesRead;
+        return deliver(buffer.subarray(0, bytesRead));
       },
     };
   }
@@ -109,7 +141,7 @@ export class ReadPort {
 export interface ConnectionInit {
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  /** Set when the socket reads through `onread` (a client with `recvSize`). */
+  /** Set when the socket reads through `onread` (a client with `recvSize` or `recvArena`). */
   readonly port?: ReadPort | undefined;
   /**
    * The TCP socket under this connection (the socket itself without TLS; none over a Unix

@@ -9,7 +9,7 @@ import { firstConnection, portOf, until } from './helpers.js';
 const TOTAL = 32 * 1024 * 1024;
 const CHUNK = 64 * 1024;
 // What a paused reader may hold beyond what it consumed: Node's readable buffer (16 KiB)
-// plus one read (≤ 64 KiB), with room to spare. A reader without backpressure would hold
+// plus one read (≤ 64 KiB; with recvArena ≤ one block), with room to spare. A reader without backpressure would hold
 // everything the writer sent.
 const MAX_UNCONSUMED = 1024 * 1024;
 
@@ -103,15 +103,16 @@ class Reader {
 }
 
 describe.each([
-  { direction: 'server → client', recvSize: undefined, style: 'write' as const },
-  { direction: 'server → client', recvSize: 65_536, style: 'send' as const },
-  { direction: 'client → server', recvSize: undefined, style: 'send' as const },
-])('backpressure $direction (recvSize $recvSize, $style)', ({ direction, recvSize, style }) => {
+  { direction: 'server → client', recvSize: undefined, recvArena: undefined, style: 'write' as const },
+  { direction: 'server → client', recvSize: 65_536, recvArena: undefined, style: 'send' as const },
+  { direction: 'server → client', recvSize: undefined, recvArena: 1024 * 1024, style: 'write' as const },
+  { direction: 'client → server', recvSize: undefined, recvArena: undefined, style: 'send' as const },
+])('backpressure $direction (recvSize $recvSize, recvArena $recvArena, $style)', ({ direction, recvSize, recvArena, style }) => {
   it('makes the writer wait while the reader does not read, and loses nothing', async () => {
     const { handler, accepted } = firstConnection();
     const server = await listen({ port: 0, onError: () => undefined, ...(direction === 'client → server' && recvSize ? { recvSize } : {}) }, handler);
     servers.push(server);
-    const client = await connect({ port: portOf(server), ...(direction === 'server → client' && recvSize ? { recvSize } : {}) });
+    const client = await connect({ port: portOf(server), ...(direction === 'server → client' && recvSize ? { recvSize } : {}), recvArena });
     const peer = await accepted;
     const [writerConn, readerConn] = direction === 'server → client' ? [peer, client] : [client, peer];
 

@@ -76,6 +76,74 @@ describe('recvSize on connect (a fixed receive buffer, like recv(8))', () => {
   });
 });
 
+describe('recvArena on connect (reads into blocks, one read after the other)', () => {
+  const ARENA = 256 * 1024;
+  const message = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 251);
+
+  /** Checks that each chunk starts where the one before ended, unless it opens a new block. */
+  function checkBlocks(received: readonly Uint8Array[]): Set<ArrayBufferLike> {
+    const blocks = new Set<ArrayBufferLike>();
+    let previous: Uint8Array | undefined;
+    for (const chunk of received) {
+      expect(chunk.buffer.byteLength).toBe(ARENA);
+      if (previous !== undefined && chunk.buffer === previous.buffer) {
+        expect(chunk.byteOffset).toBe(previous.byteOffset + previous.length);
+      } else {
+        // A new block: never one seen before, and read from its start.
+        expect(blocks.has(chunk.buffer)).toBe(false);
+        expect(chunk.byteOffset).toBe(0);
+      }
+      blocks.add(chunk.buffer);
+      previous = chunk;
+    }
+    return blocks;
+  }
+
+  const cases: { name: string; listen: () => ListenOptions; connect: (server: Server) => ConnectOptions }[] = [
+    { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) },
+    {
+      name: 'Unix socket',
+      listen: () => {
+        const { dir, remove } = tempDir();
+        cleanups.push(remove);
+        return { path: join(dir, 'arena.sock') };
+      },
+      connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
+    },
+  ];
+
+  it.each(cases)('yields chunks that follow each other in memory, block after block, and loses nothing ($name)', async (c) => {
+    const server = await serve(c.listen(), async (conn) => {
+      for (let at = 0; at < message.length; at += 100_000) await conn.write(message.subarray(at, at + 100_000));
+      await conn.end();
+    });
+    const conn = await connect({ ...c.connect(server), recvArena: ARENA });
+    const received = await chunks(conn);
+    expect(hex(concat(received))).toBe(hex(message));
+    // 3 MiB cannot fit in fewer than 12 blocks of 256 KiB; the chunks kept are still intact.
+    expect(checkBlocks(received).size).toBeGreaterThanOrEqual(12);
+  });
+
+  it('with recvSize, reads at most recvSize bytes at a time into the block', async () => {
+    const server = await serve({ port: 0 }, async (conn) => {
+      await conn.write(message.subarray(0, 300_000));
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server), recvArena: ARENA, recvSize: 1000 });
+    const received = await chunks(conn);
+    expect(received.every((chunk) => chunk.length >= 1 && chunk.length <= 1000)).toBe(true);
+    expect(hex(concat(received))).toBe(hex(message.subarray(0, 300_000)));
+    expect(checkBlocks(received).size).toBe(2);
+  });
+
+  it('is refused with TLS, where Node decrypts into memory of its own', async () => {
+    const server = await serve({ port: 0, tls: serverTls() }, hello);
+    await expect(connect({ port: portOf(server), tls: { ca: fixture('ca.pem') }, recvArena: ARENA })).rejects.toThrow(
+      new TypeError('recvArena cannot be used with tls: Node decrypts into memory of its own'),
+    );
+  });
+});
+
 describe('recvSize on listen (reads split into views of recvSize bytes)', () => {
   it('reads "Hey there!!!" as "Hey ther" then "e!!!"', async () => {
     let received: Promise<Uint8Array[]> | undefined;
