@@ -50,7 +50,7 @@ async function prepareDecode(cell: DecodeCell, quick: boolean, cacheDir: string 
   }
   return {
     expected: workload.expected,
-    wireBytes: workload.stream.length,
+    wireBytes: workload.wireBytes,
     run: async (tally) => {
       await pass(tally);
       return {};
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     // Pages the process touched for the first time (the kernel maps and zeroes each): fresh
     // memory from the allocator, which costs time that the decoder's work does not show.
     metrics['pageFaults'] = process.resourceUsage().minorPageFault - faults0;
-    // TCP passes time themselves (from the accepted connection, without worker start-up).
+    // TCP passes time themselves (from the connection being up, without worker start-up).
     const ms = timedMs ?? performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     // CPU time of the whole process (all threads): less disturbed by a busy machine than

@@ -40,6 +40,7 @@ export type TcpScenario = keyof typeof TCP_SCENARIOS;
 
 export const TCP_IMPLS = {
   framewire: 'framewire encoder + transport',
+  'framewire-arena': 'framewire encoder + transport, reads into 1 MiB blocks (`connect({ recvArena })`)',
   'framewire-borrowed': 'framewire encoder + transport, borrowed frames (`new Deframer(u32be(), { borrowed: true })`)',
   raw: 'raw `net.Socket`',
   corked: 'hand-written corked writer (`cork`, a write per part, `uncork`)',
@@ -116,7 +117,7 @@ export const CELLS: readonly Cell[] = [
     ...decode(shape, 'varint', ['lps']),
     ...decode(shape, 'line', ['reference', ...LINE_PEERS]),
   ]),
-  ...tcp('bulk', ['framewire', 'framewire-borrowed', 'raw']),
+  ...tcp('bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'raw']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
   ...tcp('pingpong', ['framewire', 'raw']),
 ];

@@ -260,6 +260,7 @@ function tcpLabel(impl: TcpImpl): string {
 
 const TCP_SHORT: Record<TcpImpl, string> = {
   framewire: 'framewire',
+  'framewire-arena': 'framewire, recvArena',
   'framewire-borrowed': 'framewire, borrowed',
   raw: 'raw',
   corked: 'corked',
@@ -410,9 +411,11 @@ function targets(input: ReportInput): Target[] {
   }
 
   // The framewire and raw bulk cells carry the same payloads: frames/s ratio = payload MB/s ratio.
-  // Frames owned (a new array per frame that spans reads) and lent (one reused array): both rows.
-  for (const impl of ['framewire', 'framewire-borrowed'] as const) {
-    const workload = `TCP 64 KiB frames, ${impl === 'framewire' ? 'owned' : 'borrowed'}`;
+  // Frames owned (a new array per frame that spans reads), owned read into blocks (a view), and
+  // lent (one reused array): a row each.
+  const bulkRows = { framewire: 'owned', 'framewire-arena': 'owned, recvArena', 'framewire-borrowed': 'borrowed' } as const;
+  for (const [impl, frames] of Object.entries(bulkRows) as [keyof typeof bulkRows, string][]) {
+    const workload = `TCP 64 KiB frames, ${frames}`;
     out.push(ratioTarget(input, workload, '≥ 0.9 × raw socket throughput', tcpCellId('bulk', impl), tcpCellId('bulk', 'raw'), 0.9, 'raw (payload MB/s)'));
   }
   out.push(ratioTarget(input, 'TCP 64 B frames', '≥ 0.8 × corked hand-written writer', tcpCellId('small', 'framewire'), tcpCellId('small', 'corked'), 0.8, 'corked writer'));
@@ -609,18 +612,22 @@ ${w5Table(input)}`);
 
   sections.push(`## TCP over 127.0.0.1
 
-A worker thread (its own event loop and core) is the peer; this thread receives and
-decodes, timed from the accepted connection to the last frame.
+A worker thread (its own event loop and core) is the peer. In the throughput scenarios it
+listens and sends; this thread connects, receives and decodes, timed from the connection being
+up to the last frame.
 
 ### ${TCP_SCENARIOS.bulk}: ${fmtCount(bulk.frames)} frames (${fmtSize(bulk.frames * bulk.payloadLength)})
 
 The raw sender writes the same payloads without headers; the raw receiver only counts and
-samples them — the throughput of the socket itself. Node reads an accepted socket 64 KiB at a
-time, so every 65,540-byte frame spans two reads and is copied once: into a new array (owned,
-the default) or into one array the \`Deframer\` reuses (borrowed: valid until \`onFrame\`
-returns, which is all the tally needs).
+samples them — the throughput of the socket itself, read Node's way. Node reads a socket into
+new memory, at most 64 KiB at a time, so every 65,540-byte frame spans two reads and is copied
+once: into a new array (owned, the default) or into one array the \`Deframer\` reuses
+(borrowed: valid until \`onFrame\` returns, which is all the tally needs). With
+\`recvArena\`, the socket reads into 1 MiB blocks, each read right after the one before, and
+a frame that spans reads in one block is a view of it: owned, with no copy (only a frame that
+straddles two blocks is copied).
 
-${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-borrowed', 'raw'], 'raw')}
+${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'raw'], 'raw')}
 
 ### ${TCP_SCENARIOS.small}: ${fmtCount(small.frames)} frames
 

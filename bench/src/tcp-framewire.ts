@@ -6,40 +6,34 @@
 import { Deframer, decodeFramesAsync } from '@framewire/chunk-buffer';
 import { u32be } from '@framewire/header';
 import { connect, listen, type Connection } from '@framewire/transport';
-import type { Tally } from './tally.js';
+import type { TcpImpl } from './cells.js';
 import { BATCH, HOST, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
-import type { PingClient, Receiver } from './tcp.js';
+import type { PingClient, Receive } from './tcp.js';
+
+/** Block size of the `framewire-arena` receiver: room for 16 frames of 64 KiB. */
+const RECV_ARENA = 1024 * 1024;
 
 /**
- * Receives u32be frames from one connection into `tally`. `borrowed`: frames that span reads
- * are lent from one reused array (the tally reads each frame inside the callback).
+ * Receives u32be frames from one connection into `tally`. `framewire`: Node's reads, a frame
+ * that spans reads copied into a new array. `framewire-arena`: reads into 1 MiB blocks
+ * (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: Node's reads,
+ * such a frame copied into one reused array (the tally reads each frame inside the callback).
  */
-export async function framewireReceiver(tally: Tally, borrowed: boolean): Promise<Receiver> {
-  let resolveDone!: (ms: number) => void;
-  let rejectDone!: (error: unknown) => void;
-  const done = new Promise<number>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
-  });
+export function framewireReceiver(impl: Extract<TcpImpl, `framewire${string}`>): Receive {
   const strategy = u32be();
-  const server = await listen({ host: HOST, port: 0 }, async (conn) => {
+  return async (port, tally) => {
+    const conn = await connect({ host: HOST, port, ...(impl === 'framewire-arena' ? { recvArena: RECV_ARENA } : {}) });
     const started = performance.now();
-    try {
-      const deframer = new Deframer(strategy, { borrowed });
-      const onFrame = (frame: Uint8Array): void => {
-        tally.add(frame);
-      };
-      for await (const chunk of conn) deframer.push(chunk, onFrame);
-      deframer.end(onFrame);
-      resolveDone(performance.now() - started);
-      await conn.end();
-    } catch (error) {
-      rejectDone(error);
-      throw error;
-    }
-  });
-  if (server.address.family === 'unix') throw new Error('expected a TCP address');
-  return { port: server.address.port, done, close: () => server.close() };
+    const deframer = new Deframer(strategy, { borrowed: impl === 'framewire-borrowed' });
+    const onFrame = (frame: Uint8Array): void => {
+      tally.add(frame);
+    };
+    for await (const chunk of conn) deframer.push(chunk, onFrame);
+    deframer.end(onFrame);
+    const ms = performance.now() - started;
+    await conn.end();
+    return ms;
+  };
 }
 
 /** A ping-pong client over framewire. */
@@ -61,15 +55,15 @@ export async function framewireClient(port: number): Promise<PingClient> {
   };
 }
 
-/** The worker side: a sender (bulk, small) or the echo server (ping-pong). */
+/** The worker side: the sender (bulk, small) or the echo server (ping-pong), listening on a free port. */
 export async function framewirePeer(
   data: PeerData,
   plan: TcpPlan,
   pool: readonly Uint8Array[],
   post: (message: PeerMessage) => void,
 ): Promise<void> {
+  const strategy = u32be();
   if (data.scenario === 'pingpong') {
-    const strategy = u32be();
     const server = await listen({ host: HOST, port: 0 }, async (conn) => {
       const encoder = strategy.createEncoder();
       for await (const frame of decodeFramesAsync(conn, strategy)) await conn.write(...encoder.encode(frame));
@@ -79,19 +73,38 @@ export async function framewirePeer(
     post({ type: 'listening', port: server.address.port });
     return;
   }
-  if (data.port === undefined) throw new Error('sender needs a port');
-  const conn = await connect({ host: HOST, port: data.port });
-  const encoder = u32be().createEncoder();
-  if (data.scenario === 'bulk') {
-    for (let i = 0; i < plan.frames; i++) await conn.write(...encoder.encode(pool[i % pool.length]!));
-  } else {
-    await sendBatches(conn, plan, pool, encoder.encode.bind(encoder));
-  }
-  await conn.end();
-  // The connection closes once the peer's FIN is read, and a connection reads only while
-  // iterated: drain it (the receiver sends nothing back).
-  for await (const _chunk of conn) {
-    // nothing to read
+  let sent!: () => void;
+  let failed!: (error: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    sent = resolve;
+    failed = reject;
+  });
+  const server = await listen({ host: HOST, port: 0 }, async (conn) => {
+    try {
+      const encoder = strategy.createEncoder();
+      if (data.scenario === 'bulk') {
+        for (let i = 0; i < plan.frames; i++) await conn.write(...encoder.encode(pool[i % pool.length]!));
+      } else {
+        await sendBatches(conn, plan, pool, encoder.encode.bind(encoder));
+      }
+      await conn.end();
+      // The connection closes once the peer's FIN is read, and a connection reads only while
+      // iterated: drain it (the receiver sends nothing back).
+      for await (const _chunk of conn) {
+        // nothing to read
+      }
+      sent();
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+  });
+  if (server.address.family === 'unix') throw new Error('expected a TCP address');
+  post({ type: 'listening', port: server.address.port });
+  try {
+    await done;
+  } finally {
+    await server.close();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The other end of a TCP cell, in a worker thread (its own event loop, so its own core): the
- * sender of the throughput scenarios, or the echo server of the ping-pong.
+ * The other end of a TCP cell, in a worker thread (its own event loop, so its own core),
+ * listening on a free port: the sender of the throughput scenarios, or the echo server of the
+ * ping-pong.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -16,30 +17,33 @@ function post(message: PeerMessage): void {
   port?.postMessage(message);
 }
 
-async function connectRaw(portNumber: number): Promise<net.Socket> {
-  const socket = net.connect({ host: HOST, port: portNumber });
-  await once(socket, 'connect');
-  return socket;
-}
-
-async function finish(socket: net.Socket): Promise<void> {
+/**
+ * Listens on a free port, posts it, and runs `send` on the one connection it accepts; resolves
+ * once the receiver has closed that connection.
+ */
+async function serveOnce(send: (socket: net.Socket) => Promise<void>): Promise<void> {
+  const server = net.createServer();
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  post({ type: 'listening', port: (server.address() as net.AddressInfo).port });
+  const [socket] = (await once(server, 'connection')) as [net.Socket];
+  server.close();
   const closed = once(socket, 'close');
+  socket.resume(); // the receiver sends nothing back; its FIN must still be read
+  await send(socket);
   socket.end();
   await closed;
 }
 
 /** Raw sender: each 64 KiB payload written as it is (no framing), with backpressure. */
-async function sendRawBulk(plan: TcpPlan, pool: Buffer[], portNumber: number): Promise<void> {
-  const socket = await connectRaw(portNumber);
+async function sendRawBulk(socket: net.Socket, plan: TcpPlan, pool: Buffer[]): Promise<void> {
   for (let i = 0; i < plan.frames; i++) {
     if (!socket.write(pool[i % pool.length]!)) await once(socket, 'drain');
   }
-  await finish(socket);
 }
 
 /** Hand-written corked writer: per batch, `cork()`, header and payload written per frame, `uncork()`. */
-async function sendCorked(plan: TcpPlan, pool: Buffer[], portNumber: number): Promise<void> {
-  const socket = await connectRaw(portNumber);
+async function sendCorked(socket: net.Socket, plan: TcpPlan, pool: Buffer[]): Promise<void> {
   for (let i = 0; i < plan.frames; ) {
     const end = Math.min(i + BATCH, plan.frames);
     socket.cork();
@@ -54,12 +58,10 @@ async function sendCorked(plan: TcpPlan, pool: Buffer[], portNumber: number): Pr
     socket.uncork();
     if (!ok) await once(socket, 'drain');
   }
-  await finish(socket);
 }
 
 /** Hand-written packed writer: per batch, frames copied into one buffer, one `write`. */
-async function sendPacked(plan: TcpPlan, pool: Buffer[], portNumber: number): Promise<void> {
-  const socket = await connectRaw(portNumber);
+async function sendPacked(socket: net.Socket, plan: TcpPlan, pool: Buffer[]): Promise<void> {
   const frameLength = 4 + plan.payloadLength;
   for (let i = 0; i < plan.frames; ) {
     const end = Math.min(i + BATCH, plan.frames);
@@ -71,7 +73,6 @@ async function sendPacked(plan: TcpPlan, pool: Buffer[], portNumber: number): Pr
     }
     if (!socket.write(batch)) await once(socket, 'drain');
   }
-  await finish(socket);
 }
 
 /** Raw echo server: hand-written decoder, each frame written back in one `write`. */
@@ -95,18 +96,15 @@ async function echoRaw(): Promise<void> {
 async function main(): Promise<void> {
   const plan = planOf(data.scenario, data.quick);
   const pool = poolOf(plan);
-  if (data.impl === 'framewire' || data.impl === 'framewire-borrowed') {
+  if (data.impl === 'framewire' || data.impl === 'framewire-arena' || data.impl === 'framewire-borrowed') {
     const { framewirePeer } = await import('./tcp-framewire.js');
     await framewirePeer(data, plan, pool, post);
   } else if (data.scenario === 'pingpong') {
     await echoRaw();
     return; // serves until terminated
   } else {
-    const target = data.port;
-    if (target === undefined) throw new Error('sender needs a port');
-    if (data.impl === 'raw') await sendRawBulk(plan, pool, target);
-    else if (data.impl === 'corked') await sendCorked(plan, pool, target);
-    else await sendPacked(plan, pool, target);
+    const send = data.impl === 'raw' ? sendRawBulk : data.impl === 'corked' ? sendCorked : sendPacked;
+    await serveOnce((socket) => send(socket, plan, pool));
   }
   if (data.scenario !== 'pingpong') post({ type: 'done' });
 }

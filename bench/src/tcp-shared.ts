@@ -40,11 +40,9 @@ export interface PeerData {
   readonly scenario: TcpScenario;
   readonly impl: TcpImpl;
   readonly quick: boolean;
-  /** Where to connect (senders); absent for the ping-pong echo server, which listens. */
-  readonly port?: number;
 }
 
-/** Posted by the peer worker. */
+/** Posted by the peer worker: the port it listens on, and (throughput scenarios) that it has sent everything. */
 export type PeerMessage = { type: 'listening'; port: number } | { type: 'done' };
 
 /** A u32be frame (header + payload) in one new buffer. */

@@ -1,8 +1,10 @@
 /**
- * The TCP cells, main-thread side. Throughput scenarios: this thread receives and decodes,
- * a worker thread sends; the pass is timed from the accepted connection to the last frame
- * (worker start-up excluded). Ping-pong: this thread is the client, the worker echoes.
- * Everything on 127.0.0.1, port 0.
+ * The TCP cells, main-thread side. Throughput scenarios: a worker thread listens and sends to
+ * the connection it accepts; this thread connects, receives and decodes, timed from the
+ * connection being up to the last frame (worker start-up excluded). Receiving on the client
+ * side lets a receiver choose the memory its socket reads into (Node's `onread`, which accepted
+ * sockets lack). Ping-pong: this thread is the client, the worker echoes. Everything on
+ * 127.0.0.1, port 0.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -14,13 +16,8 @@ import { ReferenceU32Decoder } from './reference.js';
 import { FixedFrameTally, Tally, expectedOfFrames } from './tally.js';
 import { HOST, packFrame, planOf, poolOf, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 
-/** A receiving end: its port, when it has seen the last frame, and how to shut it. */
-export interface Receiver {
-  readonly port: number;
-  /** Resolves with the ms from the accepted connection to the end of the stream. */
-  readonly done: Promise<number>;
-  close(): Promise<void>;
-}
+/** How each receiver reads and decodes; resolves with the ms from connected to the end of the stream. */
+export type Receive = (port: number, tally: Tally) => Promise<number>;
 
 /** A ping-pong client: sends one frame and resolves with the echoed frame. */
 export interface PingClient {
@@ -50,12 +47,16 @@ function startPeer(data: PeerData): Worker {
   return new Worker(new URL('./tcp-peer.js', import.meta.url), { workerData: data });
 }
 
-/** Rejects when the worker fails or exits before `done`. */
+/** Rejects when the worker fails, or exits before posting `done` (or with a non-zero code). */
 function failureOf(worker: Worker): Promise<never> {
   return new Promise((_, reject) => {
+    let done = false;
+    worker.on('message', (message: PeerMessage) => {
+      if (message.type === 'done') done = true;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
-      reject(new Error(`TCP peer exited (code ${code}) before the pass completed`));
+      if (!done || code !== 0) reject(new Error(`TCP peer exited (code ${code}) before the pass completed`));
     });
   });
 }
@@ -72,71 +73,58 @@ function messageOf(worker: Worker, type: PeerMessage['type']): Promise<PeerMessa
 }
 
 async function receive(cell: TcpCell, quick: boolean, plan: TcpPlan, tally: Tally): Promise<Metrics> {
-  let receiver: Receiver;
-  if (cell.impl === 'framewire' || cell.impl === 'framewire-borrowed') {
+  let receiveFrom: Receive;
+  if (cell.impl === 'framewire' || cell.impl === 'framewire-arena' || cell.impl === 'framewire-borrowed') {
     const { framewireReceiver } = await import('./tcp-framewire.js');
-    receiver = await framewireReceiver(tally, cell.impl === 'framewire-borrowed');
+    receiveFrom = framewireReceiver(cell.impl);
   } else {
-    receiver = await rawReceiver(cell, plan, tally);
+    receiveFrom = rawReceiver(cell, plan);
   }
-  const worker = startPeer({ scenario: cell.scenario, impl: cell.impl, quick, port: receiver.port });
+  const worker = startPeer({ scenario: cell.scenario, impl: cell.impl, quick });
   const failed = failureOf(worker);
   failed.catch(() => undefined);
+  const finished = messageOf(worker, 'done');
   try {
-    const ms = await Promise.race([receiver.done, failed]);
-    await Promise.race([messageOf(worker, 'done'), failed]);
+    const listening = await Promise.race([messageOf(worker, 'listening'), failed]);
+    if (listening.type !== 'listening') throw new Error('unexpected peer message');
+    const ms = await Promise.race([receiveFrom(listening.port, tally), failed]);
+    await Promise.race([finished, failed]);
     return { timedMs: ms };
   } finally {
     await worker.terminate();
-    await receiver.close();
   }
 }
 
-async function rawReceiver(cell: TcpCell, plan: TcpPlan, tally: Tally): Promise<Receiver> {
-  let resolveDone!: (ms: number) => void;
-  let rejectDone!: (error: Error) => void;
-  const done = new Promise<number>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
-  });
-  const server = net.createServer((socket) => {
+/** The raw receivers: bulk counts the bare payloads, small decodes with the reference decoder. */
+function rawReceiver(cell: TcpCell, plan: TcpPlan): Receive {
+  return async (port, tally) => {
+    const socket = net.connect({ host: HOST, port });
+    await once(socket, 'connect');
     const started = performance.now();
-    let push: (chunk: Buffer) => void;
     let leftover: () => number;
     if (cell.scenario === 'bulk') {
       const frames = new FixedFrameTally(tally, plan.payloadLength);
-      push = (chunk) => {
+      socket.on('data', (chunk: Buffer) => {
         frames.push(chunk);
-      };
+      });
       leftover = () => frames.leftover;
     } else {
       const decoder = new ReferenceU32Decoder();
       const onFrame = (frame: Uint8Array): void => {
         tally.add(frame);
       };
-      push = (chunk) => {
+      socket.on('data', (chunk: Buffer) => {
         decoder.push(chunk, onFrame);
-      };
+      });
       leftover = () => decoder.leftover;
     }
-    socket.on('data', push);
-    socket.on('end', () => {
-      const ms = performance.now() - started;
-      socket.end();
-      if (leftover() === 0) resolveDone(ms);
-      else rejectDone(new Error(`${leftover()} bytes of an incomplete frame at the end`));
-    });
-    socket.on('error', rejectDone);
-  });
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    done,
-    close: async () => {
-      server.close();
-      await once(server, 'close');
-    },
+    await once(socket, 'end');
+    const ms = performance.now() - started;
+    const closed = once(socket, 'close');
+    socket.end();
+    await closed;
+    if (leftover() !== 0) throw new Error(`${leftover()} bytes of an incomplete frame at the end`);
+    return ms;
   };
 }
 

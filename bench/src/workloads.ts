@@ -66,11 +66,17 @@ export interface Workload {
   readonly shape: Shape;
   readonly wire: Wire;
   readonly size: Size;
-  /** The encoded stream, contiguous. */
-  readonly stream: Buffer;
-  /** `stream` cut every `size.chunkSize` bytes, regardless of frame boundaries (views, no copies). */
+  /** Length of the encoded stream. */
+  readonly wireBytes: number;
+  /** The encoded stream cut every `size.chunkSize` bytes, regardless of frame boundaries (see {@link cut}). */
   readonly chunks: readonly Buffer[];
   /** The frames of a pass. */
+  readonly expected: Expected;
+}
+
+/** The encoded stream of a workload, in one piece, and what decoding it must give. */
+interface Encoded {
+  readonly stream: Buffer;
   readonly expected: Expected;
 }
 
@@ -79,11 +85,19 @@ export interface Workload {
  * carry every byte), encoded with the suite's own encoders, cut into chunks.
  */
 export function generate(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545f491): Workload {
+  return workloadOf(shape, wire, quick, encode(shape, wire, quick, seed));
+}
+
+function encode(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545f491): Encoded {
   const size = sizeOf(shape, quick);
   const payloads = randomPayloads(size.frames * size.payloadLength, isTextWire(wire), seed);
   const expected = expectedOf(payloads, size.frames, size.payloadLength);
-  const stream = encodeStream(wire, payloads, size.frames, size.payloadLength);
-  return { shape, wire, size, stream, chunks: cut(stream, size.chunkSize), expected };
+  return { stream: encodeStream(wire, payloads, size.frames, size.payloadLength), expected };
+}
+
+function workloadOf(shape: Shape, wire: Wire, quick: boolean, { stream, expected }: Encoded): Workload {
+  const size = sizeOf(shape, quick);
+  return { shape, wire, size, wireBytes: stream.length, chunks: cut(stream, size.chunkSize), expected };
 }
 
 /**
@@ -94,26 +108,35 @@ export function generate(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545
  */
 export function loadOrGenerate(shape: Shape, wire: Wire, quick: boolean, cacheDir: string | undefined): Workload {
   if (cacheDir === undefined) return generate(shape, wire, quick);
-  const size = sizeOf(shape, quick);
   const key = join(cacheDir, `${shape}-${wire.replace(':', '_')}-${quick ? 'quick' : 'full'}`);
   if (existsSync(`${key}.json`)) {
     const expected = JSON.parse(readFileSync(`${key}.json`, 'utf8')) as Expected;
-    const stream = readFileSync(`${key}.bin`);
-    return { shape, wire, size, stream, chunks: cut(stream, size.chunkSize), expected };
+    return workloadOf(shape, wire, quick, { stream: readFileSync(`${key}.bin`), expected });
   }
-  const workload = generate(shape, wire, quick);
+  const encoded = encode(shape, wire, quick);
   // Written under temporary names and renamed, so a reader never sees half a file.
-  writeFileSync(`${key}.bin.${process.pid}`, workload.stream);
+  writeFileSync(`${key}.bin.${process.pid}`, encoded.stream);
   renameSync(`${key}.bin.${process.pid}`, `${key}.bin`);
-  writeFileSync(`${key}.json.${process.pid}`, JSON.stringify(workload.expected));
+  writeFileSync(`${key}.json.${process.pid}`, JSON.stringify(encoded.expected));
   renameSync(`${key}.json.${process.pid}`, `${key}.json`);
-  return workload;
+  return workloadOf(shape, wire, quick, encoded);
 }
 
-/** Views of `stream`, `chunkSize` bytes each (the last may be shorter). */
+/**
+ * `stream` cut every `chunkSize` bytes (the last chunk may be shorter), each chunk copied into
+ * one new buffer with a byte of space before the next. The chunks are apart in memory, as socket
+ * reads are: a decoder cannot hand out bytes that span chunks as one view of the stream (which
+ * `ChunkBuffer.take` does for chunks back to back in memory), so every decoder copies them.
+ */
 export function cut(stream: Buffer, chunkSize: number): Buffer[] {
+  const count = Math.ceil(stream.length / chunkSize);
+  const laid = Buffer.allocUnsafeSlow(stream.length + count);
   const chunks: Buffer[] = [];
-  for (let at = 0; at < stream.length; at += chunkSize) chunks.push(stream.subarray(at, at + chunkSize));
+  for (let i = 0, at = 0; at < stream.length; i++, at += chunkSize) {
+    const end = Math.min(at + chunkSize, stream.length);
+    stream.copy(laid, at + i, at, end);
+    chunks.push(laid.subarray(at + i, end + i));
+  }
   return chunks;
 }
 

@@ -49,9 +49,9 @@ export const referenceImpls = {
    * destination (allocated and touched before timing), then the frames as views of it.
    */
   memcpy(workload: Workload): Pass {
-    const { chunks, stream } = workload;
+    const { chunks, wireBytes } = workload;
     if (workload.wire !== 'u32be') throw new Error('memcpy is measured on u32be workloads');
-    const target = Buffer.alloc(stream.length);
+    const target = Buffer.alloc(wireBytes);
     return (tally: Tally) => {
       let at = 0;
       for (const chunk of chunks) {
