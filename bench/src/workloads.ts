@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedOf, type Expected } from './tally.js';
 import { encodeStream, isTextWire, type Wire } from './wire.js';
@@ -97,7 +97,9 @@ function encode(shape: Shape, wire: Wire, quick: boolean, seed = 0x2545f491): En
 
 function workloadOf(shape: Shape, wire: Wire, quick: boolean, { stream, expected }: Encoded): Workload {
   const size = sizeOf(shape, quick);
-  return { shape, wire, size, wireBytes: stream.length, chunks: cut(stream, size.chunkSize), expected };
+  const room = Buffer.allocUnsafeSlow(spreadLength(stream.length, size.chunkSize));
+  stream.copy(room);
+  return { shape, wire, size, wireBytes: stream.length, chunks: cut(room, stream.length, size.chunkSize), expected };
 }
 
 /**
@@ -111,7 +113,10 @@ export function loadOrGenerate(shape: Shape, wire: Wire, quick: boolean, cacheDi
   const key = join(cacheDir, `${shape}-${wire.replace(':', '_')}-${quick ? 'quick' : 'full'}`);
   if (existsSync(`${key}.json`)) {
     const expected = JSON.parse(readFileSync(`${key}.json`, 'utf8')) as Expected;
-    return workloadOf(shape, wire, quick, { stream: readFileSync(`${key}.bin`), expected });
+    const size = sizeOf(shape, quick);
+    // Read straight into a buffer with room for the gaps: no second copy of the stream.
+    const { room, length } = readWithRoom(`${key}.bin`, size.chunkSize);
+    return { shape, wire, size, wireBytes: length, chunks: cut(room, length, size.chunkSize), expected };
   }
   const encoded = encode(shape, wire, quick);
   // Written under temporary names and renamed, so a reader never sees half a file.
@@ -122,20 +127,43 @@ export function loadOrGenerate(shape: Shape, wire: Wire, quick: boolean, cacheDi
   return workloadOf(shape, wire, quick, encoded);
 }
 
+/** Bytes a stream of `length` takes once {@link cut} has put a byte of space after each chunk but the last. */
+function spreadLength(length: number, chunkSize: number): number {
+  return length + Math.max(Math.ceil(length / chunkSize) - 1, 0);
+}
+
+/** The file, read into the start of a buffer of {@link spreadLength} bytes. */
+function readWithRoom(path: string, chunkSize: number): { room: Buffer; length: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const length = fstatSync(fd).size;
+    const room = Buffer.allocUnsafeSlow(spreadLength(length, chunkSize));
+    for (let at = 0; at < length; ) {
+      const n = readSync(fd, room, at, length - at, at);
+      if (n === 0) throw new Error(`${path} ended at byte ${at} of ${length}`);
+      at += n;
+    }
+    return { room, length };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * `stream` cut every `chunkSize` bytes (the last chunk may be shorter), each chunk copied into
- * one new buffer with a byte of space before the next. The chunks are apart in memory, as socket
- * reads are: a decoder cannot hand out bytes that span chunks as one view of the stream (which
+ * The `length`-byte stream at the start of `room` (of {@link spreadLength} bytes) cut every
+ * `chunkSize` bytes (the last chunk may be shorter), the chunks moved apart in place so that a
+ * byte of space lies between each and the next. The chunks are apart in memory, as socket reads
+ * are: a decoder cannot hand out bytes that span chunks as one view of the stream (which
  * `ChunkBuffer.take` does for chunks back to back in memory), so every decoder copies them.
  */
-export function cut(stream: Buffer, chunkSize: number): Buffer[] {
-  const count = Math.ceil(stream.length / chunkSize);
-  const laid = Buffer.allocUnsafeSlow(stream.length + count);
+export function cut(room: Buffer, length: number, chunkSize: number): Buffer[] {
+  const count = Math.ceil(length / chunkSize);
+  // From the last chunk back, so that no chunk is overwritten before it has moved.
+  for (let i = count - 1; i > 0; i--) room.copyWithin(i * chunkSize + i, i * chunkSize, Math.min((i + 1) * chunkSize, length));
   const chunks: Buffer[] = [];
-  for (let i = 0, at = 0; at < stream.length; i++, at += chunkSize) {
-    const end = Math.min(at + chunkSize, stream.length);
-    stream.copy(laid, at + i, at, end);
-    chunks.push(laid.subarray(at + i, end + i));
+  for (let i = 0; i < count; i++) {
+    const at = i * chunkSize + i;
+    chunks.push(room.subarray(at, at + Math.min(chunkSize, length - i * chunkSize)));
   }
   return chunks;
 }
