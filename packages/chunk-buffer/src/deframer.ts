@@ -20,13 +20,13 @@ export interface DeframerOptions {
   onRecoverableError?: (error: FramingError) => void;
   /**
    * Lends frames instead of giving them: a frame that spans chunks (not back to back in
-   * memory) is copied into one array the loop reuses (a {@link ChunkBuffer} with `borrowed`), so it is valid only until
-   * `onFrame` returns. Copy it (`frame.slice()`) to keep it. For large frames handled on the
-   * spot (checksummed, parsed, forwarded), this saves filling fresh memory per frame: 64 KiB
-   * frames over loopback TCP ran 1.3–1.6× faster (bench). Only the {@link Deframer}'s
-   * callback form can lend: the array forms of `push` and `end`, `decodeFrames`,
-   * `decodeFramesAsync` and `createDecoderStream` hand frames on after the call, and throw a
-   * `TypeError` when given `borrowed: true`. Defaults to `false`.
+   * memory) is copied into one array the loop reuses (a {@link ChunkBuffer} with `borrowed`),
+   * so it is valid only until `onFrame` returns. Copy it (`frame.slice()`) to keep it. For
+   * large frames handled on the spot (checksummed, parsed, forwarded), this saves filling fresh
+   * memory per frame: 64 KiB frames over loopback TCP ran 1.1–1.6× faster (bench). Only the
+   * {@link Deframer}'s callback form can lend: the array forms of `push` and `end`,
+   * `decodeFrames`, `decodeFramesAsync` and `createDecoderStream` hand frames on after the
+   * call, and throw a `TypeError` when given `borrowed: true`. Defaults to `false`.
    */
   borrowed?: boolean;
 }
