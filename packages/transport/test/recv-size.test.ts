@@ -24,23 +24,34 @@ const hello = async (conn: Connection): Promise<void> => {
   await conn.end();
 };
 
+/** A kind of socket to test on: how to listen, and how to connect to that server. */
+interface SocketCase {
+  name: string;
+  listen: () => ListenOptions;
+  connect: (server: Server) => ConnectOptions;
+}
+
+const tcpCase: SocketCase = { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) };
+
+const unixCase: SocketCase = {
+  name: 'Unix socket',
+  listen: () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    return { path: join(dir, 'recv.sock') };
+  },
+  connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
+};
+
 describe('recvSize on connect (a fixed receive buffer, like recv(8))', () => {
-  const cases: { name: string; listen: () => ListenOptions; connect: (server: Server) => ConnectOptions }[] = [
-    { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) },
+  const cases: SocketCase[] = [
+    tcpCase,
     {
       name: 'TLS',
       listen: () => ({ port: 0, tls: serverTls() }),
       connect: (s) => ({ port: portOf(s), tls: { ca: fixture('ca.pem') } }),
     },
-    {
-      name: 'Unix socket',
-      listen: () => {
-        const { dir, remove } = tempDir();
-        cleanups.push(remove);
-        return { path: join(dir, 'hello.sock') };
-      },
-      connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
-    },
+    unixCase,
   ];
 
   it.each(cases)('reads "Hey there!!!" as "Hey ther" then "e!!!" ($name)', async (c) => {
@@ -99,18 +110,7 @@ describe('recvArena on connect (reads into blocks, one read after the other)', (
     return blocks;
   }
 
-  const cases: { name: string; listen: () => ListenOptions; connect: (server: Server) => ConnectOptions }[] = [
-    { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) },
-    {
-      name: 'Unix socket',
-      listen: () => {
-        const { dir, remove } = tempDir();
-        cleanups.push(remove);
-        return { path: join(dir, 'arena.sock') };
-      },
-      connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
-    },
-  ];
+  const cases: SocketCase[] = [tcpCase, unixCase];
 
   it.each(cases)('yields chunks that follow each other in memory, block after block, and loses nothing ($name)', async (c) => {
     const server = await serve(c.listen(), async (conn) => {
