@@ -59,6 +59,13 @@ export function parsePositiveBytes(value: string): number {
   return bytes;
 }
 
+/** Parses the size of a `--recv-arena` block: 1 KiB to 1 GiB, as `connect({ recvArena })` takes. */
+export function parseArenaBytes(value: string): number {
+  const bytes = parseBytes(value);
+  if (bytes < 1024 || bytes > 1024 ** 3) throw new InvalidArgumentError(`expected from 1KiB to 1GiB (got '${value}')`);
+  return bytes;
+}
+
 /** Parses a duration in seconds (decimals allowed: `0.5`); 0 means "off" where documented. */
 export function parseSeconds(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;

@@ -69,6 +69,18 @@ describe('usage errors exit 2', () => {
     for (const name of FRAMING_NAMES) expect(result.stderr).toContain(name);
   });
 
+  it('--recv-arena refuses TLS, a recv-size larger than itself, and sizes out of range', async () => {
+    const tls = await runCli(['connect', '--port', '1234', '--tls', '--recv-arena', '1MiB']);
+    expect(tls.code).toBe(2);
+    expect(tls.stderr).toBe('framewire: --recv-arena cannot be used with TLS: Node decrypts into memory of its own\n');
+    const size = await runCli(['connect', '--port', '1234', '--recv-size', '8KiB', '--recv-arena', '4KiB']);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toBe('framewire: --recv-size (8192) must not exceed --recv-arena (4096)\n');
+    const small = await runCli(['connect', '--port', '1234', '--recv-arena', '100']);
+    expect(small.code).toBe(2);
+    expect(small.stderr.split('\n')[0]).toBe("framewire: option '--recv-arena <bytes>' argument '100' is invalid. expected from 1KiB to 1GiB (got '100')");
+  });
+
   it('a bad framing parameter names the problem', async () => {
     const result = await runCli(['decode', '--framing', 'ascii:x']);
     expect(result.code).toBe(2);

@@ -99,6 +99,20 @@ describe('serve --echo / connect --expect round trip', () => {
     expect(stopped.code).toBe(0);
   });
 
+  it('--recv-arena: a 600 KB frame read into 64 KiB blocks comes back whole', async () => {
+    const file = join(dir, 'arena.bin');
+    const big = randomBytes(600_000);
+    writeFileSync(file, big);
+    const server = await startServer(['--framing', 'u32be', '--echo', '--quiet']);
+    const result = await runCli(['connect', '--port', String(server.port), '--recv-arena', '64KiB', '--json', '--expect', '1', '--timeout', '15', '--message-file', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [frame] = parseFrames(result.out);
+    expect(frame?.length).toBe(big.length);
+    expect(Buffer.from(frame?.base64 ?? '', 'base64').equals(big)).toBe(true);
+    await server.stop();
+  });
+
   it('slip refuses an empty message with one clear line (exit 1)', async () => {
     const server = await startServer(['--framing', 'slip', '--echo', '--quiet']);
     const result = await runCli(['connect', '--port', String(server.port), '--framing', 'slip', '--expect', '1', '']);

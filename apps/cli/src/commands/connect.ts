@@ -12,7 +12,7 @@ import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
-import { collect, parseCount, parseRemotePort, parsePositiveBytes, parseSeconds } from '../options.js';
+import { collect, parseArenaBytes, parseCount, parseRemotePort, parsePositiveBytes, parseSeconds } from '../options.js';
 import { examples } from '../usage.js';
 import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
 
@@ -29,6 +29,7 @@ export interface ConnectOptions {
   hex?: boolean;
   messageFile?: string[];
   recvSize?: number;
+  recvArena?: number;
   tls?: boolean;
   ca?: string;
   insecure?: boolean;
@@ -242,6 +243,12 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
     throw new CliError(`cannot read CA file ${options.ca ?? ''}`);
   });
   const useTls = options.tls === true || options.insecure === true || ca !== undefined;
+  if (options.recvArena !== undefined) {
+    if (useTls) throw new UsageError('--recv-arena cannot be used with TLS: Node decrypts into memory of its own');
+    if (options.recvSize !== undefined && options.recvSize > options.recvArena) {
+      throw new UsageError(`--recv-size (${options.recvSize}) must not exceed --recv-arena (${options.recvArena})`);
+    }
+  }
   const expect = options.expect;
   const received = { frames: 0 };
   let timer: NodeJS.Timeout | undefined;
@@ -266,6 +273,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
     const connecting = connect({
       ...(options.unix === undefined ? { host: options.host, port: options.port } : { path: options.unix }),
       ...(options.recvSize !== undefined ? { recvSize: options.recvSize } : {}),
+      ...(options.recvArena !== undefined ? { recvArena: options.recvArena } : {}),
       ...(timeoutMs > 0 ? { connectTimeout: timeoutMs } : {}),
       ...(useTls ? { tls: { rejectUnauthorized: options.insecure !== true, ...(ca ? { ca } : {}) } } : {}),
     });
@@ -326,6 +334,11 @@ export function connectCommand(io?: CommandIo): Command {
   for (const option of outputFormatOptions()) command.addOption(option);
   return command
     .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parsePositiveBytes))
+    .addOption(
+      new Option('--recv-arena <bytes>', 'read into blocks of this size, one read after another, so frames that span reads are not copied (no TLS)').argParser(
+        parseArenaBytes,
+      ),
+    )
     .option('--tls', 'connect with TLS (certificates verified)')
     .option('--ca <file>', 'trust this PEM CA certificate (implies --tls)')
     .option('--insecure', 'TLS without certificate verification (implies --tls; says so on stderr)')
