@@ -49,6 +49,13 @@ export const TCP_IMPLS = {
 
 export type TcpImpl = keyof typeof TCP_IMPLS;
 
+/** The TCP implementations that run framewire at both ends. */
+export type FramewireTcpImpl = Extract<TcpImpl, `framewire${string}`>;
+
+export function isFramewireTcp(impl: TcpImpl): impl is FramewireTcpImpl {
+  return impl.startsWith('framewire');
+}
+
 export interface DecodeCell {
   readonly kind: 'decode';
   readonly id: string;

@@ -6,7 +6,7 @@
 import { Deframer, decodeFramesAsync } from '@framewire/chunk-buffer';
 import { u32be } from '@framewire/header';
 import { connect, listen, type Connection } from '@framewire/transport';
-import type { TcpImpl } from './cells.js';
+import type { FramewireTcpImpl } from './cells.js';
 import { BATCH, HOST, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 import type { PingClient, Receive } from './tcp.js';
 
@@ -19,7 +19,7 @@ const RECV_ARENA = 1024 * 1024;
  * (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: Node's reads,
  * such a frame copied into one reused array (the tally reads each frame inside the callback).
  */
-export function framewireReceiver(impl: Extract<TcpImpl, `framewire${string}`>): Receive {
+export function framewireReceiver(impl: FramewireTcpImpl): Receive {
   const strategy = u32be();
   return async (port, tally) => {
     const conn = await connect({ host: HOST, port, ...(impl === 'framewire-arena' ? { recvArena: RECV_ARENA } : {}) });

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { isFramewireTcp } from './cells.js';
 import { ReferenceU32Decoder } from './reference.js';
 import { BATCH, HOST, packFrame, planOf, poolOf, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 
@@ -96,7 +97,7 @@ async function echoRaw(): Promise<void> {
 async function main(): Promise<void> {
   const plan = planOf(data.scenario, data.quick);
   const pool = poolOf(plan);
-  if (data.impl === 'framewire' || data.impl === 'framewire-arena' || data.impl === 'framewire-borrowed') {
+  if (isFramewireTcp(data.impl)) {
     const { framewirePeer } = await import('./tcp-framewire.js');
     await framewirePeer(data, plan, pool, post);
   } else if (data.scenario === 'pingpong') {

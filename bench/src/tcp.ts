@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { Job } from './cell.js';
-import type { TcpCell } from './cells.js';
+import { isFramewireTcp, type TcpCell } from './cells.js';
 import type { Metrics } from './protocol.js';
 import { ReferenceU32Decoder } from './reference.js';
 import { FixedFrameTally, Tally, expectedOfFrames } from './tally.js';
@@ -74,7 +74,7 @@ function messageOf(worker: Worker, type: PeerMessage['type']): Promise<PeerMessa
 
 async function receive(cell: TcpCell, quick: boolean, plan: TcpPlan, tally: Tally): Promise<Metrics> {
   let receiveFrom: Receive;
-  if (cell.impl === 'framewire' || cell.impl === 'framewire-arena' || cell.impl === 'framewire-borrowed') {
+  if (isFramewireTcp(cell.impl)) {
     const { framewireReceiver } = await import('./tcp-framewire.js');
     receiveFrom = framewireReceiver(cell.impl);
   } else {
