@@ -33,7 +33,7 @@ export function checkRoundTrip(subject: StrategyUnderTest, options?: Conformance
         strategy,
         driveDecoder(strategy, chunks, { borrowed: true }),
         messages,
-        `${where}, frames borrowed (a take that spans chunks reuses one array: keep nothing taken in an earlier call)`,
+        `${where}, frames borrowed (a take that copies reuses one array: keep nothing taken in an earlier call)`,
       );
     }),
   );
