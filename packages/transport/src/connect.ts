@@ -104,7 +104,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; tcp: net.Socket | undefined } {
   const target = config.path === undefined ? { host: config.host, port: config.port } : { path: config.path };
   if (config.tls === false) {
-    const onread = port?.onread(config.recvSize, config.recvArena);
+    const onread = port?.onread(config.recvSize, config.recvArena, config.reuseArena);
     const socket = net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
     return { socket, tcp: config.path === undefined ? socket : undefined };
   }

@@ -98,13 +98,19 @@ export class ReadPort {
   sink: ((chunk: Uint8Array) => boolean) | undefined;
   /** Chunks read before the connection existed. */
   readonly early: Uint8Array[] = [];
+  /**
+   * Bytes read but not yet known to the reader's `reuseArena` count: the connection's queue
+   * and the chunk the reader is working on. Replaced by the connection once it exists.
+   */
+  unread: () => number = () => this.early.reduce((sum, chunk) => sum + chunk.length, 0);
 
   /**
    * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
    * `recvSize` bytes, each chunk copied out of it. With `recvArena`: blocks of that size,
-   * each read right after the one before, each chunk a view of its block (no copy).
+   * each read right after the one before, each chunk a view of its block (no copy); with
+   * `reuseArena` too, the block is reused round and round (see {@link ArenaRing}).
    */
-  onread(recvSize: number | undefined, recvArena: number | undefined): OnRead {
+  onread(recvSize: number | undefined, recvArena: number | undefined, reuseArena?: () => number): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
       if (this.sink !== undefined) return this.sink(chunk);
       this.early.push(chunk);
@@ -117,8 +123,18 @@ export class ReadPort {
         callback: (bytesRead, buffer) => deliver(Buffer.from(buffer.subarray(0, bytesRead))),
       };
     }
-    // Node asks for the next read's memory after each callback; the read fills it from the start.
     const room = Math.min(recvSize ?? ARENA_READ, recvArena);
+    if (reuseArena !== undefined) {
+      const ring = new ArenaRing(recvArena, room, () => held(reuseArena) + this.unread());
+      return {
+        buffer: () => ring.next(),
+        callback: (bytesRead, buffer) => {
+          ring.filled(bytesRead);
+          return deliver(buffer.subarray(0, bytesRead));
+        },
+      };
+    }
+    // Node asks for the next read's memory after each callback; the read fills it from the start.
     let block = Buffer.alloc(0);
     let at = 0;
     return {
@@ -134,6 +150,74 @@ export class ReadPort {
         return deliver(buffer.subarray(0, bytesRead));
       },
     };
+  }
+}
+
+/** What the reader's `reuseArena` function reports; anything but a count means "everything". */
+function held(reuseArena: () => number): number {
+  let count: unknown;
+  try {
+    count = reuseArena();
+  } catch {
+    return Infinity;
+  }
+  return typeof count === 'number' && count >= 0 ? count : Infinity;
+}
+
+/**
+ * One `recvArena` block used round and round (`reuseArena`). Reads of `room` bytes land one
+ * after the other; when less than `room` is left at the end, reading goes back to the start.
+ * The bytes still held — the last `tail()` bytes received, counting back from the write
+ * position — must never be under the next read: when they would be, a new block starts
+ * and the old one is left to those bytes.
+ *
+ * ```text
+ *  0                    at                           lapEnd           end
+ *  ├───── this lap ─────┼─── the last lap, intact ───┼──── unused ────┤
+ *  held: the last tail() bytes received — back from `at`, then back from `lapEnd`
+ *  next read: [at, at + room) unless it reaches held bytes of the last lap;
+ *             at the end, [0, room) unless held bytes lie there; else a new block
+ * ```
+ */
+class ArenaRing {
+  // A plain Uint8Array, not a Buffer: a chunk's `slice()` is then a copy, as a reader keeping
+  // one expects (a Buffer's `slice()` is a view, which the next lap would overwrite).
+  #block = new Uint8Array(0);
+  // Where the next read lands, and where the previous lap's bytes end (0: no previous lap).
+  #at = 0;
+  #lapEnd = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly room: number,
+    private readonly tail: () => number,
+  ) {}
+
+  /** The memory for the next read: `room` bytes. */
+  next(): Uint8Array {
+    const room = this.room;
+    const at = this.#at;
+    const tail = this.tail();
+    if (this.#block.length - at >= room) {
+      // The last lap's held bytes end at lapEnd, reaching back `tail - at` bytes from there.
+      if (!(tail > at && this.#lapEnd > at && this.#lapEnd - (tail - at) < at + room)) {
+        return this.#block.subarray(at, at + room);
+      }
+    } else if (this.#block.length > 0 && tail <= at - room) {
+      // Back to the start: the held bytes all lie in this lap, after the first read's room.
+      this.#lapEnd = at;
+      this.#at = 0;
+      return this.#block.subarray(0, room);
+    }
+    this.#block = new Uint8Array(this.size);
+    this.#at = 0;
+    this.#lapEnd = 0;
+    return this.#block.subarray(0, room);
+  }
+
+  /** The read into the memory `next()` gave filled `bytesRead` bytes of it. */
+  filled(bytesRead: number): void {
+    this.#at += bytesRead;
   }
 }
 
@@ -267,6 +351,8 @@ export class SocketConnection implements Connection {
   // pauses whenever a chunk arrives with no reader waiting.
   #queue: Uint8Array[] = [];
   #waiter: Waiter | undefined;
+  // Length of the chunk last handed to the reader, until it asks for the next one.
+  #atHand = 0;
   #paused = true;
   #iterated = false;
   // The peer ended (or the socket closed): no more chunks will come.
@@ -327,6 +413,7 @@ export class SocketConnection implements Connection {
     if (init.port !== undefined) {
       this.#viaPort = true;
       init.port.sink = (chunk) => this.#onChunk(chunk);
+      init.port.unread = () => this.#unread();
       for (const chunk of init.port.early.splice(0)) this.#onChunk(chunk);
     } else {
       this.#viaPort = false;
@@ -422,6 +509,7 @@ export class SocketConnection implements Connection {
   }
 
   #next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.#atHand = 0;
     if (this.#queue.length > 0) {
       const value = this.#shift();
       // Read ahead one chunk while the caller works on this one.
@@ -446,16 +534,26 @@ export class SocketConnection implements Connection {
     });
   }
 
-  /** Takes the next chunk off the queue, at most `recvSize` bytes of it. */
+  /** Takes the next chunk off the queue, at most `recvSize` bytes of it, for the reader. */
   #shift(): Uint8Array {
     const head = this.#queue[0]!;
     const size = this.#recvSize;
+    let chunk = head;
     if (size !== undefined && head.length > size) {
       this.#queue[0] = head.subarray(size);
-      return head.subarray(0, size);
+      chunk = head.subarray(0, size);
+    } else {
+      this.#queue.shift();
     }
-    this.#queue.shift();
-    return head;
+    this.#atHand = chunk.length;
+    return chunk;
+  }
+
+  /** Bytes read that the reader has not finished with: queued, and the chunk at hand. */
+  #unread(): number {
+    let sum = this.#atHand;
+    for (const chunk of this.#queue) sum += chunk.length;
+    return sum;
   }
 
   /** A chunk arrived. Returns whether the socket may go on reading. */

@@ -16,6 +16,7 @@ describe('resolveConnectOptions', () => {
       connectTimeout: 10_000,
       signal: undefined,
       recvArena: undefined,
+      reuseArena: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -48,6 +49,8 @@ describe('resolveConnectOptions', () => {
     [{ port: 1, recvArena: 1000 }, 'recvArena must be an integer from 1024 to 1073741824 (got 1000)'],
     [{ port: 1, recvArena: 4096, recvSize: 8192 }, 'recvArena (4096) must be at least recvSize (8192), so that one read fits in a block'],
     [{ port: 1, recvArena: 65_536, tls: true }, 'recvArena cannot be used with tls: Node decrypts into memory of its own'],
+    [{ port: 1, reuseArena: () => 0 }, 'reuseArena needs recvArena: it reuses that block'],
+    [{ port: 1, recvArena: 65_536, reuseArena: 0 as unknown as () => number }, 'reuseArena must be a function returning the bytes you hold (got 0)'],
     [{ port: 1, noDelay: 1 as unknown as boolean }, 'noDelay must be a boolean (got 1)'],
     [{ port: 1, keepAlive: -5 }, 'keepAlive must be a number of milliseconds from 0 to 2147483647 (got -5)'],
     [{ port: 1, keepAlive: 'yes' as unknown as boolean }, 'keepAlive must be a boolean or a number of milliseconds (got "yes")'],

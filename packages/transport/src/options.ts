@@ -92,6 +92,20 @@ export interface ConnectOptions extends SocketOptions {
    * `undefined`: Node's own reads, each chunk in memory of its own.
    */
   recvArena?: number | undefined;
+  /**
+   * Reuse the `recvArena` block round and round instead of starting new ones, for a reader
+   * that holds on to little: the function returns how many of the last bytes it was given it
+   * still holds — a borrowed `Deframer`'s `bufferedBytes` (`() => deframer.bufferedBytes`) or
+   * a `ChunkBuffer`'s `length`. Reading goes back to the start of the block when those bytes
+   * (and the chunks not yet taken from the connection) are not in the way, and otherwise
+   * starts a new block, so a large frame is never overwritten while it is being gathered.
+   * Chunks are then **borrowed**: their bytes are reused once you no longer count them, so
+   * keep nothing beyond what the function reports (copy it). Reads are at most 64 KiB (or
+   * `recvSize`). A function that throws or returns anything but a non-negative number counts
+   * as holding everything (a new block each time the block is full). Needs `recvArena`: a
+   * `TypeError` otherwise. Defaults to `undefined`: each block used once.
+   */
+  reuseArena?: (() => number) | undefined;
 }
 
 /** TLS settings of a server. */
@@ -173,6 +187,7 @@ export interface ConnectConfig extends SocketConfig {
   readonly connectTimeout: number;
   readonly signal: AbortSignal | undefined;
   readonly recvArena: number | undefined;
+  readonly reuseArena: (() => number) | undefined;
 }
 
 export interface ListenConfig extends SocketConfig {
@@ -218,7 +233,17 @@ export function resolveConnectOptions(options: ConnectOptions): ConnectConfig {
     connectTimeout: timeout(options.connectTimeout, 'connectTimeout', 10_000),
     signal,
     recvArena: resolveRecvArena(options.recvArena, socket.recvSize, tls !== false),
+    reuseArena: resolveReuseArena(options.reuseArena, options.recvArena),
   });
+}
+
+function resolveReuseArena(value: unknown, recvArena: unknown): (() => number) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') {
+    throw new TypeError(`reuseArena must be a function returning the bytes you hold (got ${describe(value)})`);
+  }
+  if (recvArena === undefined) throw new TypeError('reuseArena needs recvArena: it reuses that block');
+  return value as () => number;
 }
 
 function resolveRecvArena(value: unknown, recvSize: number | undefined, tls: boolean): number | undefined {

@@ -144,6 +144,97 @@ describe('recvArena on connect (reads into blocks, one read after the other)', (
   });
 });
 
+describe('reuseArena on connect (one block, reused while the reader holds little)', () => {
+  const message = new Uint8Array(6 * 1024 * 1024).map((_, i) => (i * 31) % 251);
+  const sendMessage = async (conn: Connection): Promise<void> => {
+    for (let at = 0; at < message.length; at += 100_000) await conn.write(message.subarray(at, at + 100_000));
+    await conn.end();
+  };
+
+  /** Where each chunk came from: its block, its offset, and its place in the stream. */
+  interface Placed {
+    chunk: Uint8Array;
+    stream: number;
+  }
+
+  /** Checks a chunk still holds the bytes it was read with. */
+  function intact({ chunk, stream }: Placed): boolean {
+    return Buffer.compare(chunk, message.subarray(stream, stream + chunk.length)) === 0;
+  }
+
+  it.each([tcpCase, unixCase])('reads round and round one block when the reader keeps nothing ($name)', async (c) => {
+    const server = await serve(c.listen(), sendMessage);
+    const conn = await connect({ ...c.connect(server), recvArena: 1024 * 1024, reuseArena: () => 0 });
+    const copies: Uint8Array[] = [];
+    const blocks = new Set<ArrayBufferLike>();
+    let laps = 0;
+    let previous: Uint8Array | undefined;
+    for await (const chunk of conn) {
+      // Not a Buffer, whose slice() is a view: a reader's slice() is a copy of its own.
+      expect(Buffer.isBuffer(chunk)).toBe(false);
+      copies.push(chunk.slice());
+      blocks.add(chunk.buffer);
+      expect(chunk.length).toBeLessThanOrEqual(64 * 1024);
+      if (previous !== undefined && chunk.byteOffset !== previous.byteOffset + previous.length) {
+        // Back to the start of the block, never anywhere else.
+        expect(chunk.byteOffset).toBe(0);
+        laps++;
+      }
+      previous = chunk;
+    }
+    expect(Buffer.compare(concat(copies), message)).toBe(0);
+    // 6 MiB through one 1 MiB block: at least five times back to its start.
+    expect(blocks.size).toBe(1);
+    expect(laps).toBeGreaterThanOrEqual(5);
+  });
+
+  it('never reads over the bytes the reader says it holds, starting a new block instead', async () => {
+    const server = await serve({ port: 0 }, sendMessage);
+    // The reader keeps the last `hold` bytes it was given (as the chunks themselves), with
+    // `hold` moving between nothing and more than the block, and checks them after every read.
+    const holds = [0, 40_000, 300_000, 90_000, 0, 700_000, 20_000, 200_000];
+    const kept: Placed[] = [];
+    let keptBytes = 0;
+    const conn = await connect({ port: portOf(server), recvArena: 256 * 1024, reuseArena: () => keptBytes });
+    const blocks = new Set<ArrayBufferLike>();
+    let reused = 0;
+    let stream = 0;
+    let reads = 0;
+    for await (const chunk of conn) {
+      if (blocks.has(chunk.buffer) && chunk.byteOffset === 0) reused++;
+      blocks.add(chunk.buffer);
+      kept.push({ chunk, stream });
+      keptBytes += chunk.length;
+      stream += chunk.length;
+      const hold = holds[Math.floor(reads++ / 5) % holds.length]!;
+      while (kept.length > 0 && keptBytes - kept[0]!.chunk.length >= hold) keptBytes -= kept.shift()!.chunk.length;
+      expect(kept.every(intact)).toBe(true);
+    }
+    expect(stream).toBe(message.length);
+    // Both happened: the block was reused, and held bytes made new blocks start.
+    expect(reused).toBeGreaterThan(0);
+    expect(blocks.size).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['throws', (): number => {
+      throw new Error('not counting');
+    }],
+    ['returns NaN', (): number => Number.NaN],
+  ])('counts everything as held when the function %s: each block used once, no chunk overwritten', async (_name, reuseArena) => {
+    const server = await serve({ port: 0 }, sendMessage);
+    const conn = await connect({ port: portOf(server), recvArena: 256 * 1024, reuseArena });
+    const placed: Placed[] = [];
+    let stream = 0;
+    for await (const chunk of conn) {
+      placed.push({ chunk, stream });
+      stream += chunk.length;
+    }
+    expect(stream).toBe(message.length);
+    expect(placed.every(intact)).toBe(true);
+  });
+});
+
 describe('recvSize on listen (reads split into views of recvSize bytes)', () => {
   it('reads "Hey there!!!" as "Hey ther" then "e!!!"', async () => {
     let received: Promise<Uint8Array[]> | undefined;
