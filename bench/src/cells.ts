@@ -42,6 +42,7 @@ export const TCP_IMPLS = {
   framewire: 'framewire encoder + transport',
   'framewire-arena': 'framewire encoder + transport, reads into 1 MiB blocks (`connect({ recvArena })`)',
   'framewire-borrowed': 'framewire encoder + transport, borrowed frames (`new Deframer(u32be(), { borrowed: true })`)',
+  'framewire-ring': 'framewire encoder + transport, borrowed frames read round one 1 MiB block (`recvArena` + `reuseArena`)',
   raw: 'raw `net.Socket`',
   corked: 'hand-written corked writer (`cork`, a write per part, `uncork`)',
   packed: 'hand-written packed writer (frames copied into one buffer per batch)',
@@ -124,7 +125,7 @@ export const CELLS: readonly Cell[] = [
     ...decode(shape, 'varint', ['lps']),
     ...decode(shape, 'line', ['reference', ...LINE_PEERS]),
   ]),
-  ...tcp('bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'raw']),
+  ...tcp('bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
   ...tcp('pingpong', ['framewire', 'raw']),
 ];

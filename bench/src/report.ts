@@ -262,6 +262,7 @@ const TCP_SHORT: Record<TcpImpl, string> = {
   framewire: 'framewire',
   'framewire-arena': 'framewire, recvArena',
   'framewire-borrowed': 'framewire, borrowed',
+  'framewire-ring': 'framewire, reuseArena',
   raw: 'raw',
   corked: 'corked',
   packed: 'packed',
@@ -411,9 +412,14 @@ function targets(input: ReportInput): Target[] {
   }
 
   // The framewire and raw bulk cells carry the same payloads: frames/s ratio = payload MB/s ratio.
-  // Frames owned (a new array per frame that spans reads), owned read into blocks (a view), and
-  // lent (one reused array): a row each.
-  const bulkRows = { framewire: 'owned', 'framewire-arena': 'owned, recvArena', 'framewire-borrowed': 'borrowed' } as const;
+  // Frames owned (a new array per frame that spans reads), owned read into blocks (a view),
+  // lent (one reused array), and lent from one block read round and round: a row each.
+  const bulkRows = {
+    framewire: 'owned',
+    'framewire-arena': 'owned, recvArena',
+    'framewire-borrowed': 'borrowed',
+    'framewire-ring': 'borrowed, recvArena + reuseArena',
+  } as const;
   for (const [impl, frames] of Object.entries(bulkRows) as [keyof typeof bulkRows, string][]) {
     const workload = `TCP 64 KiB frames, ${frames}`;
     out.push(ratioTarget(input, workload, '≥ 0.9 × raw socket throughput', tcpCellId('bulk', impl), tcpCellId('bulk', 'raw'), 0.9, 'raw (payload MB/s)'));
@@ -625,9 +631,11 @@ once: into a new array (owned, the default) or into one array the \`Deframer\` r
 (borrowed: valid until \`onFrame\` returns, which is all the tally needs). With
 \`recvArena\`, the socket reads into 1 MiB blocks, each read right after the one before, and
 a frame that spans reads in one block is a view of it: owned, with no copy (only a frame that
-straddles two blocks is copied).
+straddles two blocks is copied). With \`reuseArena\` too, the socket reads round and round
+one 1 MiB block, going back to its start whenever the bytes the borrowed \`Deframer\` still
+holds are not in the way: frames are views of warm memory, lent like borrowed ones.
 
-${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'raw'], 'raw')}
+${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
 
 ### ${TCP_SCENARIOS.small}: ${fmtCount(small.frames)} frames
 

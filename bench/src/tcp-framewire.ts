@@ -10,7 +10,7 @@ import type { FramewireTcpImpl } from './cells.js';
 import { BATCH, HOST, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 import type { PingClient, Receive } from './tcp.js';
 
-/** Block size of the `framewire-arena` receiver: room for 16 frames of 64 KiB. */
+/** Block size of the `framewire-arena` and `framewire-ring` receivers: room for 16 frames of 64 KiB. */
 const RECV_ARENA = 1024 * 1024;
 
 /**
@@ -18,13 +18,20 @@ const RECV_ARENA = 1024 * 1024;
  * that spans reads copied into a new array. `framewire-arena`: reads into 1 MiB blocks
  * (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: Node's reads,
  * such a frame copied into one reused array (the tally reads each frame inside the callback).
+ * `framewire-ring`: borrowed frames, read round one 1 MiB block (`reuseArena`), views of it.
  */
 export function framewireReceiver(impl: FramewireTcpImpl): Receive {
   const strategy = u32be();
   return async (port, tally) => {
-    const conn = await connect({ host: HOST, port, ...(impl === 'framewire-arena' ? { recvArena: RECV_ARENA } : {}) });
+    const deframer = new Deframer(strategy, { borrowed: impl === 'framewire-borrowed' || impl === 'framewire-ring' });
+    const blocks =
+      impl === 'framewire-arena'
+        ? { recvArena: RECV_ARENA }
+        : impl === 'framewire-ring'
+          ? { recvArena: RECV_ARENA, reuseArena: () => deframer.bufferedBytes }
+          : {};
+    const conn = await connect({ host: HOST, port, ...blocks });
     const started = performance.now();
-    const deframer = new Deframer(strategy, { borrowed: impl === 'framewire-borrowed' });
     const onFrame = (frame: Uint8Array): void => {
       tally.add(frame);
     };
