@@ -151,7 +151,7 @@ describe('reuseArena on connect (one block, reused while the reader holds little
     await conn.end();
   };
 
-  /** Where each chunk came from: its block, its offset, and its place in the stream. */
+  /** A chunk as received, and where it starts in the stream. */
   interface Placed {
     chunk: Uint8Array;
     stream: number;
