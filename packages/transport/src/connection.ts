@@ -106,9 +106,8 @@ export class ReadPort {
 
   /**
    * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
-   * `recvSize` bytes, each chunk copied out of it. With `recvArena`: blocks of that size,
-   * each read right after the one before, each chunk a view of its block (no copy); with
-   * `reuseArena` too, the block is reused round and round (see {@link ArenaRing}).
+   * `recvSize` bytes, each chunk copied out of it. With `recvArena`: reads into blocks of that
+   * size, each chunk a view of its block (no copy; see {@link Arena}).
    */
   onread(recvSize: number | undefined, recvArena: number | undefined, reuseArena?: () => number): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
@@ -124,29 +123,18 @@ export class ReadPort {
       };
     }
     const room = Math.min(recvSize ?? ARENA_READ, recvArena);
-    if (reuseArena !== undefined) {
-      const ring = new ArenaRing(recvArena, room, () => held(reuseArena) + this.unread());
-      return {
-        buffer: () => ring.next(),
-        callback: (bytesRead, buffer) => {
-          ring.filled(bytesRead);
-          return deliver(buffer.subarray(0, bytesRead));
-        },
-      };
-    }
+    // Without reuseArena nothing is ever read over: every byte counts as held. A read may
+    // then fill the rest of the block; with reuseArena it is bounded, so that the bytes
+    // queued in the connection stay few.
+    const arena =
+      reuseArena === undefined
+        ? new Arena(recvArena, room, recvSize === undefined ? recvArena : room, () => Infinity)
+        : new Arena(recvArena, room, room, () => held(reuseArena) + this.unread());
     // Node asks for the next read's memory after each callback; the read fills it from the start.
-    let block = Buffer.alloc(0);
-    let at = 0;
     return {
-      buffer: () => {
-        if (block.length - at < room) {
-          block = Buffer.alloc(recvArena);
-          at = 0;
-        }
-        return block.subarray(at, recvSize === undefined ? block.length : at + recvSize);
-      },
+      buffer: () => arena.next(),
       callback: (bytesRead, buffer) => {
-        at += bytesRead;
+        arena.filled(bytesRead);
         return deliver(buffer.subarray(0, bytesRead));
       },
     };
@@ -165,11 +153,12 @@ function held(reuseArena: () => number): number {
 }
 
 /**
- * One `recvArena` block used round and round (`reuseArena`). Reads of `room` bytes land one
- * after the other; when less than `room` is left at the end, reading goes back to the start.
+ * The blocks a `recvArena` connection reads into. Reads land one after the other; when less
+ * than `room` is left at the end, reading goes back to the start of the block (`reuseArena`).
  * The bytes still held — the last `tail()` bytes received, counting back from the write
- * position — must never be under the next read: when they would be, a new block starts
- * and the old one is left to those bytes.
+ * position — must never be under the next read: when they would be, a new block starts and
+ * the old one is left to those bytes. (Without `reuseArena` every byte is held: each block is
+ * used once.)
  *
  * ```text
  *  0                    at                           lapEnd           end
@@ -179,9 +168,9 @@ function held(reuseArena: () => number): number {
  *             at the end, [0, room) unless held bytes lie there; else a new block
  * ```
  */
-class ArenaRing {
+class Arena {
   // A plain Uint8Array, not a Buffer: a chunk's `slice()` is then a copy, as a reader keeping
-  // one expects (a Buffer's `slice()` is a view, which the next lap would overwrite).
+  // one expects (a Buffer's `slice()` is a view, which a later lap could overwrite).
   #block = new Uint8Array(0);
   // Where the next read lands, and where the previous lap's bytes end (0: no previous lap).
   #at = 0;
@@ -189,11 +178,14 @@ class ArenaRing {
 
   constructor(
     private readonly size: number,
+    /** Room a read needs: less than this left at the end, and the block is full. */
     private readonly room: number,
+    /** Most bytes one read may fill. */
+    private readonly read: number,
     private readonly tail: () => number,
   ) {}
 
-  /** The memory for the next read: `room` bytes. */
+  /** The memory for the next read. */
   next(): Uint8Array {
     const room = this.room;
     const at = this.#at;
@@ -201,18 +193,18 @@ class ArenaRing {
     if (this.#block.length - at >= room) {
       // The last lap's held bytes end at lapEnd, reaching back `tail - at` bytes from there.
       if (!(tail > at && this.#lapEnd > at && this.#lapEnd - (tail - at) < at + room)) {
-        return this.#block.subarray(at, at + room);
+        return this.#block.subarray(at, at + this.read);
       }
     } else if (this.#block.length > 0 && tail <= at - room) {
       // Back to the start: the held bytes all lie in this lap, after the first read's room.
       this.#lapEnd = at;
       this.#at = 0;
-      return this.#block.subarray(0, room);
+      return this.#block.subarray(0, this.read);
     }
     this.#block = new Uint8Array(this.size);
     this.#at = 0;
     this.#lapEnd = 0;
-    return this.#block.subarray(0, room);
+    return this.#block.subarray(0, this.read);
   }
 
   /** The read into the memory `next()` gave filled `bytesRead` bytes of it. */
