@@ -10,19 +10,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CELLS, budgetMs, type Cell } from './cells.js';
+import { CELLS, budgetMs, timedPasses, type Cell } from './cells.js';
 import { EVENT_PREFIX, type CellEvent, type RunResult } from './protocol.js';
 import { machine, renderReport } from './report.js';
 import { summarize, type CellSummary } from './summary.js';
 
 const CELL_SCRIPT = fileURLToPath(new URL('./cell.js', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
-/**
- * Timed passes per run of a decode or TCP throughput cell; the fastest counts. (The ping-pong
- * runs one pass: its p50 already comes from thousands of round trips. `--quick` runs one pass
- * too.)
- */
-const PASSES = 3;
 /** Time a child gets to generate its workload before it must report `ready`. */
 const PREPARE_BUDGET_MS = 120_000;
 
@@ -38,7 +32,7 @@ const USAGE = `Usage: pnpm bench [--quick] [--only SUBSTRING]... [--runs N] [--l
 /** Runs one cell once in a fresh `node --expose-gc` process, enforcing the per-phase budget. */
 function runChild(cell: Cell, quick: boolean, cacheDir: string): Promise<RunResult> {
   const budget = budgetMs(cell, quick);
-  const passes = quick || (cell.kind === 'tcp' && cell.scenario === 'pingpong') ? 1 : PASSES;
+  const passes = timedPasses(cell, quick);
   const args = ['--expose-gc', CELL_SCRIPT, cell.id, '--cache', cacheDir, '--repeat', String(passes), ...(quick ? ['--quick'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let result: RunResult | undefined;
