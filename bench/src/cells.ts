@@ -127,7 +127,8 @@ export const CELLS: readonly Cell[] = [
   ]),
   ...tcp('bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
-  ...tcp('pingpong', ['framewire', 'raw']),
+  // One cell: framewire and the raw ping-pong alternate in blocks in the same process (see tcp.ts).
+  ...tcp('pingpong', ['framewire']),
 ];
 
 export function findCell(id: string): Cell | undefined {

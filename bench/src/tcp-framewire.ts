@@ -62,7 +62,19 @@ export async function framewireClient(port: number): Promise<PingClient> {
   };
 }
 
-/** The worker side: the sender (bulk, small) or the echo server (ping-pong), listening on a free port. */
+/** The worker side of the ping-pong: an echo server on a free port, which it resolves with. */
+export async function framewireEcho(): Promise<number> {
+  const strategy = u32be();
+  const server = await listen({ host: HOST, port: 0 }, async (conn) => {
+    const encoder = strategy.createEncoder();
+    for await (const frame of decodeFramesAsync(conn, strategy)) await conn.write(...encoder.encode(frame));
+    await conn.end();
+  });
+  if (server.address.family === 'unix') throw new Error('expected a TCP address');
+  return server.address.port;
+}
+
+/** The worker side of the throughput scenarios: the sender (bulk, small), listening on a free port. */
 export async function framewirePeer(
   data: PeerData,
   plan: TcpPlan,
@@ -70,16 +82,6 @@ export async function framewirePeer(
   post: (message: PeerMessage) => void,
 ): Promise<void> {
   const strategy = u32be();
-  if (data.scenario === 'pingpong') {
-    const server = await listen({ host: HOST, port: 0 }, async (conn) => {
-      const encoder = strategy.createEncoder();
-      for await (const frame of decodeFramesAsync(conn, strategy)) await conn.write(...encoder.encode(frame));
-      await conn.end();
-    });
-    if (server.address.family === 'unix') throw new Error('expected a TCP address');
-    post({ type: 'listening', port: server.address.port });
-    return;
-  }
   let sent!: () => void;
   let failed!: (error: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {

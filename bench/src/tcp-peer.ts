@@ -1,7 +1,7 @@
 /**
  * The other end of a TCP cell, in a worker thread (its own event loop, so its own core),
- * listening on a free port: the sender of the throughput scenarios, or the echo server of the
- * ping-pong.
+ * listening on a free port: the sender of the throughput scenarios, or the two echo servers
+ * (framewire and raw) of the ping-pong.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -76,8 +76,8 @@ async function sendPacked(socket: net.Socket, plan: TcpPlan, pool: Buffer[]): Pr
   }
 }
 
-/** Raw echo server: hand-written decoder, each frame written back in one `write`. */
-async function echoRaw(): Promise<void> {
+/** Raw echo server: hand-written decoder, each frame written back in one `write`. Resolves with its port. */
+async function echoRaw(): Promise<number> {
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     const decoder = new ReferenceU32Decoder();
@@ -91,23 +91,26 @@ async function echoRaw(): Promise<void> {
   });
   server.listen(0, HOST);
   await once(server, 'listening');
-  post({ type: 'listening', port: (server.address() as net.AddressInfo).port });
+  return (server.address() as net.AddressInfo).port;
 }
 
 async function main(): Promise<void> {
   const plan = planOf(data.scenario, data.quick);
   const pool = poolOf(plan);
+  if (data.scenario === 'pingpong') {
+    // Both echo servers: the client alternates between them (see tcp.ts). They serve until terminated.
+    const { framewireEcho } = await import('./tcp-framewire.js');
+    post({ type: 'listening', port: await framewireEcho(), rawPort: await echoRaw() });
+    return;
+  }
   if (isFramewireTcp(data.impl)) {
     const { framewirePeer } = await import('./tcp-framewire.js');
     await framewirePeer(data, plan, pool, post);
-  } else if (data.scenario === 'pingpong') {
-    await echoRaw();
-    return; // serves until terminated
   } else {
     const send = data.impl === 'raw' ? sendRawBulk : data.impl === 'corked' ? sendCorked : sendPacked;
     await serveOnce((socket) => send(socket, plan, pool));
   }
-  if (data.scenario !== 'pingpong') post({ type: 'done' });
+  post({ type: 'done' });
 }
 
 await main();

@@ -4,6 +4,9 @@ import { randomPayloads } from './workloads.js';
 
 export const HOST = '127.0.0.1';
 
+/** Blocks per side in the ping-pong, framewire and raw in turn (500 round trips each in the full run). */
+export const PING_BLOCKS = 40;
+
 /** Frames per batch in the `small` scenario: one socket write per batch. */
 export const BATCH = 1024;
 
@@ -42,8 +45,11 @@ export interface PeerData {
   readonly quick: boolean;
 }
 
-/** Posted by the peer worker: the port it listens on, and (throughput scenarios) that it has sent everything. */
-export type PeerMessage = { type: 'listening'; port: number } | { type: 'done' };
+/**
+ * Posted by the peer worker: the port it listens on (ping-pong: also the raw echo server's), and
+ * (throughput scenarios) that it has sent everything.
+ */
+export type PeerMessage = { type: 'listening'; port: number; rawPort?: number } | { type: 'done' };
 
 /** A u32be frame (header + payload) in one new buffer. */
 export function packFrame(payload: Uint8Array): Buffer {

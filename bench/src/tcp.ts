@@ -13,8 +13,8 @@ import type { Job } from './cell.js';
 import { isFramewireTcp, type TcpCell } from './cells.js';
 import type { Metrics } from './protocol.js';
 import { ReferenceU32Decoder } from './reference.js';
-import { FixedFrameTally, Tally, expectedOfFrames } from './tally.js';
-import { HOST, packFrame, planOf, poolOf, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
+import { FixedFrameTally, Tally, expectedOfFrames, mismatch, type Expected } from './tally.js';
+import { HOST, PING_BLOCKS, packFrame, planOf, poolOf, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
 
 /** How each receiver reads and decodes; resolves with the ms from connected to the end of the stream. */
 export type Receive = (port: number, tally: Tally) => Promise<number>;
@@ -23,6 +23,13 @@ export type Receive = (port: number, tally: Tally) => Promise<number>;
 export interface PingClient {
   roundTrip(payload: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+interface PingStats {
+  p50: number;
+  p99: number;
+  perSec: number;
+  writes: number;
 }
 
 export async function prepareTcp(cell: TcpCell, quick: boolean): Promise<Job> {
@@ -35,10 +42,11 @@ export async function prepareTcp(cell: TcpCell, quick: boolean): Promise<Job> {
   );
   // The raw bulk sender writes bare payloads; every other cell writes u32be frames.
   const header = cell.scenario === 'bulk' && cell.impl === 'raw' ? 0 : 4;
-  const wireBytes = plan.frames * (header + plan.payloadLength) * (cell.scenario === 'pingpong' ? 2 : 1);
+  // Ping-pong: each frame goes there and back, once through each of the two implementations.
+  const wireBytes = plan.frames * (header + plan.payloadLength) * (cell.scenario === 'pingpong' ? 4 : 1);
   const run =
     cell.scenario === 'pingpong'
-      ? (tally: Tally) => pingPong(cell, quick, plan, pool, tally)
+      ? (tally: Tally) => pingPong(quick, plan, pool, expected, tally)
       : (tally: Tally) => receive(cell, quick, plan, tally);
   return Promise.resolve({ expected, wireBytes, run });
 }
@@ -173,44 +181,73 @@ function countSocketWrites(): { count: () => number; restore: () => void } {
   };
 }
 
-async function pingPong(
-  cell: TcpCell,
-  quick: boolean,
-  plan: TcpPlan, pool: readonly Buffer[], tally: Tally): Promise<Metrics> {
-  const worker = startPeer({ scenario: 'pingpong', impl: cell.impl, quick });
+/**
+ * The ping-pong: framewire's client and echo server against the raw ones, alternating in blocks
+ * of round trips within this one pass, so that both see the same machine. (Run in separate
+ * processes a few seconds apart, the two p50s drifted with the machine: their ratio went from
+ * 0.97 to 1.23 between runs of the same code.) Block order alternates (framewire first, then
+ * raw first) so that neither always follows the other.
+ */
+async function pingPong(quick: boolean, plan: TcpPlan, pool: readonly Buffer[], expected: Expected, tally: Tally): Promise<Metrics> {
+  const worker = startPeer({ scenario: 'pingpong', impl: 'framewire', quick });
   const failed = failureOf(worker);
   failed.catch(() => undefined);
   try {
     const listening = await Promise.race([messageOf(worker, 'listening'), failed]);
-    if (listening.type !== 'listening') throw new Error('unexpected peer message');
-    let client: PingClient;
-    if (cell.impl === 'framewire') {
-      const { framewireClient } = await import('./tcp-framewire.js');
-      client = await framewireClient(listening.port);
-    } else {
-      client = await rawClient(listening.port);
-    }
+    if (listening.type !== 'listening' || listening.rawPort === undefined) throw new Error('unexpected peer message');
+    const { framewireClient } = await import('./tcp-framewire.js');
+    const sides = [
+      { client: await framewireClient(listening.port), rtt: new Float64Array(plan.frames), ms: 0, writes: 0, tally },
+      { client: await rawClient(listening.rawPort), rtt: new Float64Array(plan.frames), ms: 0, writes: 0, tally: new Tally(false) },
+    ];
     const writes = countSocketWrites();
-    const rtt = new Float64Array(plan.frames);
     const started = performance.now();
     try {
-      for (let i = 0; i < plan.frames; i++) {
-        const t0 = performance.now();
-        const reply = await Promise.race([client.roundTrip(pool[i % pool.length]!), failed]);
-        rtt[i] = performance.now() - t0;
-        tally.add(reply);
+      const size = Math.ceil(plan.frames / PING_BLOCKS);
+      for (let block = 0, from = 0; from < plan.frames; block++, from += size) {
+        const to = Math.min(from + size, plan.frames);
+        for (const side of block % 2 === 0 ? sides : [...sides].reverse()) {
+          const writes0 = writes.count();
+          const blockStarted = performance.now();
+          for (let i = from; i < to; i++) {
+            const t0 = performance.now();
+            const reply = await Promise.race([side.client.roundTrip(pool[i % pool.length]!), failed]);
+            side.rtt[i] = performance.now() - t0;
+            side.tally.add(reply);
+          }
+          side.ms += performance.now() - blockStarted;
+          side.writes += writes.count() - writes0;
+        }
       }
     } finally {
       writes.restore();
     }
     const ms = performance.now() - started;
-    await client.close();
-    rtt.sort();
+    for (const side of sides) await side.client.close();
+    // The raw side's replies are checked as strictly as framewire's, which the cell checks.
+    const rawWrong = mismatch(sides[1]!.tally, expected);
+    if (rawWrong !== undefined) throw new Error(`raw ping-pong: ${rawWrong}`);
+    const [fw, raw] = sides.map((side) => {
+      side.rtt.sort();
+      return {
+        p50: side.rtt[Math.floor(plan.frames * 0.5)]! * 1000,
+        p99: side.rtt[Math.floor(plan.frames * 0.99)]! * 1000,
+        perSec: plan.frames / (side.ms / 1000),
+        writes: side.writes / plan.frames,
+      };
+    }) as [PingStats, PingStats];
     return {
       timedMs: ms,
-      p50Us: rtt[Math.floor(plan.frames * 0.5)]! * 1000,
-      p99Us: rtt[Math.floor(plan.frames * 0.99)]! * 1000,
-      writesPerFrame: writes.count() / plan.frames,
+      p50Us: fw.p50,
+      p99Us: fw.p99,
+      roundTripsPerSec: fw.perSec,
+      writesPerFrame: fw.writes,
+      rawP50Us: raw.p50,
+      rawP99Us: raw.p99,
+      rawRoundTripsPerSec: raw.perSec,
+      rawWritesPerFrame: raw.writes,
+      // Per run, so that the summary's median is the median of paired ratios.
+      p50Ratio: fw.p50 / raw.p50,
     };
   } finally {
     await worker.terminate();
