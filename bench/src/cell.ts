@@ -124,8 +124,6 @@ async function main(): Promise<void> {
   const started = performance.now();
   base.allocBytes = await measureAllocation(() => job.run(warm));
   const warmMs = performance.now() - started;
-  // A paired cell's peak RSS is taken here, before its partner has run in this process.
-  const warmMaxRssKiB = process.resourceUsage().maxRSS;
   const warmWrong = mismatch(warm, job.expected);
   if (warmWrong !== undefined) {
     emit({ event: 'result', result: { ...base, status: 'wrong', message: `warm-up: ${warmWrong}` } });
@@ -141,8 +139,6 @@ async function main(): Promise<void> {
   const cpuPasses: number[] = [];
   let best: Pick<RunResult, 'ms' | 'metrics'> | undefined;
   let timedTotal = 0;
-  // The fastest pass of the partner implementation timed in the same passes (see `pairedWith`).
-  let pairedBest = Infinity;
   for (let i = 0; i < repeat; i++) {
     if (i >= MIN_PASSES && timedTotal >= PASS_TIME_CAP_MS) break;
     collect();
@@ -165,7 +161,6 @@ async function main(): Promise<void> {
     cpuPasses.push(metrics['cpuMs']);
     passes.push(ms);
     timedTotal += ms;
-    pairedBest = Math.min(pairedBest, metrics['pairedMs'] ?? Infinity);
     if (best === undefined || ms < best.ms) best = { ms, metrics };
     base.ms = ms;
     base.metrics = metrics;
@@ -187,12 +182,6 @@ async function main(): Promise<void> {
       `${cell.id}: ${passes.length} timed passes, wall min ${at(passes, 0)} / median ${at(passes, 0.5)} ms, ` +
         `cpu min ${at(cpuPasses, 0)} / median ${at(cpuPasses, 0.5)} ms\n`,
     );
-  }
-  if (best !== undefined && pairedBest !== Infinity) {
-    // Fastest against fastest, over the same passes: this implementation's speed relative to the
-    // partner's (the partner's time over this one's).
-    best.metrics = { ...best.metrics, pairedMs: pairedBest, pairedRatio: pairedBest / best.ms };
-    base.maxRssKiB = warmMaxRssKiB;
   }
   emit({ event: 'result', result: { ...base, ...best, status: 'ok' } });
 }

@@ -136,16 +136,6 @@ export function findCell(id: string): Cell | undefined {
 }
 
 /**
- * The implementation a cell is timed against in the same process, pass by pass: the 64 KiB TCP
- * receivers of framewire against the raw one. Their ratios to it are what the 64 KiB target
- * reads, and as separate cells minutes apart they followed the shared machine's load instead:
- * the same code measured 0.97× and 0.87× raw in two full runs.
- */
-export function pairedWith(cell: Cell): TcpImpl | undefined {
-  return cell.kind === 'tcp' && cell.scenario === 'bulk' && isFramewireTcp(cell.impl) ? 'raw' : undefined;
-}
-
-/**
  * Timed passes per run; the fastest counts. Three, except: large frames (W2, W5), whose time
  * depends on whether the allocator hands out memory the process has touched before (glibc
  * decides that per allocation, so it varies from pass to pass: one W2 process measured passes of

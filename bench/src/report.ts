@@ -275,8 +275,7 @@ function tcpThroughputTable(input: ReportInput, scenario: TcpScenario, impls: re
     const s = input.summaries.get(tcpCellId(scenario, impl));
     const bad = notes.status(s, tcpLabel(impl));
     if (bad !== undefined || !ok(s)) return [tcpLabel(impl), bad ?? '', '', '', '', ''];
-    // Paired cells carry their own ratio to `base`, timed in the same processes (see `pairedWith`).
-    const ratio = s.metrics['pairedRatio'] ?? (ok(baseSummary) ? baseSummary.medianMs / s.medianMs : undefined);
+    const ratio = ok(baseSummary) ? baseSummary.medianMs / s.medianMs : undefined;
     return [tcpLabel(impl), timeCell(s), fmtCount(s.framesPerSec), fmtNumber(s.payloadMBps), fmtRatio(ratio), fmtMiB(s.peakRssMiB)];
   });
   return table(['Implementation', 'median (min–max)', 'frames/s', 'payload MB/s', `× ${TCP_SHORT[base]}`, 'peak RSS'], body) + notes.render();
@@ -337,14 +336,6 @@ function ratioTarget(input: ReportInput, workload: string, target: string, a: st
   const cb = cpuFps(input, b);
   const cpu = ca !== undefined && cb !== undefined ? ` (CPU time: ${(ca / cb).toFixed(2)}×)` : '';
   return { workload, target, measured: `${r.toFixed(2)}× ${what}${cpu}`, pass: r >= min };
-}
-
-/** A target read from a paired cell's own ratio (median over the runs of each run's ratio). */
-function pairedTarget(input: ReportInput, workload: string, target: string, id: string, min: number, what: string): Target {
-  const s = input.summaries.get(id);
-  const r = ok(s) ? s.metrics['pairedRatio'] : undefined;
-  if (r === undefined) return { workload, target, measured: 'not measured', pass: undefined };
-  return { workload, target, measured: `${r.toFixed(2)}× ${what}, timed in the same processes`, pass: r >= min };
 }
 
 function targets(input: ReportInput): Target[] {
@@ -432,7 +423,7 @@ function targets(input: ReportInput): Target[] {
   } as const;
   for (const [impl, frames] of Object.entries(bulkRows) as [keyof typeof bulkRows, string][]) {
     const workload = `TCP 64 KiB frames, ${frames}`;
-    out.push(pairedTarget(input, workload, '≥ 0.9 × raw socket throughput', tcpCellId('bulk', impl), 0.9, 'raw (payload MB/s)'));
+    out.push(ratioTarget(input, workload, '≥ 0.9 × raw socket throughput', tcpCellId('bulk', impl), tcpCellId('bulk', 'raw'), 0.9, 'raw (payload MB/s)'));
   }
   out.push(ratioTarget(input, 'TCP 64 B frames', '≥ 0.8 × corked hand-written writer', tcpCellId('small', 'framewire'), tcpCellId('small', 'corked'), 0.8, 'corked writer'));
   const ping = input.summaries.get(tcpCellId('pingpong', 'framewire'));
@@ -644,12 +635,6 @@ a frame that spans reads in one block is a view of it: owned, with no copy (only
 straddles two blocks is copied). With \`reuseArena\` too, the socket reads round and round
 one 1 MiB block, going back to its start whenever the bytes the borrowed \`Deframer\` still
 holds are not in the way: frames are views of warm memory, lent like borrowed ones.
-
-Each framewire receiver's run also times the raw one, pass by pass in the same process (in
-turns: framewire first, then raw first), and "× raw" is the median over the runs of each
-run's fastest framewire pass against its fastest raw pass; the raw row is its own cell. As
-separate cells, minutes apart, these ratios followed the shared machine's load. The peak RSS
-of a framewire row is taken after its warm-up pass, which runs the framewire receiver alone.
 
 ${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
 

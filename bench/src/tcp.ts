@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { Job } from './cell.js';
-import { isFramewireTcp, pairedWith, type TcpCell, type TcpImpl, type TcpScenario } from './cells.js';
+import { isFramewireTcp, type TcpCell } from './cells.js';
 import type { Metrics } from './protocol.js';
 import { ReferenceU32Decoder } from './reference.js';
 import { FixedFrameTally, Tally, expectedOfFrames, mismatch, type Expected } from './tally.js';
@@ -47,7 +47,7 @@ export async function prepareTcp(cell: TcpCell, quick: boolean): Promise<Job> {
   const run =
     cell.scenario === 'pingpong'
       ? (tally: Tally) => pingPong(quick, plan, pool, expected, tally)
-      : throughput(cell, quick, plan, expected);
+      : (tally: Tally) => receive(cell, quick, plan, tally);
   return Promise.resolve({ expected, wireBytes, run });
 }
 
@@ -80,16 +80,15 @@ function messageOf(worker: Worker, type: PeerMessage['type']): Promise<PeerMessa
   });
 }
 
-/** One transfer of a throughput scenario to `impl`'s receiver from its sender; resolves with the receiver's ms. */
-async function receive(scenario: TcpScenario, impl: TcpImpl, quick: boolean, plan: TcpPlan, tally: Tally): Promise<number> {
+async function receive(cell: TcpCell, quick: boolean, plan: TcpPlan, tally: Tally): Promise<Metrics> {
   let receiveFrom: Receive;
-  if (isFramewireTcp(impl)) {
+  if (isFramewireTcp(cell.impl)) {
     const { framewireReceiver } = await import('./tcp-framewire.js');
-    receiveFrom = framewireReceiver(impl);
+    receiveFrom = framewireReceiver(cell.impl);
   } else {
-    receiveFrom = rawReceiver(scenario, plan);
+    receiveFrom = rawReceiver(cell, plan);
   }
-  const worker = startPeer({ scenario, impl, quick });
+  const worker = startPeer({ scenario: cell.scenario, impl: cell.impl, quick });
   const failed = failureOf(worker);
   failed.catch(() => undefined);
   const finished = messageOf(worker, 'done');
@@ -98,50 +97,20 @@ async function receive(scenario: TcpScenario, impl: TcpImpl, quick: boolean, pla
     if (listening.type !== 'listening') throw new Error('unexpected peer message');
     const ms = await Promise.race([receiveFrom(listening.port, tally), failed]);
     await Promise.race([finished, failed]);
-    return ms;
+    return { timedMs: ms };
   } finally {
     await worker.terminate();
   }
 }
 
-/**
- * A throughput pass. A cell with a partner (`pairedWith`) also runs the partner's transfer in
- * each timed pass, before or after its own by turns, and reports its time as `pairedMs`: the two
- * then see the same seconds of the machine (cell.ts takes the fastest of each). The warm-up pass
- * (the one with a full tally) runs only the cell's own receiver, so that the peak RSS cell.ts
- * takes after it is the cell's own.
- */
-function throughput(cell: TcpCell, quick: boolean, plan: TcpPlan, expected: Expected): (tally: Tally) => Promise<Metrics> {
-  const partner = pairedWith(cell);
-  let passes = 0;
-  return async (tally): Promise<Metrics> => {
-    if (partner === undefined || tally.full) return { timedMs: await receive(cell.scenario, cell.impl, quick, plan, tally) };
-    const own = (): Promise<number> => receive(cell.scenario, cell.impl, quick, plan, tally);
-    const partnerTally = new Tally(tally.full);
-    const paired = (): Promise<number> => receive(cell.scenario, partner, quick, plan, partnerTally);
-    let timedMs: number;
-    let pairedMs: number;
-    if (passes++ % 2 === 0) {
-      timedMs = await own();
-      pairedMs = await paired();
-    } else {
-      pairedMs = await paired();
-      timedMs = await own();
-    }
-    const wrong = mismatch(partnerTally, expected);
-    if (wrong !== undefined) throw new Error(`${partner} (paired): ${wrong}`);
-    return { timedMs, pairedMs };
-  };
-}
-
 /** The raw receivers: bulk counts the bare payloads, small decodes with the reference decoder. */
-function rawReceiver(scenario: TcpScenario, plan: TcpPlan): Receive {
+function rawReceiver(cell: TcpCell, plan: TcpPlan): Receive {
   return async (port, tally) => {
     const socket = net.connect({ host: HOST, port });
     await once(socket, 'connect');
     const started = performance.now();
     let leftover: () => number;
-    if (scenario === 'bulk') {
+    if (cell.scenario === 'bulk') {
       const frames = new FixedFrameTally(tally, plan.payloadLength);
       socket.on('data', (chunk: Buffer) => {
         frames.push(chunk);
