@@ -139,18 +139,18 @@ export function findCell(id: string): Cell | undefined {
  * Timed passes per run; the fastest counts. Three, except: large frames (W2, W5), whose time
  * depends on whether the allocator hands out memory the process has touched before (glibc
  * decides that per allocation, so it varies from pass to pass: one W2 process measured passes of
- * 73–154 ms with 8,416–47,467 page faults), take up to eight, so that every implementation's
+ * 73–154 ms with 8,416–47,467 page faults), take up to six, so that every implementation's
  * fastest pass is one with few faults; the ping-pong and `--quick`, one.
  */
 export function timedPasses(cell: Cell, quick: boolean): number {
   if (quick || (cell.kind === 'tcp' && cell.scenario === 'pingpong')) return 1;
-  if (cell.kind === 'decode' && (cell.shape === 'w2' || cell.shape.startsWith('w5'))) return 8;
+  if (cell.kind === 'decode' && (cell.shape === 'w2' || cell.shape.startsWith('w5'))) return 6;
   return 3;
 }
 
 /**
  * After this many timed passes, no new one starts once they have taken {@link PASS_TIME_CAP_MS}
- * in total: the cap keeps a slow peer (8 × a few seconds) from stretching the suite.
+ * in total: the cap keeps a slow peer (6 × a few seconds) from stretching the suite.
  */
 export const MIN_PASSES = 3;
 export const PASS_TIME_CAP_MS = 2_000;

@@ -4,7 +4,7 @@ import { randomPayloads } from './workloads.js';
 
 export const HOST = '127.0.0.1';
 
-/** Blocks per side in the ping-pong, framewire and raw in turn (500 round trips each in the full run). */
+/** Blocks per side in the ping-pong, framewire and raw in turn (250 round trips each in the full run). */
 export const PING_BLOCKS = 40;
 
 /** Frames per batch in the `small` scenario: one socket write per batch. */
@@ -26,7 +26,7 @@ export function planOf(scenario: TcpScenario, quick: boolean): TcpPlan {
     case 'small':
       return { frames: quick ? 50_000 : 1_000_000, payloadLength: 64, poolSize: 4_096 };
     case 'pingpong':
-      return { frames: quick ? 1_000 : 20_000, payloadLength: 64, poolSize: 4_096 };
+      return { frames: quick ? 1_000 : 10_000, payloadLength: 64, poolSize: 4_096 };
   }
 }
 
