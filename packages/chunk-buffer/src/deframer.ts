@@ -207,13 +207,115 @@ export function decodeFramesAsync(
   strategy: FramingStrategy | FrameDecoder,
   options?: DeframerOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  return framesOfAsync(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
+  return new AsyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
 }
 
-async function* framesOfAsync(source: ChunkSource, deframer: Deframer): AsyncGenerator<Uint8Array, void, undefined> {
-  for await (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
-  for (const frame of deframer.end()) yield frame;
+type Step = IteratorResult<Uint8Array, void>;
+
+const DONE_STEP: Step = Object.freeze({ value: undefined, done: true });
+const ignore = (): void => undefined;
+
+/**
+ * `decodeFramesAsync`'s generator, written out: an `async function*` pays several promise turns
+ * per `yield` (it awaits the value, then settles the caller's promise), where a frame already
+ * decoded needs one. Behaves as that generator did: calls are served one at a time, in order;
+ * the source is read only once the frames of its last chunk are all out; an error closes the
+ * source (`return()`) and ends the iteration, as do `return()` and `throw()`.
+ */
+class AsyncFrames implements AsyncGenerator<Uint8Array, void, undefined> {
+  // The frames of the last chunk, and the next one to hand out.
+  private frames: Uint8Array[] = [];
+  private at = 0;
+  private chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | undefined;
+  private finished = false;
+  // Calls not yet settled, and the promise the next queued call waits for.
+  private inFlight = 0;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly source: ChunkSource,
+    private readonly deframer: Deframer,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<Step> {
+    // The hot path: a frame of the last chunk, with no call queued before this one.
+    if (this.inFlight === 0 && this.at < this.frames.length) {
+      return Promise.resolve({ value: this.frames[this.at++]!, done: false });
+    }
+    return this.queue(() => this.pull());
+  }
+
+  return(): Promise<Step> {
+    return this.queue(async () => {
+      await this.finish();
+      return DONE_STEP;
+    });
+  }
+
+  throw(error: unknown): Promise<Step> {
+    return this.queue(async () => {
+      await this.finish();
+      throw error;
+    });
+  }
+
+  private queue(task: () => Promise<Step>): Promise<Step> {
+    const run = async (): Promise<Step> => {
+      try {
+        return await task();
+      } finally {
+        this.inFlight--;
+      }
+    };
+    const result = ++this.inFlight === 1 ? run() : this.tail.then(run);
+    this.tail = result.then(ignore, ignore);
+    return result;
+  }
+
+  private async pull(): Promise<Step> {
+    for (;;) {
+      if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
+      if (this.finished) return DONE_STEP;
+      this.frames = [];
+      this.at = 0;
+      this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
+      let step: IteratorResult<Uint8Array>;
+      try {
+        step = await this.chunks.next();
+      } catch (error) {
+        // The source failed: it is over, there is nothing to close.
+        this.finished = true;
+        throw error;
+      }
+      try {
+        if (step.done === true) {
+          this.finished = true;
+          this.frames = this.deframer.end();
+        } else {
+          this.frames = this.deframer.push(step.value);
+        }
+      } catch (error) {
+        await this.finish();
+        throw error;
+      }
+    }
+  }
+
+  // Ends the iteration; a source still open is closed (a connection stops reading).
+  private async finish(): Promise<void> {
+    const open = !this.finished && this.chunks !== undefined;
+    this.finished = true;
+    this.frames = [];
+    this.at = 0;
+    if (open) await this.chunks?.return?.();
+  }
 }
+
+keepWarm(new AsyncFrames([], new Deframer({ decode: () => undefined, end: () => undefined })));
 
 /**
  * The decode loop as a WHATWG `TransformStream`: bytes in, frames out. Works wherever

@@ -123,6 +123,80 @@ describe('decodeFramesAsync', () => {
     expect(reads).toBe(3);
   });
 
+  it('serves calls made without waiting in the order they were made', async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      yield wire('a');
+      await tick();
+      yield wire('b', 'c');
+    }
+    const frames = decodeFramesAsync(source(), u8);
+    const steps = await Promise.all([frames.next(), frames.next(), frames.next(), frames.next(), frames.next()]);
+    expect(steps.map((step) => (step.done === true ? 'done' : texts([step.value])[0]))).toEqual(['a', 'b', 'c', 'done', 'done']);
+  });
+
+  it('closes the source when decoding fails, and stays done', async () => {
+    let finished = false;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        yield wire('ok');
+        await tick();
+        yield Uint8Array.of(99);
+        yield wire('never');
+      } finally {
+        finished = true;
+      }
+    }
+    const frames = decodeFramesAsync(source(), u8);
+    const { frames: got, error } = await collect(frames);
+    expect(got).toEqual(['ok']);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(finished).toBe(true);
+    expect(await frames.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('passes on an error of the source after the frames read before it', async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      yield wire('a', 'b');
+      await tick();
+      throw new Error('connection reset');
+    }
+    const { frames, error } = await collect(decodeFramesAsync(source(), u8));
+    expect(frames).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ message: 'connection reset' });
+  });
+
+  it('throw() closes the source and rejects with the error given', async () => {
+    let finished = false;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        yield wire('a', 'b');
+        await tick();
+        yield wire('c');
+      } finally {
+        finished = true;
+      }
+    }
+    const frames = decodeFramesAsync(source(), u8);
+    expect(texts([(await frames.next()).value as Uint8Array])).toEqual(['a']);
+    const stop = new Error('stop');
+    await expect(frames.throw(stop)).rejects.toBe(stop);
+    expect(finished).toBe(true);
+    expect(await frames.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('return() before the first call ends the iteration without reading the source', async () => {
+    let reads = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      reads++;
+      await tick();
+      yield wire('a');
+    }
+    const frames = decodeFramesAsync(source(), u8);
+    expect(await frames.return()).toEqual({ value: undefined, done: true });
+    expect(await frames.next()).toEqual({ value: undefined, done: true });
+    expect(reads).toBe(0);
+  });
+
   it('passes options on (maxBufferedBytes)', async () => {
     const { error } = await collect(decodeFramesAsync([Uint8Array.of(10, 1, 2, 3)], u8, { maxBufferedBytes: 3 }));
     expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', maxFrameLength: 3 });
