@@ -187,14 +187,81 @@ export function decodeFrames(
   strategy: FramingStrategy | FrameDecoder,
   options?: DeframerOptions,
 ): Generator<Uint8Array, void, undefined> {
-  return framesOf(source, new Deframer(strategy, ownedOnly(options, 'decodeFrames()')));
+  return new SyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFrames()')));
 }
 
-function* framesOf(source: Iterable<Uint8Array>, deframer: Deframer): Generator<Uint8Array, void, undefined> {
-  // Plain loops: `yield*` over an array goes through the array's iterator protocol (and, in
-  // an async generator, an extra await per frame).
-  for (const chunk of source) for (const frame of deframer.push(chunk)) yield frame;
-  for (const frame of deframer.end()) yield frame;
+type Step = IteratorResult<Uint8Array, void>;
+
+const DONE_STEP: Step = Object.freeze({ value: undefined, done: true });
+
+/**
+ * `decodeFrames`'s generator, written out: a `function*` resumes and suspends its frame for
+ * every `yield`, where handing out a frame already decoded needs an index. Behaves as that
+ * generator did: the source is read only once the frames of its last chunk are all out; an
+ * error closes the source (`return()`) and ends the iteration, as do `return()` and `throw()`.
+ */
+class SyncFrames implements Generator<Uint8Array, void, undefined> {
+  private frames: Uint8Array[] = [];
+  private at = 0;
+  private chunks: Iterator<Uint8Array> | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly source: Iterable<Uint8Array>,
+    private readonly deframer: Deframer,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): Step {
+    for (;;) {
+      if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
+      if (this.finished) return DONE_STEP;
+      this.frames = [];
+      this.at = 0;
+      this.chunks ??= this.source[Symbol.iterator]();
+      let step: IteratorResult<Uint8Array>;
+      try {
+        step = this.chunks.next();
+      } catch (error) {
+        // The source failed: it is over, there is nothing to close.
+        this.finished = true;
+        throw error;
+      }
+      try {
+        if (step.done === true) {
+          this.finished = true;
+          this.frames = this.deframer.end();
+        } else {
+          this.frames = this.deframer.push(step.value);
+        }
+      } catch (error) {
+        this.finish();
+        throw error;
+      }
+    }
+  }
+
+  return(): Step {
+    this.finish();
+    return DONE_STEP;
+  }
+
+  throw(error: unknown): never {
+    this.finish();
+    throw error;
+  }
+
+  // Ends the iteration; a source still open is closed.
+  private finish(): void {
+    const open = !this.finished && this.chunks !== undefined;
+    this.finished = true;
+    this.frames = [];
+    this.at = 0;
+    if (open) this.chunks?.return?.();
+  }
 }
 
 /**
@@ -210,9 +277,6 @@ export function decodeFramesAsync(
   return new AsyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
 }
 
-type Step = IteratorResult<Uint8Array, void>;
-
-const DONE_STEP: Step = Object.freeze({ value: undefined, done: true });
 const ignore = (): void => undefined;
 
 /**
@@ -315,7 +379,8 @@ class AsyncFrames implements AsyncGenerator<Uint8Array, void, undefined> {
   }
 }
 
-keepWarm(new AsyncFrames([], new Deframer({ decode: () => undefined, end: () => undefined })));
+const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
+keepWarm(new SyncFrames([], idleDeframer), new AsyncFrames([], idleDeframer));
 
 /**
  * The decode loop as a WHATWG `TransformStream`: bytes in, frames out. Works wherever

@@ -422,6 +422,72 @@ describe('decodeFrames', () => {
     expect(error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 2 });
   });
 
+  it('stops reading the source when the consumer breaks out', () => {
+    let reads = 0;
+    let finished = false;
+    function* source(): Generator<Uint8Array> {
+      try {
+        for (let i = 0; i < 100; i++) {
+          reads++;
+          yield wire(u8, `#${i}`);
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    for (const frame of decodeFrames(source(), u8)) {
+      if (texts([frame])[0] === '#2') break;
+    }
+    expect(finished).toBe(true);
+    expect(reads).toBe(3);
+  });
+
+  it('closes the source when decoding fails, and stays done', () => {
+    let finished = false;
+    function* source(): Generator<Uint8Array> {
+      try {
+        yield wire(u8, 'ok');
+        yield Uint8Array.of(50);
+        yield wire(u8, 'never');
+      } finally {
+        finished = true;
+      }
+    }
+    const frames = decodeFrames(source(), u8);
+    const seen: string[] = [];
+    const error = thrown(() => {
+      for (const frame of frames) seen.push(texts([frame])[0]!);
+    });
+    expect(seen).toEqual(['ok']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE' });
+    expect(finished).toBe(true);
+    expect(frames.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('throw() closes the source and throws the error given; return() first reads nothing', () => {
+    let finished = false;
+    let reads = 0;
+    function* source(): Generator<Uint8Array> {
+      try {
+        reads++;
+        yield wire(u8, 'a', 'b');
+      } finally {
+        finished = true;
+      }
+    }
+    const frames = decodeFrames(source(), u8);
+    expect(texts([frames.next().value as Uint8Array])).toEqual(['a']);
+    const stop = new Error('stop');
+    expect(thrown(() => frames.throw(stop))).toBe(stop);
+    expect(finished).toBe(true);
+    expect(frames.next()).toEqual({ value: undefined, done: true });
+
+    const unread = decodeFrames(source(), u8);
+    expect(unread.return()).toEqual({ value: undefined, done: true });
+    expect(unread.next()).toEqual({ value: undefined, done: true });
+    expect(reads).toBe(1);
+  });
+
   it('passes options on (onRecoverableError)', () => {
     const errors: FramingError[] = [];
     const frames = decodeFrames([bytes('a\n12345678\nb\n')], lineStrategy({ maxFrameLength: 4 }), {
