@@ -195,21 +195,60 @@ type Step = IteratorResult<Uint8Array, void>;
 const DONE_STEP: Step = Object.freeze({ value: undefined, done: true });
 
 /**
- * `decodeFrames`'s generator, written out: a `function*` resumes and suspends its frame for
- * every `yield`, where handing out a frame already decoded needs an index. Behaves as that
- * generator did: the source is read only once the frames of its last chunk are all out; an
- * error closes the source (`return()`) and ends the iteration, as do `return()` and `throw()`.
+ * What the two generators below share: the frames of the last chunk read, handed out one by
+ * one, and the source iterator. They are written out rather than as a `function*` / `async
+ * function*`, which suspend and resume at every `yield` (and, async, pay several promise turns
+ * for it), where handing out a frame already decoded takes an index.
  */
-class SyncFrames implements Generator<Uint8Array, void, undefined> {
-  private frames: Uint8Array[] = [];
-  private at = 0;
-  private chunks: Iterator<Uint8Array> | undefined;
-  private finished = false;
+abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8Array>> {
+  protected frames: Uint8Array[] = [];
+  protected at = 0;
+  protected chunks: Chunks | undefined;
+  protected finished = false;
 
+  constructor(protected readonly deframer: Deframer) {}
+
+  /** The next frame of the last chunk, or the end; undefined when the source must be read. */
+  protected buffered(): Step | undefined {
+    if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
+    if (this.finished) return DONE_STEP;
+    this.frames = [];
+    this.at = 0;
+    return undefined;
+  }
+
+  /** Decodes what the source gave: a chunk's frames, or at its end the last ones. */
+  protected feed(step: IteratorResult<Uint8Array>): void {
+    if (step.done === true) {
+      this.finished = true;
+      this.frames = this.deframer.end();
+    } else {
+      this.frames = this.deframer.push(step.value);
+    }
+  }
+
+  /** Ends the iteration; returns the source iterator when it is still open, to be closed. */
+  protected end(): Chunks | undefined {
+    const open = this.finished ? undefined : this.chunks;
+    this.finished = true;
+    this.frames = [];
+    this.at = 0;
+    return open;
+  }
+}
+
+/**
+ * `decodeFrames`'s generator. As a `function*` did: the source is read only once the frames of
+ * its last chunk are all out; a decoding error closes the source (`return()`) and ends the
+ * iteration, as do `return()` and `throw()`; an error of the source ends it.
+ */
+class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8Array, void, undefined> {
   constructor(
     private readonly source: Iterable<Uint8Array>,
-    private readonly deframer: Deframer,
-  ) {}
+    deframer: Deframer,
+  ) {
+    super(deframer);
+  }
 
   [Symbol.iterator](): this {
     return this;
@@ -217,50 +256,33 @@ class SyncFrames implements Generator<Uint8Array, void, undefined> {
 
   next(): Step {
     for (;;) {
-      if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
-      if (this.finished) return DONE_STEP;
-      this.frames = [];
-      this.at = 0;
+      const out = this.buffered();
+      if (out !== undefined) return out;
       this.chunks ??= this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
         step = this.chunks.next();
       } catch (error) {
-        // The source failed: it is over, there is nothing to close.
-        this.finished = true;
+        this.finished = true; // the source failed: nothing to close
         throw error;
       }
       try {
-        if (step.done === true) {
-          this.finished = true;
-          this.frames = this.deframer.end();
-        } else {
-          this.frames = this.deframer.push(step.value);
-        }
+        this.feed(step);
       } catch (error) {
-        this.finish();
+        this.end()?.return?.();
         throw error;
       }
     }
   }
 
   return(): Step {
-    this.finish();
+    this.end()?.return?.();
     return DONE_STEP;
   }
 
   throw(error: unknown): never {
-    this.finish();
+    this.end()?.return?.();
     throw error;
-  }
-
-  // Ends the iteration; a source still open is closed.
-  private finish(): void {
-    const open = !this.finished && this.chunks !== undefined;
-    this.finished = true;
-    this.frames = [];
-    this.at = 0;
-    if (open) this.chunks?.return?.();
   }
 }
 
@@ -280,26 +302,25 @@ export function decodeFramesAsync(
 const ignore = (): void => undefined;
 
 /**
- * `decodeFramesAsync`'s generator, written out: an `async function*` pays several promise turns
- * per `yield` (it awaits the value, then settles the caller's promise), where a frame already
- * decoded needs one. Behaves as that generator did: calls are served one at a time, in order;
- * the source is read only once the frames of its last chunk are all out; an error closes the
- * source (`return()`) and ends the iteration, as do `return()` and `throw()`.
+ * `decodeFramesAsync`'s generator. As an `async function*` did: calls are served one at a time,
+ * in order; the source is read only once the frames of its last chunk are all out; a decoding
+ * error closes the source (`return()`, awaited: a connection stops reading) and ends the
+ * iteration, as do `return()` and `throw()`; an error of the source ends it.
  */
-class AsyncFrames implements AsyncGenerator<Uint8Array, void, undefined> {
-  // The frames of the last chunk, and the next one to hand out.
-  private frames: Uint8Array[] = [];
-  private at = 0;
-  private chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | undefined;
-  private finished = false;
+class AsyncFrames
+  extends Frames<AsyncIterator<Uint8Array> | Iterator<Uint8Array>>
+  implements AsyncGenerator<Uint8Array, void, undefined>
+{
   // Calls not yet settled, and the promise the next queued call waits for.
   private inFlight = 0;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly source: ChunkSource,
-    private readonly deframer: Deframer,
-  ) {}
+    deframer: Deframer,
+  ) {
+    super(deframer);
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -315,14 +336,14 @@ class AsyncFrames implements AsyncGenerator<Uint8Array, void, undefined> {
 
   return(): Promise<Step> {
     return this.queue(async () => {
-      await this.finish();
+      await this.end()?.return?.();
       return DONE_STEP;
     });
   }
 
   throw(error: unknown): Promise<Step> {
     return this.queue(async () => {
-      await this.finish();
+      await this.end()?.return?.();
       throw error;
     });
   }
@@ -342,40 +363,23 @@ class AsyncFrames implements AsyncGenerator<Uint8Array, void, undefined> {
 
   private async pull(): Promise<Step> {
     for (;;) {
-      if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
-      if (this.finished) return DONE_STEP;
-      this.frames = [];
-      this.at = 0;
+      const out = this.buffered();
+      if (out !== undefined) return out;
       this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
         step = await this.chunks.next();
       } catch (error) {
-        // The source failed: it is over, there is nothing to close.
-        this.finished = true;
+        this.finished = true; // the source failed: nothing to close
         throw error;
       }
       try {
-        if (step.done === true) {
-          this.finished = true;
-          this.frames = this.deframer.end();
-        } else {
-          this.frames = this.deframer.push(step.value);
-        }
+        this.feed(step);
       } catch (error) {
-        await this.finish();
+        await this.end()?.return?.();
         throw error;
       }
     }
-  }
-
-  // Ends the iteration; a source still open is closed (a connection stops reading).
-  private async finish(): Promise<void> {
-    const open = !this.finished && this.chunks !== undefined;
-    this.finished = true;
-    this.frames = [];
-    this.at = 0;
-    if (open) await this.chunks?.return?.();
   }
 }
 
