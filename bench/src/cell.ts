@@ -5,13 +5,13 @@
  *
  *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N] [--cache DIR]
  *
- * `--repeat N` runs up to N timed passes and reports the fastest; after the third, no new pass
- * starts once the passes have taken 2 s in total. The orchestrator asks for `timedPasses(cell)`.
+ * `--repeat N` runs N timed passes and reports the fastest. The orchestrator asks for
+ * `timedPasses(cell)`.
  * `--cache DIR` reads the workload from (or stores it in) DIR; the orchestrator passes one.
  */
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { DECODE_IMPLS, MIN_PASSES, PASS_TIME_CAP_MS, budgetMs, findCell, type Cell, type DecodeCell } from './cells.js';
+import { DECODE_IMPLS, budgetMs, findCell, type Cell, type DecodeCell } from './cells.js';
 import type { CellEvent, Metrics, RunResult } from './protocol.js';
 import { EVENT_PREFIX } from './protocol.js';
 import { Tally, mismatch, type Expected } from './tally.js';
@@ -138,9 +138,7 @@ async function main(): Promise<void> {
   const passes: number[] = [];
   const cpuPasses: number[] = [];
   let best: Pick<RunResult, 'ms' | 'metrics'> | undefined;
-  let timedTotal = 0;
   for (let i = 0; i < repeat; i++) {
-    if (i >= MIN_PASSES && timedTotal >= PASS_TIME_CAP_MS) break;
     collect();
     collect();
     base.baseRssKiB = Math.round(process.memoryUsage.rss() / 1024);
@@ -160,7 +158,6 @@ async function main(): Promise<void> {
     metrics['cpuMs'] = (cpu.user + cpu.system) / 1000;
     cpuPasses.push(metrics['cpuMs']);
     passes.push(ms);
-    timedTotal += ms;
     if (best === undefined || ms < best.ms) best = { ms, metrics };
     base.ms = ms;
     base.metrics = metrics;
@@ -175,11 +172,11 @@ async function main(): Promise<void> {
       return;
     }
   }
-  if (passes.length > 1) {
+  if (repeat > 1) {
     const at = (values: number[], q: number): string =>
       values.sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!.toFixed(2);
     process.stderr.write(
-      `${cell.id}: ${passes.length} timed passes, wall min ${at(passes, 0)} / median ${at(passes, 0.5)} ms, ` +
+      `${cell.id}: ${repeat} timed passes, wall min ${at(passes, 0)} / median ${at(passes, 0.5)} ms, ` +
         `cpu min ${at(cpuPasses, 0)} / median ${at(cpuPasses, 0.5)} ms\n`,
     );
   }

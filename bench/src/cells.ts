@@ -151,13 +151,6 @@ export function timedPasses(cell: Cell, quick: boolean): number {
   return 3;
 }
 
-/**
- * After this many timed passes, no new one starts once they have taken {@link PASS_TIME_CAP_MS}
- * in total: the cap keeps a slow peer (6 × a few seconds) from stretching the suite.
- */
-export const MIN_PASSES = 3;
-export const PASS_TIME_CAP_MS = 2_000;
-
 /** Per-phase time budget (warm-up, then timed pass): over it, the run is a TIMEOUT. */
 export function budgetMs(cell: Cell, quick: boolean): number {
   if (cell.kind === 'decode' && cell.shape.startsWith('w5')) return quick ? 1_500 : 10_000;
