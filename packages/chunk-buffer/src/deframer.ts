@@ -160,7 +160,9 @@ export class Deframer {
   }
 }
 
-keepWarm(new Deframer({ decode: () => undefined, end: () => undefined }));
+// An idle Deframer, kept warm here and by the idle generators below.
+const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
+keepWarm(idleDeframer);
 
 function lendingNeedsCallback(what: string): TypeError {
   return new TypeError(
@@ -383,7 +385,6 @@ class AsyncFrames
   }
 }
 
-const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
 keepWarm(new SyncFrames([], idleDeframer), new AsyncFrames([], idleDeframer));
 
 /**
