@@ -1,17 +1,17 @@
 /**
  * Runs ONE cell once, in this (fresh) process: prepare the workload (untimed), a warm-up pass
- * (untimed; checks every byte and measures heap allocation), then one timed pass (checks the
- * frame count and a sampled checksum). Reports events on stdout as `@bench {json}` lines.
+ * (untimed; checks every byte and measures heap allocation), then the timed passes of the
+ * cell's `passPlan` (each checks the frame count and a sampled checksum; the fastest is
+ * reported). Reports events on stdout as `@bench {json}` lines.
  *
  *   node --expose-gc dist/cell.js <cell-id> [--quick] [--repeat N] [--cache DIR]
  *
- * `--repeat N` runs N timed passes and reports the fastest. The orchestrator asks for
- * `timedPasses(cell)`.
+ * `--repeat N` runs exactly N timed passes instead (for profiling).
  * `--cache DIR` reads the workload from (or stores it in) DIR; the orchestrator passes one.
  */
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { DECODE_IMPLS, budgetMs, findCell, type Cell, type DecodeCell } from './cells.js';
+import { DECODE_IMPLS, budgetMs, findCell, passPlan, type Cell, type DecodeCell } from './cells.js';
 import type { CellEvent, Metrics, RunResult } from './protocol.js';
 import { EVENT_PREFIX } from './protocol.js';
 import { Tally, mismatch, type Expected } from './tally.js';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       quick: { type: 'boolean', default: false },
-      repeat: { type: 'string', default: '1' },
+      repeat: { type: 'string' },
       cache: { type: 'string' },
     },
   });
@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   const cell = id === undefined ? undefined : findCell(id);
   if (cell === undefined) throw new Error(`unknown cell ${String(id)} (list them with: node dist/run.js --list)`);
   const quick = values.quick;
-  const repeat = Number(values.repeat);
+  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
+  if (repeat !== undefined && !(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat must be a whole number of passes (got ${values.repeat})`);
+  const plan = repeat === undefined ? passPlan(cell, quick) : { min: repeat, max: repeat, windowMs: 0 };
   const budget = budgetMs(cell, quick);
 
   const job = await prepare(cell, quick, values.cache);
@@ -138,7 +140,8 @@ async function main(): Promise<void> {
   const passes: number[] = [];
   const cpuPasses: number[] = [];
   let best: Pick<RunResult, 'ms' | 'metrics'> | undefined;
-  for (let i = 0; i < repeat; i++) {
+  let firstStart = 0;
+  for (let i = 0; i < plan.max && (i < plan.min || performance.now() - firstStart < plan.windowMs); i++) {
     collect();
     collect();
     base.baseRssKiB = Math.round(process.memoryUsage.rss() / 1024);
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const faults0 = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
+    if (i === 0) firstStart = t0;
     const { timedMs, ...metrics } = await job.run(tally);
     // Pages the process touched for the first time (the kernel maps and zeroes each): fresh
     // memory from the allocator, which costs time that the decoder's work does not show.
@@ -172,11 +176,11 @@ async function main(): Promise<void> {
       return;
     }
   }
-  if (repeat > 1) {
+  if (passes.length > 1) {
     const at = (values: number[], q: number): string =>
       values.sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!.toFixed(2);
     process.stderr.write(
-      `${cell.id}: ${repeat} timed passes, wall min ${at(passes, 0)} / median ${at(passes, 0.5)} ms, ` +
+      `${cell.id}: ${passes.length} timed passes, wall min ${at(passes, 0)} / median ${at(passes, 0.5)} ms, ` +
         `cpu min ${at(cpuPasses, 0)} / median ${at(cpuPasses, 0.5)} ms\n`,
     );
   }

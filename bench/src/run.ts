@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CELLS, budgetMs, timedPasses, type Cell } from './cells.js';
+import { CELLS, budgetMs, type Cell } from './cells.js';
 import { EVENT_PREFIX, type CellEvent, type RunResult } from './protocol.js';
 import { machine, renderReport } from './report.js';
 import { summarize, type CellSummary } from './summary.js';
@@ -32,8 +32,8 @@ const USAGE = `Usage: pnpm bench [--quick] [--only SUBSTRING]... [--runs N] [--l
 /** Runs one cell once in a fresh `node --expose-gc` process, enforcing the per-phase budget. */
 function runChild(cell: Cell, quick: boolean, cacheDir: string): Promise<RunResult> {
   const budget = budgetMs(cell, quick);
-  const passes = timedPasses(cell, quick);
-  const args = ['--expose-gc', CELL_SCRIPT, cell.id, '--cache', cacheDir, '--repeat', String(passes), ...(quick ? ['--quick'] : [])];
+  // The cell process runs the timed passes of the cell's passPlan.
+  const args = ['--expose-gc', CELL_SCRIPT, cell.id, '--cache', cacheDir, ...(quick ? ['--quick'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let result: RunResult | undefined;
   let failure: string | undefined;

@@ -1,3 +1,6 @@
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /**
  * Counts frames and folds them into an order-sensitive checksum, so every run can prove it
  * produced exactly the expected frames.
@@ -5,7 +8,7 @@
  * Two modes with one code path (a single class keeps the call sites monomorphic):
  * - `sampled` (timed passes): O(1) per frame — the length and four sampled bytes. Cheap
  *   enough not to distort the measurement, and any misframing changes it.
- * - `full` (warm-up passes, untimed): every byte of every frame is hashed.
+ * - `full` (warm-up passes, untimed): every byte of every frame is hashed ({@link fullHash}).
  *
  * Strings are hashed through their char codes, which equal the bytes for the ASCII payloads
  * of the text workloads, so a strings-out run is checked against the same expected values.
@@ -22,14 +25,9 @@ export class Tally {
     this.frames++;
     this.bytes += n;
     let h: number;
-    if (this.full) {
-      h = 0x811c9dc5;
-      for (let i = 0; i < n; i++) h = Math.imul(h ^ frame[i]!, 0x01000193);
-    } else if (n === 0) {
-      h = 0;
-    } else {
-      h = frame[0]! | (frame[(n / 3) | 0]! << 8) | (frame[((2 * n) / 3) | 0]! << 16) | (frame[n - 1]! << 24);
-    }
+    if (this.full) h = fullHash(frame);
+    else if (n === 0) h = 0;
+    else h = frame[0]! | (frame[(n / 3) | 0]! << 8) | (frame[((2 * n) / 3) | 0]! << 16) | (frame[n - 1]! << 24);
     this.sum = mix(this.sum, h, n);
   }
 
@@ -46,8 +44,19 @@ export class Tally {
     this.bytes += n;
     let h: number;
     if (this.full) {
-      h = 0x811c9dc5;
-      for (let i = 0; i < n; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+      // fullHash over the char codes (the bytes, for ASCII).
+      h = FNV_OFFSET;
+      const whole = n & ~3;
+      let i = 0;
+      for (; i < whole; i += 4) {
+        const word = line.charCodeAt(i) | (line.charCodeAt(i + 1) << 8) | (line.charCodeAt(i + 2) << 16) | (line.charCodeAt(i + 3) << 24);
+        h = Math.imul(h ^ word, FNV_PRIME);
+      }
+      if (i < n) {
+        let word = 0;
+        for (let shift = 0; i < n; i++, shift += 8) word |= line.charCodeAt(i) << shift;
+        h = Math.imul(h ^ word, FNV_PRIME);
+      }
     } else if (n === 0) {
       h = 0;
     } else {
@@ -68,7 +77,9 @@ export class Tally {
 export class FixedFrameTally {
   // Offset inside the current frame, and the hash collected for it so far.
   private at = 0;
-  private h = 0x811c9dc5;
+  private h = FNV_OFFSET;
+  // Full mode: the bytes of the frame's current 4-byte word received so far.
+  private word = 0;
   private readonly samples: readonly number[];
 
   constructor(
@@ -86,9 +97,18 @@ export class FixedFrameTally {
     while (i < chunk.length) {
       const take = Math.min(chunk.length - i, n - this.at);
       if (this.tally.full) {
+        // fullHash, a byte at a time: the words do not line up with the chunks.
         let h = this.h;
-        for (let k = i; k < i + take; k++) h = Math.imul(h ^ chunk[k]!, 0x01000193);
+        let word = this.word;
+        for (let k = i, at = this.at; k < i + take; k++, at++) {
+          word |= chunk[k]! << (8 * (at & 3));
+          if ((at & 3) === 3) {
+            h = Math.imul(h ^ word, FNV_PRIME);
+            word = 0;
+          }
+        }
         this.h = h;
+        this.word = word;
       } else {
         for (let s = 0; s < 4; s++) {
           const k = this.samples[s]!;
@@ -98,9 +118,11 @@ export class FixedFrameTally {
       this.at += take;
       i += take;
       if (this.at === n) {
+        if (this.tally.full && (n & 3) !== 0) this.h = Math.imul(this.h ^ this.word, FNV_PRIME);
         this.tally.addHash(this.h, n);
         this.at = 0;
-        this.h = this.tally.full ? 0x811c9dc5 : 0;
+        this.h = this.tally.full ? FNV_OFFSET : 0;
+        this.word = 0;
       }
     }
   }
@@ -109,6 +131,25 @@ export class FixedFrameTally {
   get leftover(): number {
     return this.at;
   }
+}
+
+/**
+ * The full-mode hash of a frame: FNV-1a over its 4-byte little-endian words (the last one
+ * padded with zeros), not its bytes: a quarter of the multiplications, whose chain sets the
+ * speed, so the warm-up of a 512 MiB TCP cell hashes in about half the time.
+ */
+export function fullHash(frame: Uint8Array): number {
+  const n = frame.length;
+  const whole = n & ~3;
+  let h = FNV_OFFSET;
+  let i = 0;
+  for (; i < whole; i += 4) h = Math.imul(h ^ (frame[i]! | (frame[i + 1]! << 8) | (frame[i + 2]! << 16) | (frame[i + 3]! << 24)), FNV_PRIME);
+  if (i < n) {
+    let word = 0;
+    for (let shift = 0; i < n; i++, shift += 8) word |= frame[i]! << shift;
+    h = Math.imul(h ^ word, FNV_PRIME);
+  }
+  return h;
 }
 
 function mix(sum: number, h: number, n: number): number {
@@ -135,13 +176,19 @@ export function expectedOf(payloads: Uint8Array, count: number, length: number):
   return { frames: sampled.frames, bytes: sampled.bytes, sampled: sampled.sum, full: full.sum };
 }
 
-/** Tallies a sequence of payloads. */
+/**
+ * Tallies a sequence of payloads. A payload that comes again (the same array: the TCP cells
+ * send a small pool over and over) is hashed once.
+ */
 export function expectedOfFrames(frames: Iterable<Uint8Array>): Expected {
   const sampled = new Tally(false);
   const full = new Tally(true);
+  const hashes = new Map<Uint8Array, number>();
   for (const frame of frames) {
     sampled.add(frame);
-    full.add(frame);
+    let h = hashes.get(frame);
+    if (h === undefined) hashes.set(frame, (h = fullHash(frame)));
+    full.addHash(h, frame.length);
   }
   return { frames: sampled.frames, bytes: sampled.bytes, sampled: sampled.sum, full: full.sum };
 }
