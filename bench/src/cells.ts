@@ -93,10 +93,14 @@ function tcp(scenario: TcpScenario, impls: readonly TcpImpl[]): TcpCell[] {
 const U32_PEERS = ['ilp-sync', 'bl', 'u8al'] as const;
 const LINE_PEERS = ['serialport-delimiter', 'split2', 'readline'] as const;
 
-/** All cells, in the order they run. */
+/**
+ * All cells, in the order they run (round-robin: run 1 of each, then run 2, ...). Cells that a
+ * target compares run next to each other where it can be, so that they more often share the
+ * machine's state: the VM has slow spells of a second or so (see `passPlan`).
+ */
 export const CELLS: readonly Cell[] = [
   // W1 and the other strategies on W1-shaped data.
-  ...decode('w1', 'u32be', ['framewire', 'framewire-generator', 'framewire-async', 'reference', ...U32_PEERS, 'ilp-async']),
+  ...decode('w1', 'u32be', ['framewire', 'reference', 'framewire-generator', 'framewire-async', ...U32_PEERS, 'ilp-async']),
   ...decode('w1', 'varint', ['framewire', 'ilp-sync', 'lps']),
   ...(['ascii:10', 'netstring', 'cobs', 'slip', 'line', 'nul'] as const).flatMap((wire) =>
     decode('w1', wire, ['framewire']),
@@ -118,14 +122,16 @@ export const CELLS: readonly Cell[] = [
     'readline',
     'serialport-readline',
   ]),
-  // W5: every header and footer strategy at both sizes, and the peers that can carry the frame.
-  ...(['w5-small', 'w5-large'] as const).flatMap((shape) => [
-    ...[...HEADER_WIRES, ...FOOTER_WIRES].flatMap((wire) => decode(shape, wire, ['framewire'])),
-    ...decode(shape, 'u32be', ['reference', ...U32_PEERS]),
-    ...decode(shape, 'varint', ['lps']),
-    ...decode(shape, 'line', ['reference', ...LINE_PEERS]),
-  ]),
-  ...tcp('bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw']),
+  // W5: every header and footer strategy, and the peers that can carry the frame, each at both
+  // sizes one after the other (the target is the ratio of the two).
+  ...[
+    ...[...HEADER_WIRES, ...FOOTER_WIRES].map((wire) => [wire, 'framewire'] as const),
+    ...(['reference', ...U32_PEERS] as const).map((impl) => ['u32be', impl] as const),
+    ['varint', 'lps'] as const,
+    ...(['reference', ...LINE_PEERS] as const).map((impl) => ['line', impl] as const),
+  ].flatMap(([wire, impl]) => [...decode('w5-small', wire, [impl]), ...decode('w5-large', wire, [impl])]),
+  // raw in the middle: every framewire receiver runs at most two cells away from it.
+  ...tcp('bulk', ['framewire', 'framewire-arena', 'raw', 'framewire-borrowed', 'framewire-ring']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
   // One cell: framewire and the raw ping-pong alternate in blocks in the same process (see tcp.ts).
   ...tcp('pingpong', ['framewire']),
