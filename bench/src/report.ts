@@ -261,6 +261,7 @@ function tcpLabel(impl: TcpImpl): string {
 const TCP_SHORT: Record<TcpImpl, string> = {
   framewire: 'framewire',
   'framewire-arena': 'framewire, recvArena',
+  'framewire-reads': 'framewire, frameReads',
   'framewire-borrowed': 'framewire, borrowed',
   'framewire-ring': 'framewire, reuseArena',
   raw: 'raw',
@@ -429,6 +430,7 @@ function targets(input: ReportInput): Target[] {
   const bulkRows = {
     framewire: 'owned',
     'framewire-arena': 'owned, recvArena',
+    'framewire-reads': 'owned, frameReads',
     'framewire-borrowed': 'borrowed',
     'framewire-ring': 'borrowed, recvArena + reuseArena',
   } as const;
@@ -647,7 +649,7 @@ straddles two blocks is copied). With \`reuseArena\` too, the socket reads round
 one 1 MiB block, going back to its start whenever the bytes the borrowed \`Deframer\` still
 holds are not in the way: frames are views of warm memory, lent like borrowed ones.
 
-${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
+${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-reads', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
 
 ### ${TCP_SCENARIOS.small}: ${fmtCount(small.frames)} frames
 

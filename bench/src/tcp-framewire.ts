@@ -4,7 +4,7 @@
  * `for await (const chunk of conn)`, `decodeFramesAsync` for the ping-pong.
  */
 import { Deframer, decodeFramesAsync } from '@framewire/chunk-buffer';
-import { u32be } from '@framewire/header';
+import { frameReads, u32be } from '@framewire/header';
 import { connect, listen, type Connection } from '@framewire/transport';
 import type { FramewireTcpImpl } from './cells.js';
 import { BATCH, HOST, type PeerData, type PeerMessage, type TcpPlan } from './tcp-shared.js';
@@ -18,6 +18,7 @@ const RECV_ARENA = 1024 * 1024;
  * that spans reads copied into a new array. `framewire-arena`: reads into 1 MiB blocks
  * (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: Node's reads,
  * such a frame copied into one reused array (the tally reads each frame inside the callback).
+ * `framewire-reads`: each frame read into memory of its own (`frameReads`), so a frame is that memory.
  * `framewire-ring`: borrowed frames, read round one 1 MiB block (`reuseArena`), views of it.
  */
 export function framewireReceiver(impl: FramewireTcpImpl): Receive {
@@ -29,7 +30,9 @@ export function framewireReceiver(impl: FramewireTcpImpl): Receive {
         ? { recvArena: RECV_ARENA }
         : impl === 'framewire-ring'
           ? { recvArena: RECV_ARENA, reuseArena: () => deframer.bufferedBytes }
-          : {};
+          : impl === 'framewire-reads'
+            ? { recvInto: frameReads(strategy) }
+            : {};
     const conn = await connect({ host: HOST, port, ...blocks });
     const started = performance.now();
     const onFrame = (frame: Uint8Array): void => {

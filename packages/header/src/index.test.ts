@@ -7,6 +7,7 @@ describe('@framewire/header exports', () => {
       [
         'HEADER_STRATEGY_NAMES',
         'ascii',
+        'frameReads',
         'headerStrategy',
         'lengthPrefix',
         'netstring',

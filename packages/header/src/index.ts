@@ -6,3 +6,5 @@ export { ascii } from './ascii.js';
 export type { AsciiOptions } from './ascii.js';
 export { netstring } from './netstring.js';
 export { headerStrategy, HEADER_STRATEGY_NAMES } from './registry.js';
+export { frameReads } from './frame-reads.js';
+export type { FrameReadsOptions, ReadMemory } from './frame-reads.js';

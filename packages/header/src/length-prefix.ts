@@ -81,7 +81,7 @@ export interface LengthPrefixOptions extends FramingOptions {
 }
 
 /** The validated, frozen configuration of one {@link lengthPrefix} strategy. */
-interface LengthPrefixConfig {
+export interface LengthPrefixConfig {
   readonly name: string;
   readonly lengthFieldLength: LengthFieldLength;
   readonly littleEndian: boolean;
@@ -313,7 +313,7 @@ function strategyName(
   return extras.length === 0 ? base : `${base}(${extras.join(',')})`;
 }
 
-class LengthPrefixStrategy implements FramingStrategy {
+export class LengthPrefixStrategy implements FramingStrategy {
   readonly name: string;
   readonly maxFrameLength: number;
   readonly maxWireLength: number;
@@ -325,6 +325,11 @@ class LengthPrefixStrategy implements FramingStrategy {
     this.maxFrameLength = config.maxFrameLength;
     this.maxWireLength = config.bytesToStrip + config.maxFrameLength;
     Object.freeze(this);
+  }
+
+  /** The configuration of a {@link lengthPrefix} strategy; undefined for any other value. */
+  static configOf(strategy: unknown): LengthPrefixConfig | undefined {
+    return strategy instanceof LengthPrefixStrategy ? strategy.#config : undefined;
   }
 
   createDecoder(): FrameDecoder {

@@ -46,7 +46,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   // Node reads into memory of the caller's (`onread`) on plain sockets only; over TLS the
   // connection cuts the decrypted chunks to `recvSize` instead.
   const port =
-    config.tls !== false || (config.recvSize === undefined && config.recvArena === undefined) ? undefined : new ReadPort();
+    config.tls !== false || (config.recvSize === undefined && config.recvArena === undefined && config.recvInto === undefined)
+      ? undefined
+      : new ReadPort();
   const { socket, tcp } = openSocket(config, port);
   const ready = config.tls === false ? 'connect' : 'secureConnect';
 
@@ -104,7 +106,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; tcp: net.Socket | undefined } {
   const target = config.path === undefined ? { host: config.host, port: config.port } : { path: config.path };
   if (config.tls === false) {
-    const onread = port?.onread(config.recvSize, config.recvArena, config.reuseArena);
+    const onread = port?.onread(config);
     const socket = net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
     return { socket, tcp: config.path === undefined ? socket : undefined };
   }

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { ConnectionClosedError, IdleTimeoutError, toTransportError, type ErrorContext } from './errors.js';
-import type { SocketConfig } from './options.js';
+import type { ConnectConfig, RecvMemory, SocketConfig } from './options.js';
 
 /**
  * An open connection. Bytes in, bytes out: it knows nothing of frames.
@@ -89,6 +89,18 @@ interface OnRead {
 /** Room a read needs in a `recvArena` block when there is no `recvSize`: Node's own read size. */
 const ARENA_READ = 64 * 1024;
 
+/** Takes a read after the caller's `recvInto` failed (the connection is closing). */
+const SCRATCH = new Uint8Array(ARENA_READ);
+
+/** How the socket reads (the options of `connect` that choose its memory). */
+export type ReadConfig = Pick<ConnectConfig, 'recvSize' | 'recvArena' | 'reuseArena' | 'recvInto'>;
+
+function describeMemory(value: unknown): string {
+  if (value instanceof Uint8Array) return 'an empty Uint8Array';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
 /**
  * Hands chunks from Node's `onread` callback to a connection. Exists because the callback is
  * fixed when the socket is created, before the connection.
@@ -103,18 +115,62 @@ export class ReadPort {
    * and the chunk the reader is working on. Replaced by the connection once it exists.
    */
   unread: () => number = () => this.early.reduce((sum, chunk) => sum + chunk.length, 0);
+  /** Closes the connection with an error of the caller's `recvInto`; set by the connection. */
+  fail: ((error: Error) => void) | undefined;
+  /** That error, kept until the connection exists (and then for every later read). */
+  failure: Error | undefined;
+
+  // The memory `recvInto` gives for the next read. When it fails, a scratch buffer takes the
+  // read (it must go somewhere) and the connection closes with the error.
+  #memoryOf(recvInto: RecvMemory): Uint8Array {
+    let memory: unknown;
+    try {
+      memory = recvInto.next();
+    } catch (error) {
+      this.#failWith(error);
+      return SCRATCH;
+    }
+    if (!(memory instanceof Uint8Array) || memory.length === 0) {
+      this.#failWith(new TypeError(`recvInto.next() must return a non-empty Uint8Array (got ${describeMemory(memory)})`));
+      return SCRATCH;
+    }
+    return memory;
+  }
+
+  #failWith(error: unknown): void {
+    this.failure ??= error instanceof Error ? error : new Error(String(error));
+    this.fail?.(this.failure);
+  }
 
   /**
    * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
    * `recvSize` bytes, each chunk copied out of it. With `recvArena`: reads into blocks of that
    * size, each chunk a view of its block (no copy; see {@link Arena}).
    */
-  onread(recvSize: number | undefined, recvArena: number | undefined, reuseArena?: () => number): OnRead {
+  onread({ recvSize, recvArena, reuseArena, recvInto }: ReadConfig): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
       if (this.sink !== undefined) return this.sink(chunk);
       this.early.push(chunk);
       return false;
     };
+    if (recvInto !== undefined) {
+      return {
+        buffer: () => this.#memoryOf(recvInto),
+        callback: (bytesRead, buffer) => {
+          if (this.failure !== undefined) {
+            this.fail?.(this.failure);
+            return false;
+          }
+          try {
+            recvInto.filled(bytesRead);
+          } catch (error) {
+            this.#failWith(error);
+            return false;
+          }
+          return deliver(buffer.subarray(0, bytesRead));
+        },
+      };
+    }
     if (recvArena === undefined) {
       return {
         buffer: new Uint8Array(recvSize ?? ARENA_READ),
@@ -406,6 +462,10 @@ export class SocketConnection implements Connection {
       this.#viaPort = true;
       init.port.sink = (chunk) => this.#onChunk(chunk);
       init.port.unread = () => this.#unread();
+      init.port.fail = (error) => {
+        this.close(error);
+      };
+      if (init.port.failure !== undefined) this.close(init.port.failure);
       for (const chunk of init.port.early.splice(0)) this.#onChunk(chunk);
     } else {
       this.#viaPort = false;

@@ -19,6 +19,7 @@ export type {
   ConnectOptions,
   ListenOptions,
   Pem,
+  RecvMemory,
   SocketOptions,
   TlsClientOptions,
   TlsServerOptions,

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConnectOptions, resolveGraceMs, resolveListenOptions, type ConnectOptions, type ListenOptions } from './options.js';
+import {
+  resolveConnectOptions,
+  resolveGraceMs,
+  resolveListenOptions,
+  type ConnectOptions,
+  type ListenOptions,
+  type RecvMemory,
+} from './options.js';
+
+const memory: RecvMemory = { next: () => new Uint8Array(8), filled: () => undefined };
 
 describe('resolveConnectOptions', () => {
   it('fills in the documented defaults and freezes the result', () => {
@@ -17,6 +26,7 @@ describe('resolveConnectOptions', () => {
       signal: undefined,
       recvArena: undefined,
       reuseArena: undefined,
+      recvInto: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -51,6 +61,11 @@ describe('resolveConnectOptions', () => {
     [{ port: 1, recvArena: 65_536, tls: true }, 'recvArena cannot be used with tls: Node decrypts into memory of its own'],
     [{ port: 1, reuseArena: () => 0 }, 'reuseArena needs recvArena: it reuses that block'],
     [{ port: 1, recvArena: 65_536, reuseArena: 0 as unknown as () => number }, 'reuseArena must be a function returning the bytes you hold (got 0)'],
+    [{ port: 1, recvInto: {} as RecvMemory }, 'recvInto must be an object with next() and filled(bytesRead) methods (got an object)'],
+    [{ port: 1, recvInto: (() => new Uint8Array(8)) as unknown as RecvMemory }, 'recvInto must be an object with next() and filled(bytesRead) methods (got a function)'],
+    [{ port: 1, recvInto: memory, tls: true }, 'recvInto cannot be used with tls: Node decrypts into memory of its own'],
+    [{ port: 1, recvInto: memory, recvSize: 8 }, 'recvInto cannot be used with recvSize: the memory it gives sets the read size'],
+    [{ port: 1, recvInto: memory, recvArena: 65_536 }, 'recvInto cannot be used with recvArena: give one or the other'],
     [{ port: 1, noDelay: 1 as unknown as boolean }, 'noDelay must be a boolean (got 1)'],
     [{ port: 1, keepAlive: -5 }, 'keepAlive must be a number of milliseconds from 0 to 2147483647 (got -5)'],
     [{ port: 1, keepAlive: 'yes' as unknown as boolean }, 'keepAlive must be a boolean or a number of milliseconds (got "yes")'],

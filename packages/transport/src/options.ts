@@ -106,6 +106,26 @@ export interface ConnectOptions extends SocketOptions {
    * `TypeError` otherwise. Defaults to `undefined`: each block used once.
    */
   reuseArena?: (() => number) | undefined;
+  /**
+   * Memory for each read, chosen by you read by read: before each read Node asks
+   * `next()` for the memory it fills (from its start, at most its length); after it,
+   * `filled(bytesRead)` tells you how much it filled, and the chunk is a view of that memory.
+   * Both are called synchronously from the read, before the reader sees the chunk. For
+   * `frameReads(strategy)` of `@framewire/header`, which reads each large frame into memory of
+   * its own so that a `Deframer` returns it with no copy. A `next()` that throws or returns
+   * anything but a non-empty `Uint8Array` closes the connection with that error (a `TypeError`
+   * for a bad value). Plain TCP and Unix sockets only, and not with `recvSize` or `recvArena`:
+   * a `TypeError` otherwise. Defaults to `undefined`.
+   */
+  recvInto?: RecvMemory | undefined;
+}
+
+/** What {@link ConnectOptions.recvInto} takes. */
+export interface RecvMemory {
+  /** The memory the next read fills from its start: at most its length, at least 1 byte. */
+  next(): Uint8Array;
+  /** The read into the memory `next()` last returned filled its first `bytesRead` bytes. */
+  filled(bytesRead: number): void;
 }
 
 /** TLS settings of a server. */
@@ -188,6 +208,7 @@ export interface ConnectConfig extends SocketConfig {
   readonly signal: AbortSignal | undefined;
   readonly recvArena: number | undefined;
   readonly reuseArena: (() => number) | undefined;
+  readonly recvInto: RecvMemory | undefined;
 }
 
 export interface ListenConfig extends SocketConfig {
@@ -234,7 +255,20 @@ export function resolveConnectOptions(options: ConnectOptions): ConnectConfig {
     signal,
     recvArena: resolveRecvArena(options.recvArena, socket.recvSize, tls !== false),
     reuseArena: resolveReuseArena(options.reuseArena, options.recvArena),
+    recvInto: resolveRecvInto(options.recvInto, socket.recvSize, options.recvArena, tls !== false),
   });
+}
+
+function resolveRecvInto(value: unknown, recvSize: number | undefined, recvArena: unknown, tls: boolean): RecvMemory | undefined {
+  if (value === undefined) return undefined;
+  const memory = (typeof value === 'object' ? value : null) as Partial<RecvMemory> | null;
+  if (memory === null || typeof memory.next !== 'function' || typeof memory.filled !== 'function') {
+    throw new TypeError(`recvInto must be an object with next() and filled(bytesRead) methods (got ${describe(value)})`);
+  }
+  if (tls) throw new TypeError('recvInto cannot be used with tls: Node decrypts into memory of its own');
+  if (recvSize !== undefined) throw new TypeError('recvInto cannot be used with recvSize: the memory it gives sets the read size');
+  if (recvArena !== undefined) throw new TypeError('recvInto cannot be used with recvArena: give one or the other');
+  return memory as RecvMemory;
 }
 
 function resolveReuseArena(value: unknown, recvArena: unknown): (() => number) | undefined {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
+import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
 import { bytes, chunks, concat, fixture, hex, portOf, readAll, serverTls, tempDir, text } from './helpers.js';
 
 const servers: Server[] = [];
@@ -141,6 +141,95 @@ describe('recvArena on connect (reads into blocks, one read after the other)', (
     await expect(connect({ port: portOf(server), tls: { ca: fixture('ca.pem') }, recvArena: ARENA })).rejects.toThrow(
       new TypeError('recvArena cannot be used with tls: Node decrypts into memory of its own'),
     );
+  });
+});
+
+describe('recvInto on connect (memory chosen read by read)', () => {
+  const message = new Uint8Array(300_000).map((_, i) => (i * 7) % 253);
+
+  /** Hands out memory of 1,000 to 9,000 bytes in turn, each a view into a larger buffer at an offset. */
+  function recorder(): RecvMemory & { given: Uint8Array[]; reads: number[] } {
+    const given: Uint8Array[] = [];
+    const reads: number[] = [];
+    return {
+      given,
+      reads,
+      next() {
+        const size = 1000 * (1 + (given.length % 9));
+        const memory = new Uint8Array(size + 16).subarray(16);
+        given.push(memory);
+        return memory;
+      },
+      filled(bytesRead) {
+        reads.push(bytesRead);
+      },
+    };
+  }
+
+  it.each([tcpCase, unixCase])('reads into the memory it gives, each chunk the start of it, and loses nothing ($name)', async (c) => {
+    const server = await serve(c.listen(), async (conn) => {
+      for (let at = 0; at < message.length; at += 50_000) await conn.write(message.subarray(at, at + 50_000));
+      await conn.end();
+    });
+    const memory = recorder();
+    const conn = await connect({ ...c.connect(server), recvInto: memory });
+    const received = await chunks(conn);
+    expect(hex(concat(received))).toBe(hex(message));
+    // Each chunk is the start of the memory given for its read, as filled() was told.
+    expect(memory.reads).toEqual(received.map((chunk) => chunk.length));
+    received.forEach((chunk, i) => {
+      const given = memory.given[i]!;
+      expect(chunk.buffer).toBe(given.buffer);
+      expect(chunk.byteOffset).toBe(given.byteOffset);
+      expect(chunk.length).toBeLessThanOrEqual(given.length);
+    });
+    // 300,000 bytes cannot fit in fewer reads of at most 9,000 bytes.
+    expect(received.length).toBeGreaterThanOrEqual(34);
+  });
+
+  it('closes the connection with the error a next() throws', async () => {
+    const server = await serve({ port: 0 }, hello);
+    const failure = new Error('no memory for you');
+    let calls = 0;
+    const conn = await connect({
+      port: portOf(server),
+      recvInto: {
+        next: () => {
+          if (++calls > 1) throw failure;
+          return new Uint8Array(4);
+        },
+        filled: () => undefined,
+      },
+    });
+    await expect(readAll(conn)).rejects.toBe(failure);
+    await expect(conn.closed).rejects.toBe(failure);
+  });
+
+  it('closes the connection with a TypeError when next() gives no memory to read into', async () => {
+    const server = await serve({ port: 0 }, hello);
+    const conn = await connect({ port: portOf(server), recvInto: { next: () => new Uint8Array(0), filled: () => undefined } });
+    await expect(readAll(conn)).rejects.toThrow(new TypeError('recvInto.next() must return a non-empty Uint8Array (got an empty Uint8Array)'));
+  });
+
+  it('closes the connection with the error a filled() throws, yielding no chunk of that read', async () => {
+    const server = await serve({ port: 0 }, hello);
+    const failure = new RangeError('bad count');
+    const conn = await connect({
+      port: portOf(server),
+      recvInto: {
+        next: () => new Uint8Array(64),
+        filled: () => {
+          throw failure;
+        },
+      },
+    });
+    const received: Uint8Array[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of conn) received.push(chunk);
+      })(),
+    ).rejects.toBe(failure);
+    expect(received).toEqual([]);
   });
 });
 

@@ -1,0 +1,173 @@
+import { Deframer, FrameTooLargeError, encodeFrame } from '@framewire/chunk-buffer';
+import type { FramingStrategy } from '@framewire/chunk-buffer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cat, toHex } from '../test/helpers.js';
+import { frameReads, type FrameReadsOptions, type ReadMemory } from './frame-reads.js';
+import { lengthPrefix } from './length-prefix.js';
+import { u16le, u32be, u64le, u8 } from './presets.js';
+import { varint } from './varint.js';
+
+/**
+ * Reads `wire` as a socket would: into the memory `next()` gives, at most its length and at
+ * most `readSize()` bytes at a time, pushing each chunk (a view of that memory) into a Deframer.
+ */
+function readThrough(
+  strategy: FramingStrategy,
+  wire: Uint8Array,
+  reads: ReadMemory,
+  readSize: () => number = () => Infinity,
+): { frames: Uint8Array[]; chunks: Uint8Array[]; memories: Set<ArrayBufferLike> } {
+  const deframer = new Deframer(strategy);
+  const frames: Uint8Array[] = [];
+  const chunks: Uint8Array[] = [];
+  const memories = new Set<ArrayBufferLike>();
+  for (let at = 0; at < wire.length; ) {
+    const memory = reads.next();
+    expect(memory.length).toBeGreaterThan(0);
+    const n = Math.min(memory.length, wire.length - at, Math.max(1, readSize()));
+    memory.set(wire.subarray(at, at + n));
+    reads.filled(n);
+    at += n;
+    memories.add(memory.buffer);
+    const chunk = memory.subarray(0, n);
+    chunks.push(chunk);
+    deframer.push(chunk, (frame) => frames.push(frame));
+  }
+  deframer.end((frame) => frames.push(frame));
+  return { frames, chunks, memories };
+}
+
+const payloadOf = (length: number, seed: number): Uint8Array => new Uint8Array(length).map((_, i) => (i * 31 + seed) % 251);
+
+function wireOf(strategy: FramingStrategy, payloads: readonly Uint8Array[]): Uint8Array {
+  const encoder = strategy.createEncoder();
+  return cat(...payloads.map((p) => encodeFrame(encoder, p)));
+}
+
+/** Whether `frame` is the whole of memory of its own, but for the next header after it. */
+const ownMemory = (frame: Uint8Array, headerLength: number): boolean =>
+  frame.byteOffset === 0 && frame.buffer.byteLength === frame.length + headerLength;
+
+describe('frameReads', () => {
+  it('reads each large frame after the first into memory of its own: the frame is a view of it, no copy', () => {
+    const strategy = u32be();
+    const payloads = Array.from({ length: 12 }, (_, i) => payloadOf(65_536 + 1000 * i, i));
+    const { frames } = readThrough(strategy, wireOf(strategy, payloads), frameReads(strategy));
+    expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+    // The first frame's header came in a shared block with the start of its payload; from then
+    // on each header ends a read, and each payload starts memory of its own.
+    expect(ownMemory(frames[0]!, 4)).toBe(false);
+    for (const frame of frames.slice(1)) expect(ownMemory(frame, 4)).toBe(true);
+  });
+
+  it('keeps that layout whatever the read sizes (partial reads, reads of one byte)', () => {
+    const strategy = u32be();
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 * 4096 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 20 }),
+        (lengths, sizes) => {
+          const payloads = lengths.map((n, i) => payloadOf(n, i));
+          let k = 0;
+          const { frames } = readThrough(
+            strategy,
+            wireOf(strategy, payloads),
+            frameReads(strategy, { minFrameLength: 4096, blockSize: 8192 }),
+            () => sizes[k++ % sizes.length]!,
+          );
+          expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+          // A large frame after two large ones is a view of its own memory (the first of a run
+          // may share a read with the frames before it, and so may the start of the second).
+          for (let i = 2; i < lengths.length; i++) {
+            if (lengths[i]! >= 4096 && lengths[i - 1]! >= 4096 && lengths[i - 2]! >= 4096) expect(ownMemory(frames[i]!, 4)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads small frames into shared blocks, read after read, so that a frame spanning two reads of a block is still a view', () => {
+    const strategy = u16le();
+    const payloads = Array.from({ length: 500 }, (_, i) => payloadOf(1 + (i % 40), i));
+    const { frames, memories } = readThrough(strategy, wireOf(strategy, payloads), frameReads(strategy, { blockSize: 4096 }), () => 700);
+    expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+    // About 11 KiB of wire in blocks of 4 KiB: a handful of blocks, not one per read.
+    expect(memories.size).toBeLessThanOrEqual(4);
+    // Views of the blocks, but for a frame that spans two blocks (copied): at most one per block.
+    const views = frames.filter((frame) => frame.buffer.byteLength === 4096 && memories.has(frame.buffer));
+    expect(views.length).toBeGreaterThanOrEqual(frames.length - memories.size);
+  });
+
+  it.each<[string, FramingStrategy, number]>([
+    ['u8', u8(), 1],
+    ['u64le', u64le(), 8],
+    ['a header with bytes before the length field', lengthPrefix({ lengthFieldOffset: 2, lengthFieldLength: 2 }), 4],
+    ['a length that counts the header, adjusted', lengthPrefix({ lengthIncludesHeader: true, lengthAdjustment: -3 }), 4],
+  ])('reads the headers of every binary layout (%s)', (_, strategy, headerLength) => {
+    const limit = Math.min(strategy.maxFrameLength, 3000);
+    const payloads = Array.from({ length: 8 }, (_, i) => payloadOf(Math.max(3, limit - i), i));
+    const wire =
+      headerLength === 4 && strategy.name.includes('lengthFieldOffset')
+        ? cat(...payloads.map((p) => cat(Uint8Array.of(0xaa, 0xbb, p.length >> 8, p.length & 0xff), p)))
+        : wireOf(strategy, payloads);
+    // Reads of 100 bytes: no frame fits in one.
+    const { frames } = readThrough(strategy, wire, frameReads(strategy, { minFrameLength: 200 }), () => 100);
+    expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+    for (const frame of frames.slice(1)) expect(ownMemory(frame, headerLength)).toBe(true);
+  });
+
+  it('stops laying out at a header the decoder refuses, and the Deframer still reports it', () => {
+    const strategy = u32be({ maxFrameLength: 100_000 });
+    const good = payloadOf(70_000, 1);
+    const wire = cat(wireOf(strategy, [good, good]), Uint8Array.of(0x7f, 0, 0, 0), payloadOf(10_000, 2));
+    const reads = frameReads(strategy);
+    const frames: Uint8Array[] = [];
+    const deframer = new Deframer(strategy);
+    let error: unknown;
+    for (let at = 0; at < wire.length && error === undefined; ) {
+      const memory = reads.next();
+      const n = Math.min(memory.length, wire.length - at);
+      memory.set(wire.subarray(at, at + n));
+      reads.filled(n);
+      at += n;
+      try {
+        deframer.push(memory.subarray(0, n), (frame) => frames.push(frame));
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(frames.map(toHex)).toEqual([good, good].map(toHex));
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    // Shared blocks from there on.
+    expect(reads.next().length).toBe(65_536);
+  });
+
+  it('allocates the announced payload only once the header is in', () => {
+    const reads = frameReads(u32be());
+    const first = reads.next();
+    first.set([0, 1, 0, 0]);
+    reads.filled(4);
+    expect(reads.next().length).toBe(65_536 + 4);
+  });
+
+  it('refuses strategies whose frames are not the payload alone, and bad options', () => {
+    expect(() => frameReads(varint())).toThrow(
+      new TypeError('frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got varint'),
+    );
+    expect(() => frameReads(lengthPrefix({ bytesToStrip: 0 }))).toThrow(
+      new TypeError('frameReads needs frames without header bytes: u32be(bytesToStrip=0) keeps 4 (bytesToStrip 0 of a 4-byte header)'),
+    );
+    expect(() => frameReads(u32be(), { minFrameLength: 0 })).toThrow(
+      new RangeError('minFrameLength must be a safe integer of at least 1 (got 0)'),
+    );
+    expect(() => frameReads(u32be(), { blockSize: 1.5 })).toThrow(
+      new RangeError('blockSize must be a safe integer of at least 1 (got 1.5)'),
+    );
+    expect(() => frameReads(u32be(), 5 as unknown as FrameReadsOptions)).toThrow(TypeError);
+    expect(() => frameReads(null as unknown as FramingStrategy)).toThrow(
+      new TypeError('frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got null'),
+    );
+  });
+});

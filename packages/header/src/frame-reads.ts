@@ -1,0 +1,220 @@
+import type { FramingStrategy } from '@framewire/chunk-buffer';
+import { LengthPrefixStrategy, type LengthPrefixConfig } from './length-prefix.js';
+import { checkOptionsObject, describe, integerOption } from './shared.js';
+
+/**
+ * Memory for a socket's reads, chosen read by read: what `recvInto` of `@framewire/transport`
+ * takes (any object of this shape will do).
+ */
+export interface ReadMemory {
+  /** The memory the next read fills from its start: at most its length (at least 1 byte). */
+  next(): Uint8Array;
+  /** The read into the memory `next()` last returned filled its first `bytesRead` bytes. */
+  filled(bytesRead: number): void;
+}
+
+/** Options of {@link frameReads}. */
+export interface FrameReadsOptions {
+  /**
+   * Frames of at least this many payload bytes are read into memory of their own. Smaller
+   * ones share blocks, several to a read. Defaults to `65_536` (Node's read size: a frame that
+   * large spans reads, and so is copied, whatever the block).
+   */
+  minFrameLength?: number;
+  /**
+   * Size of the shared blocks the other bytes are read into, one read after the other; a
+   * read fills at most what is left of one. Defaults to `65_536`.
+   */
+  blockSize?: number;
+}
+
+const DEFAULT_SIZE = 64 * 1024;
+// Less than this part of a shared block left, and the next read starts a new one.
+const MIN_ROOM_SHIFT = 4;
+const EMPTY = new Uint8Array(0);
+const TWO_POW_32 = 4294967296;
+// An 8-byte field whose high 32 bits reach this holds a value of 2^53 or more.
+const UNSAFE_HIGH_WORD = 0x200000;
+
+/**
+ * Reads laid out for the frames of a binary length-prefix strategy (`u8` … `u64le`,
+ * `lengthPrefix()`), so that a `Deframer` returns large frames without copying them. It follows
+ * the headers in the bytes as they are read, and:
+ *
+ * - reads each frame of at least `minFrameLength` payload bytes into memory of its own, sized
+ *   to the payload plus the next header: the reads stop right after that header, so the next
+ *   payload starts at the start of new memory again. The frame a `Deframer` returns is that
+ *   memory (a view of it), with no copy;
+ * - reads everything else into shared blocks of `blockSize`, read after read, so a small
+ *   frame that spans two reads is still a view.
+ *
+ * ```text
+ * wire:   [hdr A][payload A ..................][hdr B][payload B .................][hdr C]
+ * reads:  shared block: [hdr A]
+ *         memory of A:  [payload A ..................][hdr B]   (one read or several)
+ *         memory of B:  [payload B .................][hdr C]
+ * frames: A = memory of A without its last header bytes; B likewise: views, no copy
+ * ```
+ *
+ * Each frame of your own memory is new memory, as a copy would be: reading into it costs what
+ * reading into Node's own buffers costs, and the copy is gone. A frame, or chunk, that you keep
+ * keeps its memory (or shared block) alive. Up to the announced length is allocated as soon as
+ * a header is read (the strategy's `maxFrameLength` bounds it), as a copy would be later.
+ *
+ * The strategy's frames must be the payload alone (`bytesToStrip` equal to the header length,
+ * the default): a `TypeError` otherwise, and for any other strategy. A header the decoder will
+ * refuse (a length over the limit) ends the layout: shared blocks from there on, and the
+ * `Deframer` reports the error. Give each connection its own.
+ *
+ * @example
+ * ```ts
+ * const strategy = u32be();
+ * const conn = await connect({ port, recvInto: frameReads(strategy) });
+ * const deframer = new Deframer(strategy);
+ * for await (const chunk of conn) deframer.push(chunk, onFrame);
+ * ```
+ */
+export function frameReads(strategy: FramingStrategy, options: FrameReadsOptions = {}): ReadMemory {
+  const config = LengthPrefixStrategy.configOf(strategy);
+  if (config === undefined) {
+    const name: unknown = (strategy as Partial<FramingStrategy> | null | undefined)?.name;
+    const got = typeof name === 'string' ? name : describe(strategy);
+    throw new TypeError(`frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got ${got}`);
+  }
+  if (config.bytesToStrip !== config.headerLength) {
+    throw new TypeError(
+      `frameReads needs frames without header bytes: ${config.name} keeps ${config.headerLength - config.bytesToStrip} ` +
+        `(bytesToStrip ${config.bytesToStrip} of a ${config.headerLength}-byte header)`,
+    );
+  }
+  checkOptionsObject(options, 'frameReads');
+  const minFrameLength = integerOption('minFrameLength', options.minFrameLength, DEFAULT_SIZE, 1);
+  const blockSize = integerOption('blockSize', options.blockSize, DEFAULT_SIZE, 1);
+  return new FrameReads(config, minFrameLength, blockSize);
+}
+
+class FrameReads implements ReadMemory {
+  // The memory of the last read, and where the next one lands in it.
+  #block: Uint8Array = EMPTY;
+  #at = 0;
+  // Whether #block is sized to a frame: its payload (or the rest of it), then room for exactly
+  // the next header. Otherwise it is a shared block.
+  #sized = false;
+  // Payload bytes of the current frame not read yet; -1 while a header is being read.
+  #left = -1;
+  // Whether the current frame's payload (the last one's, while a header is read) is at least
+  // minFrameLength bytes.
+  #large = false;
+  // The header being read, its bytes copied as they arrive, and how many are in.
+  readonly #head: Uint8Array;
+  #have = 0;
+  // A header the decoder refuses was read: shared blocks from there on.
+  #lost = false;
+  readonly #config: LengthPrefixConfig;
+  readonly #min: number;
+  readonly #blockSize: number;
+
+  constructor(config: LengthPrefixConfig, min: number, blockSize: number) {
+    this.#config = config;
+    this.#head = new Uint8Array(config.headerLength);
+    this.#min = min;
+    this.#blockSize = blockSize;
+  }
+
+  next(): Uint8Array {
+    const block = this.#block;
+    const at = this.#at;
+    const room = block.length - at;
+    if (!this.#lost) {
+      // A sized block ends with the next header: the rest of it is exactly what this frame
+      // (and that header) still needs.
+      if (this.#sized && room > 0) return block.subarray(at);
+      const left = this.#left;
+      if (left < 0 && this.#large) {
+        // The header after a large frame, not read with it: read it alone, so that its
+        // payload starts memory of its own.
+        const need = this.#head.length - this.#have;
+        if (!this.#sized && room >= need) return block.subarray(at, at + need);
+        this.#block = new Uint8Array(need);
+        this.#at = 0;
+        this.#sized = true;
+        return this.#block;
+      }
+      if (left > 0 && this.#large) {
+        const need = left + this.#head.length;
+        // The rest of a large frame whose start went to a shared block (it is copied): the
+        // read stops after the next header, so that the next payload starts new memory.
+        if (!this.#sized && left < this.#min && room >= need) return block.subarray(at, at + need);
+        // New memory for the rest of a large frame and the next header: all of the payload
+        // when its header was just read, and the frame is then a view of it.
+        this.#block = new Uint8Array(need);
+        this.#at = 0;
+        this.#sized = true;
+        return this.#block;
+      }
+    }
+    if (!this.#sized && room > 0 && room >= this.#blockSize >>> MIN_ROOM_SHIFT) return block.subarray(at);
+    this.#block = new Uint8Array(this.#blockSize);
+    this.#at = 0;
+    this.#sized = false;
+    return this.#block;
+  }
+
+  filled(bytesRead: number): void {
+    const block = this.#block;
+    let p = this.#at;
+    const stop = p + bytesRead;
+    this.#at = stop;
+    if (this.#lost) return;
+    const head = this.#head;
+    while (p < stop) {
+      const left = this.#left;
+      if (left > 0) {
+        const k = Math.min(left, stop - p);
+        p += k;
+        this.#left = left === k ? -1 : left - k;
+        continue;
+      }
+      let have = this.#have;
+      while (have < head.length && p < stop) head[have++] = block[p++]!;
+      if (have < head.length) {
+        this.#have = have;
+        return;
+      }
+      this.#have = 0;
+      const payload = this.#payloadLength();
+      if (payload < 0) {
+        this.#lost = true;
+        return;
+      }
+      this.#left = payload === 0 ? -1 : payload;
+      this.#large = payload >= this.#min;
+    }
+  }
+
+  // The payload length the header announces, or -1 when the decoder refuses it.
+  #payloadLength(): number {
+    const c = this.#config;
+    const head = this.#head;
+    const at = c.lengthFieldOffset;
+    const width = c.lengthFieldLength;
+    let value = 0;
+    if (width === 8) {
+      const hi = c.littleEndian ? at + 4 : at;
+      const lo = c.littleEndian ? at : at + 4;
+      const high = readWord(head, hi, c.littleEndian);
+      if (high >= UNSAFE_HIGH_WORD) return -1;
+      value = high * TWO_POW_32 + readWord(head, lo, c.littleEndian);
+    } else {
+      for (let k = 0; k < width; k++) value = value * 256 + head[c.littleEndian ? at + width - 1 - k : at + k]!;
+    }
+    const payload = value + c.lengthAdjustment - c.includedHeader;
+    return payload < 0 || payload > c.maxFrameLength ? -1 : payload;
+  }
+}
+
+function readWord(bytes: Uint8Array, at: number, littleEndian: boolean): number {
+  let value = 0;
+  for (let k = 0; k < 4; k++) value = value * 256 + bytes[littleEndian ? at + 3 - k : at + k]!;
+  return value;
+}
