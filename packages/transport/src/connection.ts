@@ -93,7 +93,7 @@ const ARENA_READ = 64 * 1024;
 const SCRATCH = new Uint8Array(ARENA_READ);
 
 /** How the socket reads (the options of `connect` that choose its memory). */
-export type ReadConfig = Pick<ConnectConfig, 'recvSize' | 'recvArena' | 'reuseArena' | 'recvInto'>;
+type ReadConfig = Pick<ConnectConfig, 'recvSize' | 'recvArena' | 'reuseArena' | 'recvInto'>;
 
 function describeMemory(value: unknown): string {
   if (value instanceof Uint8Array) return 'an empty Uint8Array';
@@ -145,7 +145,8 @@ export class ReadPort {
   /**
    * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
    * `recvSize` bytes, each chunk copied out of it. With `recvArena`: reads into blocks of that
-   * size, each chunk a view of its block (no copy; see {@link Arena}).
+   * size, each chunk a view of its block (no copy; see {@link Arena}). With `recvInto`: the
+   * memory it gives, read by read, each chunk a view of it.
    */
   onread({ recvSize, recvArena, reuseArena, recvInto }: ReadConfig): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
@@ -465,8 +466,9 @@ export class SocketConnection implements Connection {
       init.port.fail = (error) => {
         this.close(error);
       };
-      if (init.port.failure !== undefined) this.close(init.port.failure);
       for (const chunk of init.port.early.splice(0)) this.#onChunk(chunk);
+      // After the chunks read before it: the reader gets them, then the error.
+      if (init.port.failure !== undefined) this.close(init.port.failure);
     } else {
       this.#viaPort = false;
       // Paused first, so attaching 'data' does not start the flow: nothing is read from

@@ -205,6 +205,22 @@ describe('recvInto on connect (memory chosen read by read)', () => {
     await expect(conn.closed).rejects.toBe(failure);
   });
 
+  it('closes the connection with the error of a next() that fails from the first read on', async () => {
+    const server = await serve({ port: 0 }, hello);
+    const failure = new Error('no memory at all');
+    const conn = await connect({
+      port: portOf(server),
+      recvInto: {
+        next: () => {
+          throw failure;
+        },
+        filled: () => undefined,
+      },
+    });
+    await expect(readAll(conn)).rejects.toBe(failure);
+    expect(conn.error).toBe(failure);
+  });
+
   it('closes the connection with a TypeError when next() gives no memory to read into', async () => {
     const server = await serve({ port: 0 }, hello);
     const conn = await connect({ port: portOf(server), recvInto: { next: () => new Uint8Array(0), filled: () => undefined } });
