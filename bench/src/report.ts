@@ -645,7 +645,9 @@ once: into a new array (owned, the default) or into one array the \`Deframer\` r
 (borrowed: valid until \`onFrame\` returns, which is all the tally needs). With
 \`recvArena\`, the socket reads into 1 MiB blocks, each read right after the one before, and
 a frame that spans reads in one block is a view of it: owned, with no copy (only a frame that
-straddles two blocks is copied). With \`reuseArena\` too, the socket reads round and round
+straddles two blocks is copied). With \`frameReads\`, the socket reads each payload into
+memory of its own, each read stopping right after the next header: every frame but the first
+is that memory, owned, with no copy. With \`recvArena\` and \`reuseArena\`, the socket reads round and round
 one 1 MiB block, going back to its start whenever the bytes the borrowed \`Deframer\` still
 holds are not in the way: frames are views of warm memory, lent like borrowed ones.
 
