@@ -187,65 +187,63 @@ describe('recvInto on connect (memory chosen read by read)', () => {
     expect(received.length).toBeGreaterThanOrEqual(34);
   });
 
-  it('closes the connection with the error a next() throws', async () => {
-    const server = await serve({ port: 0 }, hello);
-    const failure = new Error('no memory for you');
-    let calls = 0;
-    const conn = await connect({
-      port: portOf(server),
-      recvInto: {
+  const boom = new Error('no memory for you');
+  // [what fails, the memory, its error, the chunks the reader gets before the error]
+  it.each<[string, RecvMemory, Error, string[]]>([
+    [
+      'a next() that throws, from the first read on',
+      {
         next: () => {
-          if (++calls > 1) throw failure;
-          return new Uint8Array(4);
+          throw boom;
         },
         filled: () => undefined,
       },
-    });
-    await expect(readAll(conn)).rejects.toBe(failure);
-    await expect(conn.closed).rejects.toBe(failure);
-  });
-
-  it('closes the connection with the error of a next() that fails from the first read on', async () => {
-    const server = await serve({ port: 0 }, hello);
-    const failure = new Error('no memory at all');
-    const conn = await connect({
-      port: portOf(server),
-      recvInto: {
-        next: () => {
-          throw failure;
-        },
-        filled: () => undefined,
-      },
-    });
-    await expect(readAll(conn)).rejects.toBe(failure);
-    expect(conn.error).toBe(failure);
-  });
-
-  it('closes the connection with a TypeError when next() gives no memory to read into', async () => {
-    const server = await serve({ port: 0 }, hello);
-    const conn = await connect({ port: portOf(server), recvInto: { next: () => new Uint8Array(0), filled: () => undefined } });
-    await expect(readAll(conn)).rejects.toThrow(new TypeError('recvInto.next() must return a non-empty Uint8Array (got an empty Uint8Array)'));
-  });
-
-  it('closes the connection with the error a filled() throws, yielding no chunk of that read', async () => {
-    const server = await serve({ port: 0 }, hello);
-    const failure = new RangeError('bad count');
-    const conn = await connect({
-      port: portOf(server),
-      recvInto: {
+      boom,
+      [],
+    ],
+    [
+      'a next() that throws after a first read',
+      (() => {
+        let calls = 0;
+        return {
+          next: () => {
+            if (++calls > 1) throw boom;
+            return new Uint8Array(4);
+          },
+          filled: () => undefined,
+        };
+      })(),
+      boom,
+      ['Hey '],
+    ],
+    [
+      'a next() that gives no memory to read into',
+      { next: () => new Uint8Array(0), filled: () => undefined },
+      new TypeError('recvInto.next() must return a non-empty Uint8Array (got an empty Uint8Array)'),
+      [],
+    ],
+    [
+      'a filled() that throws',
+      {
         next: () => new Uint8Array(64),
         filled: () => {
-          throw failure;
+          throw boom;
         },
       },
-    });
+      boom,
+      [],
+    ],
+  ])('closes the connection with the error of %s, after the chunks read before it', async (_, recvInto, error, before) => {
+    const server = await serve({ port: 0 }, hello);
+    const conn = await connect({ port: portOf(server), recvInto });
     const received: Uint8Array[] = [];
     await expect(
       (async () => {
         for await (const chunk of conn) received.push(chunk);
       })(),
-    ).rejects.toBe(failure);
-    expect(received).toEqual([]);
+    ).rejects.toThrow(error);
+    await expect(conn.closed).rejects.toThrow(error);
+    expect(received.map(text)).toEqual(before);
   });
 });
 
