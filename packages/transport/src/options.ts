@@ -112,10 +112,11 @@ export interface ConnectOptions extends SocketOptions {
    * `filled(bytesRead)` tells you how much it filled, and the chunk is a view of that memory.
    * Both are called synchronously from the read, before the reader sees the chunk. For
    * `frameReads(strategy)` of `@framewire/header`, which reads each large frame into memory of
-   * its own so that a `Deframer` returns it with no copy. A `next()` that throws or returns
-   * anything but a non-empty `Uint8Array` closes the connection with that error (a `TypeError`
-   * for a bad value). Plain TCP and Unix sockets only, and not with `recvSize` or `recvArena`:
-   * a `TypeError` otherwise. Defaults to `undefined`.
+   * its own so that a `Deframer` returns it with no copy. A `next()` or `filled()` that throws,
+   * or a `next()` that returns anything but a non-empty `Uint8Array`, closes the connection with
+   * that error (a `TypeError` for a bad value), after the chunks read before it. Plain TCP and
+   * Unix sockets only, and not with `recvSize` or `recvArena`: a `TypeError` otherwise.
+   * Defaults to `undefined`.
    */
   recvInto?: RecvMemory | undefined;
 }
