@@ -49,17 +49,18 @@ const UNSAFE_HIGH_WORD = 0x200000;
  *   frame that spans two reads is still a view.
  *
  * ```text
- * wire:   [hdr A][payload A ..................][hdr B][payload B .................][hdr C]
- * reads:  shared block: [hdr A]
- *         memory of A:  [payload A ..................][hdr B]   (one read or several)
- *         memory of B:  [payload B .................][hdr C]
- * frames: A = memory of A without its last header bytes; B likewise: views, no copy
+ * wire:   … [hdr A][payload A ..................][hdr B][payload B .................][hdr C] …
+ * reads:            memory of A: [payload A ..................][hdr B]   (one read or several)
+ *                   memory of B: [payload B .................][hdr C]
+ * frames: A = a view of memory of A without its last header bytes; B likewise: no copy
  * ```
  *
- * Each frame of your own memory is new memory, as a copy would be: reading into it costs what
- * reading into Node's own buffers costs, and the copy is gone. A frame, or chunk, that you keep
- * keeps its memory (or shared block) alive. Up to the announced length is allocated as soon as
- * a header is read (the strategy's `maxFrameLength` bounds it), as a copy would be later.
+ * The first large frame of a stream, or the first after small ones, may start in a shared read
+ * and is then copied; from the next one on, every large frame is read as above. Each frame's
+ * memory is new memory, as a copy's would be: reading into it costs what reading into Node's
+ * own buffers costs, and the copy is gone. A frame, or chunk, that you keep keeps its memory
+ * (or shared block) alive. Up to the announced length is allocated as soon as a header is
+ * read (the strategy's `maxFrameLength` bounds it), as a copy would be later.
  *
  * The strategy's frames must be the payload alone (`bytesToStrip` equal to the header length,
  * the default): a `TypeError` otherwise, and for any other strategy. A header the decoder will
