@@ -4,7 +4,11 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', '**/.turbo/**'] },
+  // tsup.config.bundled_*.mjs: the temporary file tsup writes (and deletes) while a package
+  // builds, which turbo may run at the same time as that package's lint.
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', '**/.turbo/**', '**/tsup.config.bundled_*'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
