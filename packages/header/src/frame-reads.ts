@@ -130,34 +130,29 @@ class FrameReads implements ReadMemory {
       // A sized block ends with the next header: the rest of it is exactly what this frame
       // (and that header) still needs.
       if (this.#sized && room > 0) return block.subarray(at);
-      const left = this.#left;
-      if (left < 0 && this.#large) {
-        // The header after a large frame, not read with it: read it alone, so that its
-        // payload starts memory of its own.
-        const need = this.#head.length - this.#have;
-        if (!this.#sized && room >= need) return block.subarray(at, at + need);
-        this.#block = new Uint8Array(need);
-        this.#at = 0;
-        this.#sized = true;
-        return this.#block;
-      }
-      if (left > 0 && this.#large) {
-        const need = left + this.#head.length;
-        // The rest of a large frame whose start went to a shared block (it is copied): the
-        // read stops after the next header, so that the next payload starts new memory.
+      if (this.#large) {
+        // In or just after a large frame: the read must stop right after the next header, so
+        // that the next payload starts memory of its own. What is left of the frame (nothing
+        // once it is in) and of that header:
+        const left = this.#left;
+        const need = left > 0 ? left + this.#head.length : this.#head.length - this.#have;
+        // A small rest (of a frame whose start went to a shared block: it is copied anyway)
+        // or a header alone is read into the shared block where it fits.
         if (!this.#sized && left < this.#min && room >= need) return block.subarray(at, at + need);
-        // New memory for the rest of a large frame and the next header: all of the payload
-        // when its header was just read, and the frame is then a view of it.
-        this.#block = new Uint8Array(need);
-        this.#at = 0;
-        this.#sized = true;
-        return this.#block;
+        // Else new memory: all of the payload when its header was just read, and the frame is
+        // then a view of it.
+        return this.#start(need, true);
       }
     }
     if (!this.#sized && room > 0 && room >= this.#blockSize >>> MIN_ROOM_SHIFT) return block.subarray(at);
-    this.#block = new Uint8Array(this.#blockSize);
+    return this.#start(this.#blockSize, false);
+  }
+
+  // New memory of `size` bytes for the next read: sized to a frame, or a shared block.
+  #start(size: number, sized: boolean): Uint8Array {
+    this.#block = new Uint8Array(size);
     this.#at = 0;
-    this.#sized = false;
+    this.#sized = sized;
     return this.#block;
   }
 
