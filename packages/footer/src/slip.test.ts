@@ -117,6 +117,71 @@ describe('slip: unescaping', () => {
   });
 });
 
+describe('slip: small frames with a few escapes (decoded by one slice)', () => {
+  // Payloads of 1–66 bytes with escaped bytes at the given places, filler bytes all different so
+  // that a byte moved one place too far or too short shows.
+  const payload = (length: number, escaped: readonly number[]): Uint8Array => {
+    const p = Uint8Array.from({ length }, (_, k) => 1 + (k % 0xbf));
+    escaped.forEach((at, n) => (p[at] = n % 2 === 0 ? 0xc0 : 0xdb));
+    return p;
+  };
+  // Every placement of `escapes` escaped bytes in payloads of the given lengths, at the places
+  // `where` allows.
+  const cases = (lengths: Iterable<number>, escapes: number, where = (_at: number, _length: number) => true): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    const place = (length: number, from: number, chosen: number[]): void => {
+      if (chosen.length === escapes) out.push(payload(length, chosen));
+      else for (let at = from; at < length; at++) if (where(at, length)) place(length, at + 1, [...chosen, at]);
+    };
+    for (const length of lengths) place(length, 0, []);
+    return out;
+  };
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+
+  // Each frame decoded by the window's hot path (all in one chunk, after the first) and as the
+  // first frame of its chunk (one chunk per frame); the frames are checked once all are decoded.
+  const check = (payloads: readonly Uint8Array[]): void => {
+    const s = slip();
+    const enc = s.createEncoder();
+    const wires = payloads.map((p) => encodeFrame(enc, p));
+    for (const chunks of [[concat(...wires)], wires.map((w) => w.slice())]) {
+      const buffer = new ChunkBuffer();
+      const dec = s.createDecoder();
+      const frames: Uint8Array[] = [];
+      for (const chunk of chunks) {
+        buffer.push(chunk);
+        for (let f = dec.decode(buffer); f !== undefined; f = dec.decode(buffer)) frames.push(f);
+      }
+      expect(dec.end(buffer)).toBeUndefined();
+      // Escaped frames are copies: zeroing the received bytes (no payload has a 00) changes none.
+      for (const chunk of chunks) chunk.fill(0);
+      expect(frames.length).toBe(payloads.length);
+      const wrong = frames.flatMap((f, k) => (toHex(f) === toHex(payloads[k]!) ? [] : [`${toHex(payloads[k]!)} → ${toHex(f)}`]));
+      expect(wrong.slice(0, 5)).toEqual([]);
+    }
+  };
+
+  it('one escape at every place, payloads of 1 to 66 bytes', () => {
+    check(cases(range(1, 66), 1));
+  });
+  it('two escapes at every pair of places, payloads of 2 to 66 bytes', () => {
+    check(cases(range(2, 66), 2));
+  });
+  it('three escapes: every triple up to 16 bytes, near the ends and the middle up to 66', () => {
+    check(cases(range(3, 16), 3));
+    const near = (at: number, length: number): boolean => at < 3 || at >= length - 3 || Math.abs(at - (length >> 1)) < 2;
+    check(cases(range(17, 66), 3, near));
+  });
+
+  it('a bad second or third escape is a recoverable ERR_MALFORMED_FRAME; the next frame comes out', () => {
+    for (const bad of ['61 db dc 62 db 63', '61 db dd db', 'db dc 62 db dd 63 db 00 64']) {
+      const r = decodeEverySplit(slip(), hex(`c0 ${bad} c0 65 db dc c0`));
+      expect(r.recovered.map((e) => e.code), bad).toEqual(['ERR_MALFORMED_FRAME']);
+      expect(r.frames.map(toHex), bad).toEqual(['65 c0']);
+    }
+  });
+});
+
 describe('slip: bad input', () => {
   it('ESC followed by anything but dc or dd is a recoverable ERR_MALFORMED_FRAME; the next frame comes out', () => {
     const r = decodeEverySplit(slip(), hex('c0 61 c0 62 db 61 63 c0 64 c0'));
