@@ -337,7 +337,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // Decodes bytes[start, end), a frame of the window (END excluded) whose first ESC is at `e`, if
   // it has one or two escapes and decodes to at most SMALL_FRAME bytes: 96% of the frames with
   // escapes among random 64-byte payloads. One `slice` (at that size V8 keeps the array on its heap, which
-  // is cheap), each escape decoded in place and the bytes on one side of it moved by one. Returns
+  // is cheap), each escape decoded in place and the bytes after it moved down. Returns
   // undefined, changing nothing, for any other frame (a bad escape too): `unescape` takes it.
   // `bytes` is the plain window (a Node Buffer's `slice` would make a view, not a copy).
   // Leaves in winEsc the first ESC after the frame (the search for the last one went there).
@@ -351,25 +351,11 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     if (e2 === -1 || e2 > end) {
       if (end - start - 1 > SMALL_FRAME) return undefined;
       this.winEsc = e2;
-      let out: Uint8Array;
-      if (o < end - i - 1) {
-        // The escape is nearer the start: copy from the byte after it, and move the bytes before
-        // it up by one.
-        out = bytes.slice(start + 1, end);
-        if (o > SMALL_RUN) out.copyWithin(1, 0, o - 1);
-        else for (let k = o - 1; k > 0; k--) out[k] = out[k - 1]!;
-        out[0] = bytes[start]!;
-      } else {
-        // Nearer the end: copy up to it, and move the bytes after it down by one (the slice
-        // holds all of them but the last).
-        out = bytes.slice(start, end - 1);
-        if (end - i - 1 > SMALL_RUN) {
-          out.copyWithin(o + 1, o + 2, end - 1 - start);
-          out[end - 2 - start] = bytes[end - 1]!;
-        } else {
-          for (let k = i + 1, p = o + 1; k < end; k++, p++) out[p] = bytes[k]!;
-        }
-      }
+      // out[k] holds bytes[start + k] (all but the last byte): the bytes after the escape move down by one
+      // (the last one comes from `bytes`).
+      const out = bytes.slice(start, end - 1);
+      out.copyWithin(o + 1, o + 2, end - 1 - start);
+      out[end - 2 - start] = bytes[end - 1]!;
       out[o] = decoded;
       return out;
     }
@@ -378,7 +364,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const e3 = win.indexOf(ESC, e2 + 2);
     if (e3 !== -1 && e3 < end) return undefined;
     this.winEsc = e3;
-    // out[k] holds bytes[start + k] for k < n - 2: the bytes between the escapes move down by
+    // out[k] holds bytes[start + k] (all but the last two): the bytes between the escapes move down by
     // one, those after them by two (the last two from `bytes`).
     const out = bytes.slice(start, end - 2);
     out[o] = decoded;
