@@ -153,19 +153,6 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         // The first ESC at or after `at`, found once per ESC (UNKNOWN is below any `at`).
         let e = this.winEsc;
         if (e !== -1 && e < at) e = this.winEsc = win.indexOf(ESC, at);
-        if (e === -1 || e > q) {
-          if (q - at <= this.maxFrameLength) {
-            const frame = new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
-            this.passWindow(q + 1);
-            return frame;
-          }
-        } else if (q - at <= SMALL_FRAME + 2 && q - at <= this.maxFrameLength) {
-          const frame = this.unescapeSmall(this.winPlain, at, q, e);
-          if (frame !== undefined) {
-            this.passWindow(q + 1);
-            return frame;
-          }
-        }
         return this.windowFrame(at, q, e);
       }
     }
@@ -278,28 +265,27 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
       let e = this.winEsc;
       if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
       this.winEsc = e;
-      // As in decode's hot path.
-      if (e === -1 || e > q) {
-        if (q - at <= this.maxFrameLength) {
-          const frame = new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
-          this.passWindow(q + 1);
-          return frame;
-        }
-      } else if (q - at <= SMALL_FRAME + 2 && q - at <= this.maxFrameLength) {
-        const frame = this.unescapeSmall(this.winPlain, at, q, e);
-        if (frame !== undefined) {
-          this.passWindow(q + 1);
-          return frame;
-        }
-      }
       return this.windowFrame(at, q, e);
     }
   }
 
-  // The frame win[at, q) (its END at q, its first ESC at e, or none if e is -1 or past q) when
-  // neither a view nor unescapeSmall gives it: decoded by unescape, or reported as too long. Moves
-  // the window past it.
+  // The frame win[at, q) (its END at q, its first ESC at e, or none if e is -1 or past q): a view
+  // of the window when it has no escape, else decoded; or reported as too long. Moves the window
+  // past it.
   private windowFrame(at: number, q: number, e: number): Uint8Array {
+    if (e === -1 || e > q) {
+      if (q - at <= this.maxFrameLength) {
+        const frame = new Uint8Array(this.winBuffer, this.winOffset + at, q - at);
+        this.passWindow(q + 1);
+        return frame;
+      }
+    } else if (q - at <= SMALL_FRAME + 2 && q - at <= this.maxFrameLength) {
+      const frame = this.unescapeSmall(this.winPlain, at, q, e);
+      if (frame !== undefined) {
+        this.passWindow(q + 1);
+        return frame;
+      }
+    }
     const plain = this.winPlain;
     const win = this.win;
     const escaped = e !== -1 && e < q;
