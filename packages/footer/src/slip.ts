@@ -322,11 +322,12 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
 
   // Decodes bytes[start, end), a frame of the window (END excluded) whose first ESC is at `e`, if
   // it has one or two escapes and decodes to at most SMALL_FRAME bytes: 96% of the frames with
-  // escapes among random 64-byte payloads. One `slice` (at that size V8 keeps the array on its heap, which
-  // is cheap), each escape decoded in place and the bytes after it moved down. Returns
-  // undefined, changing nothing, for any other frame (a bad escape too): `unescape` takes it.
-  // `bytes` is the plain window (a Node Buffer's `slice` would make a view, not a copy).
-  // Leaves in winEsc the first ESC after the frame (the search for the last one went there).
+  // escapes among random 64-byte payloads. One `slice` (at that size V8 keeps the array on its
+  // heap, which is cheap), each escape decoded in place and the bytes after it moved down.
+  // Returns undefined, changing nothing, for any other frame (a bad escape too): `unescape`
+  // takes it. `bytes` is the plain window (a Node Buffer's `slice` would make a view, not a
+  // copy). Leaves in winEsc the first ESC after the frame (the search for the last one went
+  // there).
   private unescapeSmall(bytes: Uint8Array, start: number, end: number, e: number): Uint8Array | undefined {
     const win = this.win;
     const i = e + 1;
@@ -337,8 +338,8 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     if (e2 === -1 || e2 > end) {
       if (end - start - 1 > SMALL_FRAME) return undefined;
       this.winEsc = e2;
-      // out[k] holds bytes[start + k] (all but the last byte): the bytes after the escape move down by one
-      // (the last one comes from `bytes`).
+      // out[k] holds bytes[start + k] (all but the last byte): the bytes after the escape move
+      // down by one (the last one comes from `bytes`).
       const out = bytes.slice(start, end - 1);
       out.copyWithin(o + 1, o + 2, end - 1 - start);
       out[end - 2 - start] = bytes[end - 1]!;
@@ -350,8 +351,8 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const e3 = win.indexOf(ESC, e2 + 2);
     if (e3 !== -1 && e3 < end) return undefined;
     this.winEsc = e3;
-    // out[k] holds bytes[start + k] (all but the last two): the bytes between the escapes move down by
-    // one, those after them by two (the last two from `bytes`).
+    // out[k] holds bytes[start + k] (all but the last two): the bytes between the escapes move
+    // down by one, those after them by two (the last two from `bytes`).
     const out = bytes.slice(start, end - 2);
     out[o] = decoded;
     const o2 = e2 - start - 1;
