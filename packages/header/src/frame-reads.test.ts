@@ -144,6 +144,15 @@ describe('frameReads', () => {
     expect(reads.next().length).toBe(65_536);
   });
 
+  it('refuses an 8-byte length of 2^53 or more as the decoder does, even when lengthAdjustment would bring it down', () => {
+    const reads = frameReads(lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: 70_000 }));
+    const first = reads.next();
+    first.set([0, 0x20, 0, 0, 0, 0, 0, 0]);
+    reads.filled(8);
+    // No memory sized to a frame: the rest of the shared block.
+    expect(reads.next().length).toBe(65_536 - 8);
+  });
+
   it('allocates the announced payload only once the header is in', () => {
     const reads = frameReads(u32be());
     const first = reads.next();

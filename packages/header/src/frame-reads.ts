@@ -1,5 +1,5 @@
-import type { FramingStrategy } from '@framewire/chunk-buffer';
-import { LengthPrefixStrategy, type LengthPrefixConfig } from './length-prefix.js';
+import { ChunkBuffer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { LengthPrefixStrategy, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
 import { checkOptionsObject, describe, integerOption } from './shared.js';
 
 /**
@@ -32,9 +32,6 @@ const DEFAULT_SIZE = 64 * 1024;
 // Less than this part of a shared block left, and the next read starts a new one.
 const MIN_ROOM_SHIFT = 4;
 const EMPTY = new Uint8Array(0);
-const TWO_POW_32 = 4294967296;
-// An 8-byte field whose high 32 bits reach this holds a value of 2^53 or more.
-const UNSAFE_HIGH_WORD = 0x200000;
 
 /**
  * Reads laid out for the frames of a binary length-prefix strategy (`u8` … `u64le`,
@@ -109,6 +106,7 @@ class FrameReads implements ReadMemory {
   // The header being read, its bytes copied as they arrive, and how many are in.
   readonly #head: Uint8Array;
   #have = 0;
+  readonly #headBuffer = new ChunkBuffer();
   // A header the decoder refuses was read: shared blocks from there on.
   #lost = false;
   readonly #config: LengthPrefixConfig;
@@ -188,29 +186,15 @@ class FrameReads implements ReadMemory {
     }
   }
 
-  // The payload length the header announces, or -1 when the decoder refuses it.
+  // The payload length the header announces, or -1 when the decoder refuses it. Read as the
+  // decoder reads it, from a ChunkBuffer holding just the header.
   #payloadLength(): number {
     const c = this.#config;
-    const head = this.#head;
-    const at = c.lengthFieldOffset;
-    const width = c.lengthFieldLength;
-    let value = 0;
-    if (width === 8) {
-      const hi = c.littleEndian ? at + 4 : at;
-      const lo = c.littleEndian ? at : at + 4;
-      const high = readWord(head, hi, c.littleEndian);
-      if (high >= UNSAFE_HIGH_WORD) return -1;
-      value = high * TWO_POW_32 + readWord(head, lo, c.littleEndian);
-    } else {
-      for (let k = 0; k < width; k++) value = value * 256 + head[c.littleEndian ? at + width - 1 - k : at + k]!;
-    }
+    const buffer = this.#headBuffer;
+    buffer.push(this.#head);
+    const value = readLengthField(buffer, c.lengthFieldLength, c.lengthFieldOffset, c.littleEndian);
+    buffer.skip(c.headerLength);
     const payload = value + c.lengthAdjustment - c.includedHeader;
-    return payload < 0 || payload > c.maxFrameLength ? -1 : payload;
+    return value < 0 || payload < 0 || payload > c.maxFrameLength ? -1 : payload;
   }
-}
-
-function readWord(bytes: Uint8Array, at: number, littleEndian: boolean): number {
-  let value = 0;
-  for (let k = 0; k < 4; k++) value = value * 256 + bytes[littleEndian ? at + 3 - k : at + k]!;
-  return value;
 }

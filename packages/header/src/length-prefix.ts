@@ -388,7 +388,7 @@ class LengthPrefixDecoder implements FrameDecoder {
     if (wire < 0) {
       if (buffer.length < this.headerLength) return undefined;
       // The default layout (4-byte big-endian field first) reads straight from the buffer.
-      const value = this.plainU32 ? buffer.readUint32BE(0) : this.readField(buffer);
+      const value = this.plainU32 ? buffer.readUint32BE(0) : readLengthField(buffer, this.width, this.offset, this.littleEndian);
       const content = value + this.delta;
       if (value < 0 || content < 0 || content > this.maxContent) return this.badHeader(buffer, value);
       wire = this.headerLength + content;
@@ -415,40 +415,6 @@ class LengthPrefixDecoder implements FrameDecoder {
           : `stream ended inside a ${this.name} frame (${n} of ${this.wire} bytes received)`,
       ),
     );
-  }
-
-  /**
-   * The length field's value, or -1 for an 8-byte value of 2^53 or more (not exact in a
-   * number; {@link badHeader} deals with it in bigint).
-   */
-  private readField(buffer: ChunkBuffer): number {
-    const at = this.offset;
-    // Little-endian fields are read big-endian and byte-swapped: ChunkBuffer's big-endian
-    // reads are its fastest path.
-    const le = this.littleEndian;
-    switch (this.width) {
-      case 4:
-        return le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at);
-      case 1:
-        return buffer.readUint8(at);
-      case 2: {
-        const value = buffer.readUint16BE(at);
-        return le ? ((value & 0xff) << 8) | (value >>> 8) : value;
-      }
-      case 3: {
-        const value = buffer.readUint24BE(at);
-        return le ? ((value & 0xff) << 16) | (value & 0xff00) | (value >>> 16) : value;
-      }
-      case 8: {
-        const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
-        const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
-        // Any length under 4 GiB is `low` itself. (high * 2^32 + low, computed unoptimized, is
-        // a heap number even when small; stored in the buffer's offsets, it gives ChunkBuffer
-        // another hidden class, which no idle instance keeps: see keepWarm.)
-        if (high === 0) return low;
-        return high >= UNSAFE_HIGH_WORD ? -1 : high * TWO_POW_32 + low;
-      }
-    }
   }
 
   /**
@@ -567,6 +533,39 @@ class LengthPrefixEncoder implements FrameEncoder {
 }
 
 /** The 32-bit unsigned integer with its bytes in the opposite order. */
+/**
+ * The value of a length field of `width` bytes at `at` in the buffer, or -1 for an 8-byte value
+ * of 2^53 or more (not exact in a number; the decoder's `badHeader` deals with it in bigint).
+ * Shared by the decoder and `frameReads`, so that both read a header alike.
+ */
+export function readLengthField(buffer: ChunkBuffer, width: LengthFieldLength, at: number, le: boolean): number {
+  // Little-endian fields are read big-endian and byte-swapped: ChunkBuffer's big-endian reads
+  // are its fastest path.
+  switch (width) {
+    case 4:
+      return le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at);
+    case 1:
+      return buffer.readUint8(at);
+    case 2: {
+      const value = buffer.readUint16BE(at);
+      return le ? ((value & 0xff) << 8) | (value >>> 8) : value;
+    }
+    case 3: {
+      const value = buffer.readUint24BE(at);
+      return le ? ((value & 0xff) << 16) | (value & 0xff00) | (value >>> 16) : value;
+    }
+    case 8: {
+      const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
+      const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
+      // Any length under 4 GiB is `low` itself. (high * 2^32 + low, computed unoptimized, is
+      // a heap number even when small; stored in the buffer's offsets, it gives ChunkBuffer
+      // another hidden class, which no idle instance keeps: see keepWarm.)
+      if (high === 0) return low;
+      return high >= UNSAFE_HIGH_WORD ? -1 : high * TWO_POW_32 + low;
+    }
+  }
+}
+
 function swap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
