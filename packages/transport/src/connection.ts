@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { ConnectionClosedError, IdleTimeoutError, toTransportError, type ErrorContext } from './errors.js';
-import type { ConnectConfig, RecvMemory, SocketConfig } from './options.js';
+import { describe, type ConnectConfig, type RecvMemory, type SocketConfig } from './options.js';
 
 /**
  * An open connection. Bytes in, bytes out: it knows nothing of frames.
@@ -95,12 +95,6 @@ const SCRATCH = new Uint8Array(ARENA_READ);
 /** How the socket reads (the options of `connect` that choose its memory). */
 type ReadConfig = Pick<ConnectConfig, 'recvSize' | 'recvArena' | 'reuseArena' | 'recvInto'>;
 
-function describeMemory(value: unknown): string {
-  if (value instanceof Uint8Array) return 'an empty Uint8Array';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Object.prototype.toString.call(value).slice(8, -1);
-}
-
 /**
  * Hands chunks from Node's `onread` callback to a connection. Exists because the callback is
  * fixed when the socket is created, before the connection.
@@ -131,7 +125,8 @@ export class ReadPort {
       return SCRATCH;
     }
     if (!(memory instanceof Uint8Array) || memory.length === 0) {
-      this.#failWith(new TypeError(`recvInto.next() must return a non-empty Uint8Array (got ${describeMemory(memory)})`));
+      const got = memory instanceof Uint8Array ? 'an empty Uint8Array' : describe(memory);
+      this.#failWith(new TypeError(`recvInto.next() must return a non-empty Uint8Array (got ${got})`));
       return SCRATCH;
     }
     return memory;

@@ -401,7 +401,8 @@ function timeout(value: unknown, name: string, fallback: number): number {
   return value;
 }
 
-function describe(value: unknown): string {
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
