@@ -286,10 +286,12 @@ export class ChunkBuffer {
    * `Buffer`), otherwise a copy. Do not modify the result.
    */
   peek(start = 0, end = this.length): Uint8Array {
-    if (end < start) throw new RangeError(`end (${end}) must not be before start (${start})`);
     const n = end - start;
-    if (n === 0) return EMPTY;
+    if (n < 0 && start >= 0 && start <= this.length) {
+      throw new RangeError(`end (${end}) must not be before start (${start})`);
+    }
     this.checkRange(start, n);
+    if (n === 0) return EMPTY;
     const i = this.locate(start);
     const chunk = this.chunks[i]!;
     const at = this.front + start - this.starts[i]!;

@@ -56,9 +56,14 @@ export class Deframer {
   private readonly onRecoverableError: ((error: FramingError) => void) | undefined;
   // An error raised after frames were decoded in array mode, thrown on the next call.
   private pending: Error | undefined;
-  // The unrecoverable error that ended this stream, rethrown on every later call.
-  private failed: Error | undefined;
+  // What ended this stream, rethrown on every later call: an unrecoverable error, or whatever
+  // `onFrame` threw (as it was thrown, an Error or not).
+  private failed: { readonly error: unknown } | undefined;
+  // end() was called: push() is refused.
   private ended = false;
+  // end() decoded everything: a later end() returns nothing. Not set while a recoverable error
+  // (thrown, or held for the next call) leaves bytes after it, which the next end() decodes.
+  private finished = false;
   private readonly borrowed: boolean;
 
   constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
@@ -84,7 +89,7 @@ export class Deframer {
   /** Adds a chunk (not copied) and calls `onFrame` for each frame it completed, in order. */
   push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void;
   push(chunk: Uint8Array, onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
-    if (this.failed !== undefined) throw this.failed;
+    if (this.failed !== undefined) throw this.failed.error;
     if (this.ended) throw new Error('push() after end()');
     if (onFrame === undefined && this.borrowed) throw lendingNeedsCallback('the array forms of push() and end()');
     // Buffer the chunk before raising a pending error: when that error is recoverable the
@@ -97,7 +102,9 @@ export class Deframer {
   /**
    * Signals the end of the stream and returns the last frames, including a final frame the
    * strategy allows without a terminator. Throws a `TruncatedFrameError` when bytes of an
-   * incomplete frame remain.
+   * incomplete frame remain. Once it has decoded everything, calling it again returns nothing;
+   * after a recoverable error (thrown, or held for the next call) the next call decodes the
+   * bytes after the bad frame.
    */
   end(): Uint8Array[];
   /** Signals the end of the stream, passing the last frames to `onFrame`. */
@@ -105,13 +112,15 @@ export class Deframer {
   end(onFrame?: (frame: Uint8Array) => void): Uint8Array[] | undefined {
     if (onFrame === undefined && this.borrowed) throw lendingNeedsCallback('the array forms of push() and end()');
     this.check();
-    if (this.ended) return onFrame ? undefined : [];
+    if (this.finished) return onFrame ? undefined : [];
     this.ended = true;
-    return this.drain(onFrame, true);
+    const frames = this.drain(onFrame, true);
+    if (this.pending === undefined) this.finished = true;
+    return frames;
   }
 
   private check(): void {
-    if (this.failed !== undefined) throw this.failed;
+    if (this.failed !== undefined) throw this.failed.error;
     if (this.pending !== undefined) {
       const error = this.pending;
       this.pending = undefined;
@@ -121,20 +130,30 @@ export class Deframer {
   }
 
   private fail(error: Error): void {
-    if (!(error instanceof FramingError && error.recoverable)) this.failed = error;
+    if (!(error instanceof FramingError && error.recoverable)) this.failed = { error };
   }
 
   private drain(onFrame: ((frame: Uint8Array) => void) | undefined, atEnd: boolean): Uint8Array[] | undefined {
     const frames: Uint8Array[] | undefined = onFrame ? undefined : [];
     const emit = onFrame ?? ((frame: Uint8Array) => frames!.push(frame));
     const { buffer, decoder } = this;
+    // Set while `onFrame` runs: what it throws is the caller's, not a decoding error.
+    let calling = false;
     for (;;) {
       try {
         let frame: Uint8Array | undefined;
-        while ((frame = decoder.decode(buffer)) !== undefined) emit(frame);
+        while ((frame = decoder.decode(buffer)) !== undefined) {
+          calling = true;
+          emit(frame);
+          calling = false;
+        }
         if (atEnd) {
           frame = decoder.end(buffer);
-          if (frame !== undefined) emit(frame);
+          if (frame !== undefined) {
+            calling = true;
+            emit(frame);
+            calling = false;
+          }
         } else if (buffer.length > this.cap) {
           throw new FrameTooLargeError(
             buffer.length,
@@ -144,6 +163,12 @@ export class Deframer {
         }
         return frames;
       } catch (thrown) {
+        if (calling) {
+          // An exception of onFrame ends the stream, whatever it is (a recoverable
+          // FramingError of the caller's own too), and is rethrown as it was thrown.
+          this.failed = { error: thrown };
+          throw thrown;
+        }
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
           this.onRecoverableError(error);

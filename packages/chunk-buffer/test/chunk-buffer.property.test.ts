@@ -59,9 +59,8 @@ class Model {
     return seq.every((b, k) => this.data[offset + k] === b);
   }
   peek(start: number, end: number): Result {
-    if (end < start) return OUT_OF_RANGE;
-    if (end === start) return [];
-    if (!this.inRange(start, end - start)) return OUT_OF_RANGE;
+    // Outside 0..length is out of range, an empty range too (README, "Rules").
+    if (end < start || !this.inRange(start, end - start)) return OUT_OF_RANGE;
     return Array.from(this.data.subarray(start, end));
   }
   take(n: number): Result {

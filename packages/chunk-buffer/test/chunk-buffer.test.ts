@@ -400,6 +400,11 @@ describe('peek', () => {
     expect(() => buf.peek(2, 1)).toThrow(new RangeError('end (1) must not be before start (2)'));
     expect(() => buf.peek(1, 4)).toThrow(new RangeError('bytes 1..4 are out of range (buffer holds 3 bytes)'));
     expect(() => buf.peek(-1, 2)).toThrow(RangeError);
+    // Out of range is out of range, empty or not, and says so.
+    expect(() => buf.peek(4)).toThrow(new RangeError('bytes 4..3 are out of range (buffer holds 3 bytes)'));
+    expect(() => buf.peek(5, 5)).toThrow(new RangeError('bytes 5..5 are out of range (buffer holds 3 bytes)'));
+    expect(() => buf.peek(-3, -3)).toThrow(RangeError);
+    expect(() => buf.peek(0.5, 0.5)).toThrow(RangeError);
   });
 });
 

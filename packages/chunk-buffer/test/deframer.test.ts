@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkBuffer } from '../src/chunk-buffer.js';
 import { Deframer, decodeFrames } from '../src/deframer.js';
-import { FrameTooLargeError, FramingError, TruncatedFrameError } from '../src/errors.js';
+import { FrameTooLargeError, FramingError, MalformedFrameError, TruncatedFrameError } from '../src/errors.js';
 import type { FrameDecoder, FramingStrategy } from '../src/framing.js';
 import { concatBytes, encodeFrame } from '../src/framing.js';
 import { bytes, chunked, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
@@ -201,6 +201,36 @@ describe('Deframer, callback form', () => {
     expect(thrown(() => deframer.end())).toBe(bug);
   });
 
+  it("onFrame's own recoverable FramingError ends the stream too, and is not the handler's", () => {
+    const reported: FramingError[] = [];
+    const deframer = new Deframer(u8, { onRecoverableError: (error) => reported.push(error) });
+    const inner = new MalformedFrameError('inner payload invalid', { recoverable: true });
+    const seen: string[] = [];
+    const error = thrown(() => {
+      deframer.push(wire(u8, 'a', 'b', 'c'), (frame) => {
+        seen.push(texts([frame])[0]!);
+        if (seen.length === 2) throw inner;
+      });
+    });
+    expect(error).toBe(inner);
+    expect(seen).toEqual(['a', 'b']);
+    expect(reported).toEqual([]);
+    expect(thrown(() => deframer.push(wire(u8, 'd')))).toBe(inner);
+    expect(thrown(() => deframer.end())).toBe(inner);
+  });
+
+  it('rethrows what onFrame threw as it was thrown, an Error or not', () => {
+    const deframer = new Deframer(u8);
+    const odd = { reason: 'not an Error' };
+    const error = thrown(() => {
+      deframer.push(wire(u8, 'a'), () => {
+        throw odd;
+      });
+    });
+    expect(error).toBe(odd);
+    expect(thrown(() => deframer.push(new Uint8Array(0)))).toBe(odd);
+  });
+
   it('end(onFrame) throws a TruncatedFrameError after the complete frames', () => {
     const deframer = new Deframer(u8);
     const seen: Uint8Array[] = [];
@@ -314,6 +344,34 @@ describe('Deframer, recoverable errors', () => {
     expect(texts(seen)).toEqual(['ok']);
     deframer.end(onFrame);
     expect(texts(seen)).toEqual(['ok', 'fine']);
+  });
+
+  it('a recoverable error met by end() itself: the next end() decodes the bytes after it', () => {
+    const deframer = new Deframer(line);
+    const seen: Uint8Array[] = [];
+    const onFrame = (frame: Uint8Array) => seen.push(frame);
+    expect(() => {
+      deframer.push(bytes('too long\nok\ntoo long\nend\n'), onFrame);
+    }).toThrow(FrameTooLargeError);
+    expect(texts(seen)).toEqual([]);
+    expect(() => {
+      deframer.end(onFrame);
+    }).toThrow(FrameTooLargeError);
+    expect(texts(seen)).toEqual(['ok']);
+    deframer.end(onFrame);
+    expect(texts(seen)).toEqual(['ok', 'end']);
+    deframer.end(onFrame);
+    expect(texts(seen)).toEqual(['ok', 'end']);
+    expect(() => deframer.push(bytes('x\n'))).toThrow('push() after end()');
+  });
+
+  it('array form: end() returns the frames before a recoverable error, throws it next, then decodes the rest', () => {
+    const deframer = new Deframer(line);
+    expect(() => deframer.push(bytes('too long\nok\ntoo long\nend\n'))).toThrow(FrameTooLargeError);
+    expect(texts(deframer.end())).toEqual(['ok']);
+    expect(() => deframer.end()).toThrow(FrameTooLargeError);
+    expect(texts(deframer.end())).toEqual(['end']);
+    expect(deframer.end()).toEqual([]);
   });
 
   it('end() after a pending recoverable error throws it, then finishes on the next end()', () => {
