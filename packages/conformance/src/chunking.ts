@@ -56,7 +56,7 @@ export function* splitEverywhere(bytes: Uint8Array): Generator<[Uint8Array, Uint
  * - `whole`: one chunk.
  * - `bytes`: 1-byte chunks, with an empty chunk after each byte when `empties`.
  * - `cuts`: cut at each position `cut % (length + 1)`, and insert an empty chunk at each
- *   position `empty % (length + 1)`.
+ *   position `empty % (length + 1)` (cutting there too).
  */
 export type ChunkPlan =
   | { readonly kind: 'whole' }
@@ -91,8 +91,7 @@ export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[]
   if (plan.kind === 'whole') return [own(bytes, 0, bytes.length)];
   if (plan.kind === 'bytes') return byteByByte(bytes, plan.empties);
   const n = bytes.length;
-  const inner = [...new Set(plan.cuts.map((cut) => cut % (n + 1)))].filter((cut) => cut > 0 && cut < n);
-  const bounds = [0, ...inner.sort((a, b) => a - b), n];
+  const bounds = [0, ...cutsOf(plan, n), n];
   const empties = plan.empties.map((at) => at % (n + 1));
   const chunks: Uint8Array[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
@@ -108,9 +107,16 @@ export function applyChunkPlan(bytes: Uint8Array, plan: ChunkPlan): Uint8Array[]
 export function describeChunkPlan(plan: ChunkPlan, length: number): string {
   if (plan.kind === 'whole') return 'one chunk';
   if (plan.kind === 'bytes') return plan.empties ? '1-byte chunks with empty chunks between' : '1-byte chunks';
-  const cuts = [...new Set(plan.cuts.map((cut) => cut % (length + 1)))].filter((cut) => cut > 0 && cut < length).sort((a, b) => a - b);
+  const cuts = cutsOf(plan, length);
   if (cuts.length === 0 && plan.empties.length === 0) return 'one chunk';
-  return `cut at [${cuts.join(', ')}]${plan.empties.length > 0 ? ` with ${plan.empties.length} empty chunk(s)` : ''}`;
+  const empties = plan.empties.map((at) => at % (length + 1)).sort((a, b) => a - b);
+  return `cut at [${cuts.join(', ')}]${empties.length > 0 ? ` with empty chunks at [${empties.join(', ')}]` : ''}`;
+}
+
+/** The offsets inside `0..length` where a `cuts` plan cuts: its cuts and its empty chunks, in order. */
+function cutsOf(plan: { readonly cuts: readonly number[]; readonly empties: readonly number[] }, length: number): number[] {
+  const inside = [...plan.cuts, ...plan.empties].map((at) => at % (length + 1)).filter((at) => at > 0 && at < length);
+  return [...new Set(inside)].sort((a, b) => a - b);
 }
 
 function byteByByte(bytes: Uint8Array, empties: boolean): Uint8Array[] {

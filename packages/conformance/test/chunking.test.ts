@@ -72,7 +72,26 @@ describe('applyChunkPlan', () => {
     expect(chunks.map((c) => Array.from(c))).toEqual([[], [0, 1], [2, 3], [], [4, 5], []]);
     const buffers = chunks.filter((c) => c.length > 0).map((c) => c.buffer);
     expect(new Set([bytes.buffer, ...buffers]).size).toBe(buffers.length + 1);
-    expect(describeChunkPlan({ kind: 'cuts', cuts: [4, 2, 9, 2], empties: [0, 4, 6] }, 6)).toBe('cut at [2, 4] with 3 empty chunk(s)');
+    expect(describeChunkPlan({ kind: 'cuts', cuts: [4, 2, 9, 2], empties: [0, 4, 6] }, 6)).toBe('cut at [2, 4] with empty chunks at [0, 4, 6]');
+  });
+
+  it('puts an empty chunk where the plan says even where it does not cut, cutting there', () => {
+    const bytes = Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    expect(applyChunkPlan(bytes, { kind: 'cuts', cuts: [], empties: [5] }).map((c) => Array.from(c))).toEqual([[0, 1, 2, 3, 4], [], [5, 6, 7, 8, 9]]);
+    const plan = { kind: 'cuts', cuts: [3], empties: [5, 7] } as const;
+    expect(applyChunkPlan(bytes, plan).map((c) => c.length)).toEqual([3, 2, 0, 2, 0, 3]);
+    expect(describeChunkPlan(plan, bytes.length)).toBe('cut at [3, 5, 7] with empty chunks at [5, 7]');
+  });
+
+  it('inserts every empty chunk of every plan', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), chunkPlan(), (bytes, plan) => {
+        fc.pre(plan.kind === 'cuts');
+        if (plan.kind !== 'cuts') return;
+        expect(applyChunkPlan(bytes, plan).filter((c) => c.length === 0)).toHaveLength(plan.empties.length);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('feeds byte by byte, with empty chunks when asked', () => {

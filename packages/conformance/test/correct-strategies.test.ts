@@ -1,6 +1,7 @@
 // The kit run the way a contributor runs it, on the two correct sample strategies.
 import fc from 'fast-check';
-import { testStrategy } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { checkArbitraryBytes, testStrategy } from '../src/index.js';
 import { NO_NEWLINE, newline, u16Prefix } from './fixtures/samples.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -26,3 +27,17 @@ testStrategy(newline, {
 
 // A plain strategy rather than a factory: property 3 then checks its own limit once.
 testStrategy(u16Prefix({ maxFrameLength: 1000 }));
+
+describe('property 5 and a strategy without empty payloads', () => {
+  it('never asks its factory for a limit of 0, which such a strategy may refuse', () => {
+    const asked = new Set<number | undefined>();
+    const refusesZero = (options: { maxFrameLength?: number } = {}) => {
+      asked.add(options.maxFrameLength);
+      if (options.maxFrameLength === 0) throw new RangeError('maxFrameLength must be at least 1 (got 0)');
+      return u16Prefix(options);
+    };
+    expect(() => checkArbitraryBytes(refusesZero, { allowsEmpty: false })).not.toThrow();
+    expect(asked.has(0)).toBe(false);
+    expect(asked.has(1)).toBe(true);
+  });
+});

@@ -36,8 +36,10 @@ export function checkArbitraryBytes(subject: StrategyUnderTest, options?: Confor
         return { bytes, how: `${payloads.length} frames with ${mutations.length} corrupted byte(s)` };
       }),
   );
+  // As in property 3: no limit of 0 for a strategy that has no empty payloads.
+  const lowest = config.allowsEmpty ? 0 : 1;
   const highest = Math.min(config.maxLimit, config.base.maxFrameLength);
-  const limit = factory ? fc.integer({ min: 0, max: highest }).map((n) => n as number | undefined) : fc.constant(undefined);
+  const limit = factory ? fc.integer({ min: lowest, max: highest }).map((n) => n as number | undefined) : fc.constant(undefined);
   assertProperty(
     config,
     ARBITRARY_BYTES,
