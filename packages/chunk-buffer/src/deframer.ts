@@ -8,8 +8,8 @@ export interface DeframerOptions {
   /**
    * Most bytes held while waiting for a frame to complete. A safety net above the decoder's
    * own limit: if a decoder ever leaves more than this buffered, the loop fails with
-   * `ERR_FRAME_TOO_LARGE`. Always in force. Defaults to the strategy's `maxWireLength`, or
-   * to 8 MiB + 64 KiB when a bare decoder is given.
+   * `ERR_FRAME_TOO_LARGE`. Always in force. Defaults to the strategy's `maxWireLength` (at
+   * most `Number.MAX_SAFE_INTEGER`), or to 8 MiB + 64 KiB when a bare decoder is given.
    */
   maxBufferedBytes?: number;
   /**
@@ -69,9 +69,12 @@ export class Deframer {
   constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
     const isStrategy = 'createDecoder' in strategy;
     this.decoder = isStrategy ? strategy.createDecoder() : strategy;
-    const cap = options.maxBufferedBytes ?? (isStrategy ? strategy.maxWireLength : DEFAULT_BARE_DECODER_CAP);
+    // A strategy whose limit is near 2^53 may announce a wire length past it: no cap is lower.
+    const cap =
+      options.maxBufferedBytes ?? (isStrategy ? Math.min(strategy.maxWireLength, Number.MAX_SAFE_INTEGER) : DEFAULT_BARE_DECODER_CAP);
     if (!Number.isSafeInteger(cap) || cap < 1) {
-      throw new RangeError(`maxBufferedBytes must be a positive safe integer (got ${String(cap)})`);
+      const what = options.maxBufferedBytes === undefined ? "the strategy's maxWireLength" : 'maxBufferedBytes';
+      throw new RangeError(`${what} must be a positive safe integer (got ${String(cap)})`);
     }
     this.cap = cap;
     this.onRecoverableError = options.onRecoverableError;

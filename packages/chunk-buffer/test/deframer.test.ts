@@ -421,6 +421,22 @@ describe('Deframer, maxBufferedBytes', () => {
     );
   });
 
+  it("takes a strategy's maxWireLength past 2^53 as Number.MAX_SAFE_INTEGER, and names a bad one", () => {
+    const u8 = u8Strategy();
+    const strategy = (maxWireLength: number): FramingStrategy => ({
+      name: 'huge',
+      maxFrameLength: Number.MAX_SAFE_INTEGER,
+      maxWireLength,
+      createDecoder: () => u8.createDecoder(),
+      createEncoder: () => u8.createEncoder(),
+    });
+    const deframer = new Deframer(strategy(Number.MAX_SAFE_INTEGER + 9));
+    expect(texts(deframer.push(wire(u8, 'ok')))).toEqual(['ok']);
+    expect(() => new Deframer(strategy(Number.NaN))).toThrow(
+      new RangeError("the strategy's maxWireLength must be a positive safe integer (got NaN)"),
+    );
+  });
+
   it('defaults to 8 MiB + 64 KiB for a bare decoder', () => {
     const deframer = new Deframer(hoarder());
     deframer.push(new Uint8Array(8 * 1024 * 1024 + 64 * 1024));

@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, integerOption } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOption } from './shared.js';
 
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {
@@ -224,13 +224,6 @@ class AsciiDecoder implements FrameDecoder {
     this.failed = error;
     return error;
   }
-}
-
-/** The decimal digits in a (valid) header as an exact bigint. */
-function exactDigits(header: Uint8Array): bigint {
-  let value = 0n;
-  for (const c of header) if (c >= ZERO && c <= NINE) value = value * 10n + BigInt(c - ZERO);
-  return value;
 }
 
 class AsciiEncoder implements FrameEncoder {

@@ -261,6 +261,13 @@ describe('lengthPrefix limits', () => {
     const strategy = lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: -(2 ** 53 - 1) });
     // 2^53 + 1 - (2^53 - 1) = 2 content bytes.
     expectEverySplit(strategy, hex('00 20 00 00 00 00 00 01 68 69'), { frames: [bytes('hi')] });
+    // And the encoder writes that field exactly, past 2^53, in both byte orders.
+    expect(strategy.createEncoder().encode(bytes('hi'))[0]).toEqual(hex('00 20 00 00 00 00 00 01'));
+    const little = lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: -(2 ** 53 - 1), byteOrder: 'little' });
+    expect(little.createEncoder().encode(bytes('hi'))[0]).toEqual(hex('01 00 00 00 00 00 20 00'));
+    for (const n of [0, 1, 2, 3, 1000]) {
+      expectEverySplit(strategy, cat(...strategy.createEncoder().encode(payload(n))), { frames: [payload(n)] });
+    }
   });
 
   it('writes u64 lengths above 2^32 exactly', () => {

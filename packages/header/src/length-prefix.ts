@@ -497,8 +497,14 @@ class LengthPrefixEncoder implements FrameEncoder {
     const width = c.lengthFieldLength;
     const header = new Uint8Array(width);
     if (width === 8) {
-      const high = Math.floor(value / TWO_POW_32);
-      const low = value >>> 0;
+      let high = Math.floor(value / TWO_POW_32);
+      let low = value >>> 0;
+      if (!Number.isSafeInteger(value)) {
+        // A large negative lengthAdjustment takes the field past 2^53: exact in bigint.
+        const exact = BigInt(n) + BigInt(this.inverseDelta);
+        high = Number(exact >> 32n);
+        low = Number(exact & 0xffffffffn);
+      }
       if (c.littleEndian) {
         writeUint(header, 0, 4, low, true);
         writeUint(header, 4, 4, high, true);

@@ -48,8 +48,8 @@ describe('netstring', () => {
 
   it('rejects leading zeros, empty lengths and non-digits as malformed headers', () => {
     const cases: [string, string][] = [
-      ['01:a,', 'netstring length "01" has a leading zero at byte 1'],
-      ['00:,', 'netstring length "00" has a leading zero at byte 1'],
+      ['01:a,', 'netstring length "01" has a leading zero at byte 0'],
+      ['00:,', 'netstring length "00" has a leading zero at byte 0'],
       [':,', 'netstring length ":" has 0x3a where a digit must start at byte 0'],
       [' 1:a,', 'netstring length " " has 0x20 where a digit must start at byte 0'],
       ['+1:a,', 'netstring length "+" has 0x2b where a digit must start at byte 0'],
@@ -88,6 +88,16 @@ describe('netstring', () => {
     // A value over the limit with as many digits as the limit fails at its last digit.
     expect(decodeChunks(strategy, [bytes('99')]).error?.code).toBe('ERR_TRUNCATED_FRAME');
     expect(decodeChunks(netstring({ maxFrameLength: 500 }), [bytes('501')]).error?.code).toBe('ERR_FRAME_TOO_LARGE');
+  });
+
+  it('reports a length past 2^53 exactly, as a bigint', () => {
+    // 9007199254740993 = 2^53 + 1, which a double rounds to 2^53.
+    const result = decodeChunks(netstring({ maxFrameLength: Number.MAX_SAFE_INTEGER }), [bytes('9007199254740993:')]);
+    expect(result.error).toMatchObject({
+      code: 'ERR_FRAME_TOO_LARGE',
+      length: 2n ** 53n + 1n,
+      message: `netstring length "9007199254740993" already declares 9007199254740993 bytes, over the maximum frame length of ${Number.MAX_SAFE_INTEGER} bytes`,
+    });
   });
 
   it('accepts a frame of exactly the limit and refuses one byte more, both ways', () => {

@@ -14,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, hexByte } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, hexByte } from './shared.js';
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -121,7 +121,7 @@ class NetstringDecoder implements FrameDecoder {
         const c = buffer.byteAt(i);
         if (c >= ZERO && c <= NINE) {
           // A digit after a leading "0": the only length that may start with 0 is 0 itself.
-          if (i === 1 && value === 0) throw this.fail(this.malformed(buffer, i, 'a leading zero'));
+          if (i === 1 && value === 0) throw this.fail(this.malformed(buffer, i, 'a leading zero', 0));
           value = value * 10 + (c - ZERO);
           if (value > this.max) throw this.fail(this.tooLarge(buffer, i, value));
           i++;
@@ -165,18 +165,21 @@ class NetstringDecoder implements FrameDecoder {
     );
   }
 
-  private malformed(buffer: ChunkBuffer, i: number, what: string): MalformedHeaderError {
+  // The error for bytes 0..i of a length, `what` being at byte `at`.
+  private malformed(buffer: ChunkBuffer, i: number, what: string, at = i): MalformedHeaderError {
     return new MalformedHeaderError(
-      `netstring length ${escapeBytes(buffer.peek(0, i + 1))} has ${what} at byte ${i}: ` +
+      `netstring length ${escapeBytes(buffer.peek(0, i + 1))} has ${what} at byte ${at}: ` +
         'expected decimal digits without leading zeros, then \':\'',
     );
   }
 
   private tooLarge(buffer: ChunkBuffer, i: number, value: number): FrameTooLargeError {
+    const digits = buffer.peek(0, i + 1);
+    const declared = Number.isSafeInteger(value) ? value : exactDigits(digits);
     return new FrameTooLargeError(
-      value,
+      declared,
       this.max,
-      `netstring length ${escapeBytes(buffer.peek(0, i + 1))} already declares ${value} bytes, over the maximum ` +
+      `netstring length ${escapeBytes(digits)} already declares ${declared} bytes, over the maximum ` +
         `frame length of ${this.max} bytes`,
     );
   }

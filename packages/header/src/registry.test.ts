@@ -1,3 +1,4 @@
+import { Deframer } from '@framewire/chunk-buffer';
 import { describe, expect, it } from 'vitest';
 import { bytes, decodeChunks, encodeAll } from '../test/helpers.js';
 import { HEADER_STRATEGY_NAMES, headerStrategy } from './registry.js';
@@ -35,6 +36,20 @@ describe('headerStrategy', () => {
     for (const name of ['u16le', 'u64be', 'varint', 'ascii', 'ascii:3', 'netstring']) {
       expect(headerStrategy(name, { maxFrameLength: 77 })?.maxFrameLength, name).toBe(77);
     }
+  });
+
+  it('gives strategies the decode loop takes even at a limit of Number.MAX_SAFE_INTEGER', () => {
+    // Their maxWireLength (limit + header) passes 2^53; the Deframer caps it instead of refusing.
+    let checked = 0;
+    for (const listed of HEADER_STRATEGY_NAMES) {
+      const name = listed === 'ascii:W' ? 'ascii:20' : listed;
+      const strategy = headerStrategy(name, { maxFrameLength: Number.MAX_SAFE_INTEGER })!;
+      if (strategy.maxFrameLength !== Number.MAX_SAFE_INTEGER) continue; // a narrow field caps the limit
+      const deframer = new Deframer(strategy);
+      expect(deframer.push(encodeAll(strategy, [bytes('hi')])), name).toEqual([bytes('hi')]);
+      checked++;
+    }
+    expect(checked).toBe(5); // u64be, u64le, varint, ascii:20, netstring
   });
 
   it('returns undefined for names that are not header strategies', () => {

@@ -90,3 +90,10 @@ export function escapeBytes(bytes: Uint8Array, limit = 64): string {
 export function hexByte(b: number): string {
   return `0x${HEX[b >> 4]!}${HEX[b & 15]!}`;
 }
+
+/** The decimal digits (0x30–0x39) among `bytes`, as an exact bigint: a length past 2^53. */
+export function exactDigits(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const c of bytes) if (c >= 0x30 && c <= 0x39) value = value * 10n + BigInt(c - 0x30);
+  return value;
+}

@@ -167,19 +167,52 @@ describe('varint decoding', () => {
     // 11 bytes of padding: malformed at byte 9.
     const padding = decodeChunks(safe, [hex('80 80 80 80 80 80 80 80 80 80 00')]);
     expect(padding.error?.code).toBe('ERR_MALFORMED_HEADER');
-    // 11 bytes with value bits everywhere: at least 2^56 at byte 9, too large.
+    // 11 bytes with value bits everywhere: at least 2^56 - 1 after 8 bytes, too large.
     const huge = decodeChunks(safe, [hex('ff ff ff ff ff ff ff ff ff ff 01')]);
     expect(huge.error).toBeInstanceOf(FrameTooLargeError);
-    expect((huge.error as FrameTooLargeError).length).toBe(2n ** 63n - 1n);
-    // Both are decided by the 9th byte: the 10th and 11th are never needed.
+    expect((huge.error as FrameTooLargeError).length).toBe(2n ** 56n - 1n);
+    // Decided by the 9th byte and the 8th: the 10th and 11th are never needed.
     for (const [head, code] of [
       ['80 80 80 80 80 80 80 80 80', 'ERR_MALFORMED_HEADER'],
-      ['ff ff ff ff ff ff ff ff ff', 'ERR_FRAME_TOO_LARGE'],
+      ['ff ff ff ff ff ff ff ff', 'ERR_FRAME_TOO_LARGE'],
     ] as const) {
       const buffer = new ChunkBuffer();
       buffer.push(hex(head));
       expect(() => safe.createDecoder().decode(buffer)).toThrow(expect.objectContaining({ code }) as Error);
     }
+  });
+
+  it('rejects a length over the limit as soon as the bytes so far show it, before the varint ends', () => {
+    // ff ff ff ff: at least 2^28 - 1 whatever follows, over the default 8 MiB.
+    for (const chunks of [[hex('ff ff ff ff')], Array.from(hex('ff ff ff ff'), (b) => Uint8Array.of(b))]) {
+      const result = decodeChunks(varint(), chunks);
+      expect(result.error).toBeInstanceOf(FrameTooLargeError);
+      expect(result.error).toMatchObject({ length: 2 ** 28 - 1, maxFrameLength: DEFAULT_MAX_FRAME_LENGTH });
+      expect(result.error?.message).toBe(
+        `varint header (0xff 0xff 0xff 0xff…) declares a frame of at least ${2 ** 28 - 1} bytes, over the maximum frame length of ${DEFAULT_MAX_FRAME_LENGTH} bytes`,
+      );
+    }
+    // c9 81: at least 201 after two bytes of three, over 200; the third byte is never needed.
+    const buffer = new ChunkBuffer();
+    buffer.push(hex('c9 81'));
+    expect(() => varint({ maxFrameLength: 200 }).createDecoder().decode(buffer)).toThrow(
+      expect.objectContaining({ code: 'ERR_FRAME_TOO_LARGE', length: 201 }) as Error,
+    );
+    // A following 00 (zero padding) does not turn it into a malformed header.
+    expect(decodeChunks(varint(), [hex('ff ff ff ff 00')]).error?.code).toBe('ERR_FRAME_TOO_LARGE');
+  });
+
+  it('reports a length past 2^53 exactly, as a bigint', () => {
+    const safe = varint({ maxFrameLength: Number.MAX_SAFE_INTEGER });
+    // 2^56 - 1, complete (the last byte has no continuation bit): 7f after seven ff.
+    const whole = decodeChunks(safe, [hex('ff ff ff ff ff ff ff 7f')]);
+    expect((whole.error as FrameTooLargeError).length).toBe(2n ** 56n - 1n);
+    expect(whole.error?.message).toBe(
+      `varint header declares a frame of ${2n ** 56n - 1n} bytes, over the maximum frame length of ${Number.MAX_SAFE_INTEGER} bytes`,
+    );
+    // 2^53 + 1 (81 80 80 80 80 80 80 10): a double would round it to 2^53.
+    const odd = decodeChunks(safe, [hex('81 80 80 80 80 80 80 10')]);
+    expect((odd.error as FrameTooLargeError).length).toBe(2n ** 53n + 1n);
   });
 
   it('handles a zero limit: only empty frames', () => {
@@ -265,7 +298,9 @@ describe('varint reference model', () => {
       fc.property(fc.array(fc.constantFrom(0x00, 0x01, 0x02, 0x7f, 0x80, 0x81, 0xac, 0xff), { minLength: 1, maxLength: 4 }), (head) => {
         const wire = Uint8Array.from(head);
         const result = decodeChunks(strategy, [wire]);
-        // Model: read up to 2 bytes; a third byte is an error (value bits → too large, none → malformed).
+        // Model: read up to 2 bytes; a third byte is an error (value bits → too large, none →
+        // malformed). Too large as soon as the bytes so far hold more than the limit, whether
+        // the varint ends there or goes on.
         let value = 0;
         let expected: string | number = 'TRUNCATED';
         for (let i = 0; i < head.length; i++) {
@@ -275,8 +310,12 @@ describe('varint reference model', () => {
             break;
           }
           value += (b & 0x7f) * 128 ** i;
+          if (value > max) {
+            expected = 'ERR_FRAME_TOO_LARGE';
+            break;
+          }
           if (b < 0x80) {
-            expected = value > max ? 'ERR_FRAME_TOO_LARGE' : value;
+            expected = value;
             break;
           }
         }

@@ -167,16 +167,10 @@ class VarintDecoder implements FrameDecoder {
       value += (b & 0x7f) * POW7[i]!;
       i++;
       if (b < 0x80) break;
+      // More bytes to come, which may add nothing (`00`): the length is at least `value` now.
+      if (value > this.max) throw this.fail(this.tooLarge(buffer, i, value, true));
     }
-    if (value > this.max) {
-      throw this.fail(
-        new FrameTooLargeError(
-          value,
-          this.max,
-          `varint header declares a frame of ${value} bytes, over the maximum frame length of ${this.max} bytes`,
-        ),
-      );
-    }
+    if (value > this.max) throw this.fail(this.tooLarge(buffer, i, value, false));
     this.headBytes = i;
     this.value = 0;
     return i + value;
@@ -198,26 +192,31 @@ class VarintDecoder implements FrameDecoder {
 
   /** The error for a varint that goes on past `maxHeader` bytes; `b` is its byte at index `i`. */
   private overlong(buffer: ChunkBuffer, i: number, b: number, valueSoFar: number): FramingError {
-    const head = buffer.peek(0, i + 1);
-    const shown = Array.from(head, hexByte).join(' ');
-    if ((b & 0x7f) !== 0) {
-      // The value is at least what bytes 0..i hold; exact in bigint once past 2^53.
-      let atLeast: number | bigint = (b & 0x7f) * POW7[i]! + valueSoFar;
-      if (!Number.isSafeInteger(atLeast)) {
-        atLeast = 0n;
-        for (let k = i; k >= 0; k--) atLeast = (atLeast << 7n) | BigInt(head[k]! & 0x7f);
-      }
-      return new FrameTooLargeError(
-        atLeast,
-        this.max,
-        `varint header (${shown}…) declares a frame of at least ${atLeast} bytes, over the maximum frame length of ` +
-          `${this.max} bytes`,
-      );
-    }
+    // Value bits past the longest varint the limit allows: the length is at least 2^(7N).
+    if ((b & 0x7f) !== 0) return this.tooLarge(buffer, i + 1, (b & 0x7f) * POW7[i]! + valueSoFar, true);
+    const shown = Array.from(buffer.peek(0, i + 1), hexByte).join(' ');
     return new MalformedHeaderError(
       `varint header (${shown}…) is longer than the ${this.maxHeader} bytes any length up to the maximum frame length ` +
         `of ${this.max} needs, and byte ${i + 1} carries no value bits: zero padding is not a length`,
     );
+  }
+
+  /**
+   * The error for a length over the limit that the varint's first `n` bytes hold: the whole
+   * varint, or (`continued`) its bytes so far, which make the length at least `value`. Exact
+   * (a bigint) past 2^53.
+   */
+  private tooLarge(buffer: ChunkBuffer, n: number, value: number, continued: boolean): FrameTooLargeError {
+    const head = buffer.peek(0, n);
+    let declared: number | bigint = value;
+    if (!Number.isSafeInteger(value)) {
+      declared = 0n;
+      for (let k = n - 1; k >= 0; k--) declared = (declared << 7n) | BigInt(head[k]! & 0x7f);
+    }
+    const what = continued
+      ? `varint header (${Array.from(head, hexByte).join(' ')}…) declares a frame of at least ${declared} bytes`
+      : `varint header declares a frame of ${declared} bytes`;
+    return new FrameTooLargeError(declared, this.max, `${what}, over the maximum frame length of ${this.max} bytes`);
   }
 
   private fail(error: FramingError): FramingError {
