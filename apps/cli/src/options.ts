@@ -59,6 +59,13 @@ export function parsePositiveBytes(value: string): number {
   return bytes;
 }
 
+/** Parses a `--recv-size`: 1 byte to 64 MiB, as `connect({ recvSize })` and `listen` take. */
+export function parseRecvSize(value: string): number {
+  const bytes = parseBytes(value);
+  if (bytes < 1 || bytes > 64 * 1024 ** 2) throw new InvalidArgumentError(`expected from 1 byte to 64MiB (got '${value}')`);
+  return bytes;
+}
+
 /** Parses the size of a `--recv-arena` block: 1 KiB to 1 GiB, as `connect({ recvArena })` takes. */
 export function parseArenaBytes(value: string): number {
   const bytes = parseBytes(value);

@@ -81,6 +81,16 @@ describe('usage errors exit 2', () => {
     expect(small.stderr.split('\n')[0]).toBe("framewire: option '--recv-arena <bytes>' argument '100' is invalid. expected from 1KiB to 1GiB (got '100')");
   });
 
+  it('--recv-size out of range is a usage error naming it, in connect and serve', async () => {
+    for (const command of [['connect', '--port', '1234'], ['serve', '--port', '0']]) {
+      const big = await runCli([...command, '--recv-size', '100MiB']);
+      expect(big.code).toBe(2);
+      expect(big.stderr.split('\n')[0]).toBe("framewire: option '--recv-size <bytes>' argument '100MiB' is invalid. expected from 1 byte to 64MiB (got '100MiB')");
+      const zero = await runCli([...command, '--recv-size', '0']);
+      expect(zero.code).toBe(2);
+    }
+  });
+
   it('a bad framing parameter names the problem', async () => {
     const result = await runCli(['decode', '--framing', 'ascii:x']);
     expect(result.code).toBe(2);

@@ -161,6 +161,38 @@ describe('serve --echo / connect --expect round trip', () => {
     await server.stop();
   });
 
+  it('sends every message and the whole --message-file to a server that half-closes first', async () => {
+    const file = join(dir, 'half-close.bin');
+    const content = randomBytes(4 * MiB);
+    writeFileSync(file, content);
+    // The server sends one frame and ends its side at once, then counts what it reads until
+    // the client's end.
+    let ended!: (received: number) => void;
+    const received = new Promise<number>((resolve) => (ended = resolve));
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      let count = 0;
+      socket.on('error', () => undefined);
+      socket.end('2:ok,');
+      socket.on('data', (chunk: Buffer) => (count += chunk.length));
+      socket.on('end', () => {
+        ended(count);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const args = ['connect', '--port', String(port), '--framing', 'netstring', '--timeout', '20', 'a', '--message-file', file];
+      const result = await runCli(args, { timeoutMs: 30_000 });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.out).toBe('ok\n');
+      // netstring: "1:a," then "4194304:", the file and ",".
+      expect(await received).toBe(4 + String(content.length).length + 1 + content.length + 1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('with --expect, keeps its write side open until the frames arrived', async () => {
     // A server that answers late, and hangs up without answering once the client half-closes.
     let replied = false;

@@ -440,6 +440,13 @@ export class SocketConnection implements Connection {
       this.#onPeerEnd();
     });
     socket.on('error', (error) => {
+      // A paused socket still reads ahead into Node's buffer (up to its highWaterMark). The
+      // bytes it read before the error are still there: queue them before the error, which
+      // the reader then gets after them. (read() emits no 'data' once the error is out.)
+      if (!this.#viaPort) {
+        let chunk: unknown;
+        while ((chunk = socket.read()) instanceof Uint8Array) this.#onChunk(chunk);
+      }
       this.#fail(toTransportError(error, this.#context));
     });
     socket.on('close', () => {

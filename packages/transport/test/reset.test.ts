@@ -110,6 +110,44 @@ describe('a reset right after data', () => {
   });
 });
 
+describe('a reset while the reader is busy', () => {
+  it("still gives a slow reader every byte received before it: those Node's paused socket read ahead", async () => {
+    // The server sends 10 pieces of 1,000 bytes, 5 ms apart, then resets. The reader sleeps
+    // 300 ms over the first chunk: meanwhile Node reads the rest ahead (under its 16 KiB
+    // highWaterMark) and then meets the reset.
+    const pieces = Array.from({ length: 10 }, (_, i) => new Uint8Array(1000).fill(i + 1));
+    const raw = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', async () => {
+        for (const piece of pieces) {
+          socket.write(piece);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        socket.resetAndDestroy();
+      });
+    });
+    rawServers.push(raw);
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    for (let round = 0; round < 3; round++) {
+      const conn = await connect({ port: (raw.address() as net.AddressInfo).port });
+      await conn.write(Uint8Array.of(1));
+      const parts: Uint8Array[] = [];
+      let error: unknown;
+      try {
+        for await (const chunk of conn) {
+          parts.push(Uint8Array.from(chunk));
+          if (parts.length === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(ConnectionResetError);
+      expect(Buffer.compare(concat(parts), concat(pieces))).toBe(0);
+    }
+  });
+});
+
 describe('a clean half-close is still an end', () => {
   it.each([
     ['TCP', false],

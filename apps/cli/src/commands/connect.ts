@@ -12,7 +12,7 @@ import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
-import { collect, parseArenaBytes, parseCount, parseRemotePort, parsePositiveBytes, parseSeconds } from '../options.js';
+import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
 import { examples } from '../usage.js';
 import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
 
@@ -286,15 +286,23 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
       // the frames arrived (some servers stop replying once the client half-closes).
       if (expect === undefined) await conn.end();
     });
+    // A failed socket write usually means the server went away: report what reading saw,
+    // unless reading got everything it wanted. Any other failure (a line the framing cannot
+    // carry, an unreadable stdin) ends the run at once.
+    const wroteOrGone = (writeError: unknown): void => {
+      if (!(writeError instanceof TransportError)) throw writeError;
+    };
     const outcome = Promise.race([
-      reading,
+      // The server may stop sending before it stops reading (a half-close): unless it sent
+      // every frame --expect asks for, the messages still go out before the run ends.
+      reading.then(async (result) => {
+        if (expect === undefined || result.frames < expect) await writing.catch(wroteOrGone);
+        return result;
+      }),
       writing.then(
         () => reading,
-        // A failed socket write usually means the server went away: report what reading
-        // saw, unless reading got everything it wanted. Any other failure (a line the
-        // framing cannot carry, an unreadable stdin) ends the run at once.
         async (writeError: unknown) => {
-          if (!(writeError instanceof TransportError)) throw writeError;
+          wroteOrGone(writeError);
           const result = await reading;
           if (expect !== undefined && result.frames < expect) throw writeError;
           return result;
@@ -333,7 +341,7 @@ export function connectCommand(io?: CommandIo): Command {
     );
   for (const option of outputFormatOptions()) command.addOption(option);
   return command
-    .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parsePositiveBytes))
+    .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parseRecvSize))
     .addOption(
       new Option('--recv-arena <bytes>', 'read into blocks of this size, one read after another, so frames that span reads are not copied (no TLS)').argParser(
         parseArenaBytes,

@@ -10,7 +10,7 @@ import { processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
-import { parsePort, parsePositiveBytes, parsePositiveCount, parseSeconds } from '../options.js';
+import { parsePort, parsePositiveCount, parseRecvSize, parseSeconds } from '../options.js';
 import { examples } from '../usage.js';
 import { framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
 
@@ -274,7 +274,7 @@ export function serveCommand(io?: CommandIo): Command {
     .addOption(
       new Option('--grace <seconds>', 'on SIGINT/SIGTERM, let open connections finish for this long').argParser(parseSeconds).default(5),
     )
-    .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parsePositiveBytes))
+    .addOption(new Option('--recv-size <bytes>', 'read at most this many bytes at a time (like recv(N))').argParser(parseRecvSize))
     .option('-q, --quiet', 'log only the listening line and errors')
     .option('--tls-cert <file>', 'serve TLS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
