@@ -105,6 +105,8 @@ function minDecodedLength(n: number): number {
 // The smallest encoded length whose frames all decode to more than `max` bytes.
 function cobsScanLimit(max: number): number {
   let n = max + 1 + Math.ceil((max + 1) / 254);
+  // Near 2^53 the steps below cannot move n (n - 1 === n), and no buffer gets that long.
+  if (n >= Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
   while (n > 1 && minDecodedLength(n - 1) > max) n--;
   while (minDecodedLength(n) <= max) n++;
   return n;

@@ -299,6 +299,39 @@ describe('delimiter: limits', () => {
     expect(r.recovered).toHaveLength(2);
   });
 
+  it("'discard' while a longer delimiter could still start: memory stays bounded, and the Deframer goes on", () => {
+    // [abc, b]: the dropped frame's 'b' is found, but it may yet be part of an 'abc' that
+    // starts at its 'a'. Only those bytes wait; the 100,000 before them are dropped.
+    const s = delimiter({ delimiters: [text('abc'), text('b')], maxFrameLength: 3, onTooLong: 'discard' });
+    const r = run(s, [fill(10, 0x78), fill(100_000, 0x78), text('ab'), text('c'), text('ok'), text('b')]);
+    expect(r.recovered).toHaveLength(1);
+    expect(r.frames.map(str)).toEqual(['ok']);
+    expect(r.maxBuffered).toBeLessThanOrEqual(100_000);
+    const buffer = new ChunkBuffer();
+    const decoder = s.createDecoder();
+    buffer.push(fill(10, 0x78));
+    expect(() => decoder.decode(buffer)).toThrow(FrameTooLargeError);
+    buffer.push(concat(fill(100_000, 0x78), text('ab')));
+    expect(decoder.decode(buffer)).toBeUndefined();
+    expect(buffer.length).toBeLessThanOrEqual(3);
+    // Through the Deframer, whose cap (maxWireLength, 6 bytes) it used to cross.
+    const errors: unknown[] = [];
+    const deframer = new Deframer(s, { onRecoverableError: (error) => errors.push(error) });
+    const frames = [fill(10, 0x78), concat(fill(100_000, 0x78), text('ab')), text('cok'), text('b')].flatMap((c) => deframer.push(c));
+    expect(frames.map(str)).toEqual(['ok']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('a too-long error counts the bytes searched, not a delimiter past them', () => {
+    // One chunk: the first \n at offset 8, more lines after it. The search stops at the limit
+    // plus the longest delimiter.
+    const chunk = concat(fill(8, 0x61), text('\nok\nok\n'));
+    const single = run(delimiter({ delimiters: text('\n'), maxFrameLength: 5 }), [chunk]);
+    expect(single.error).toMatchObject({ length: 6, message: expect.stringMatching(/^no delimiter within the first 6 bytes:/) as unknown });
+    const multi = run(delimiter({ delimiters: [hex('01 02'), text('\n')], maxFrameLength: 5 }), [chunk]);
+    expect(multi.error).toMatchObject({ length: 6, message: expect.stringMatching(/^no delimiter within the first 6 bytes:/) as unknown });
+  });
+
   it("'discard': a stream that ends inside the oversized frame ends quietly (the frame was reported)", () => {
     const s = semi({ maxFrameLength: 2, onTooLong: 'discard' });
     const r = run(s, [text('a;toolong')]);

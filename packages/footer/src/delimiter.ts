@@ -428,7 +428,8 @@ class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
     const q = this.find(buffer, this.searchEnd);
     if (q === -1) {
       if (buffer.length > config.maxFrameLength && !couldStillStart(buffer, config.delimiters, config.maxFrameLength)) {
-        this.tooLong(buffer, buffer.length, -1);
+        // The search stopped at searchEnd: a delimiter may lie past it in the buffer.
+        this.tooLong(buffer, Math.min(buffer.length, this.searchEnd), -1);
       }
       return undefined;
     }
@@ -523,10 +524,13 @@ class MultiDelimiterDecoder implements FrameDecoder {
   private discarding = false;
   // The unrecoverable error that ended the stream; every later call rethrows it.
   private failed: FramingError | undefined;
+  // Length of the shortest delimiter.
+  private readonly shortest: number;
 
   constructor(private readonly config: DelimiterConfig) {
     this.found = config.delimiters.map(() => -1);
     this.from = config.delimiters.map(() => 0);
+    this.shortest = Math.min(...config.delimiters.map((d) => d.length));
   }
 
   decode(buffer: ChunkBuffer): Uint8Array | undefined {
@@ -536,11 +540,15 @@ class MultiDelimiterDecoder implements FrameDecoder {
     const max = config.maxFrameLength;
     const p = this.search(buffer, true);
     if (p === -1) {
-      if (buffer.length > max && !couldStillStart(buffer, config.delimiters, max)) this.tooLong(buffer, buffer.length, false);
+      // Each delimiter was searched for up to max + its length: none lies in the first
+      // max + shortest bytes (one may lie past them).
+      if (buffer.length > max && !couldStillStart(buffer, config.delimiters, max)) {
+        this.tooLong(buffer, Math.min(buffer.length, max + this.shortest), false);
+      }
       return undefined;
     }
     if (p > max) this.tooLong(buffer, p, true);
-    if (this.mustWait(buffer, p)) return undefined;
+    if (this.pendingStart(buffer, p) !== -1) return undefined;
     return this.emit(buffer, p);
   }
 
@@ -601,18 +609,20 @@ class MultiDelimiterDecoder implements FrameDecoder {
     return p;
   }
 
-  // True if a delimiter whose first bytes end the buffer could still match at or before `p`
-  // (earlier, or at `p` and longer): the frame's end is not settled until more bytes arrive.
-  private mustWait(buffer: ChunkBuffer, p: number): boolean {
+  // The earliest offset at or before `p` where a delimiter whose first bytes end the buffer
+  // could still match (before `p`, or at `p` and longer than the match there), or -1: while
+  // there is one, the frame's end is not settled until more bytes arrive.
+  private pendingStart(buffer: ChunkBuffer, p: number): number {
     const delimiters = this.config.delimiters;
     const length = buffer.length;
     const bestLength = delimiters[this.best]!.length;
+    let earliest = -1;
     for (const d of delimiters) {
-      for (let r = Math.max(0, length - d.length + 1); r <= p; r++) {
-        if ((r < p || d.length > bestLength) && endsWithPrefixOf(buffer, r, d)) return true;
+      for (let r = Math.max(0, length - d.length + 1); r <= p && (earliest === -1 || r < earliest); r++) {
+        if ((r < p || d.length > bestLength) && endsWithPrefixOf(buffer, r, d)) earliest = r;
       }
     }
-    return false;
+    return earliest;
   }
 
   private discardStep(buffer: ChunkBuffer): boolean {
@@ -623,7 +633,13 @@ class MultiDelimiterDecoder implements FrameDecoder {
       this.advance(buffer, safe);
       return false;
     }
-    if (this.mustWait(buffer, p)) return false;
+    const pending = this.pendingStart(buffer, p);
+    if (pending !== -1) {
+      // The dropped frame ends at `p` or at a match starting at `pending` or later: drop what
+      // lies before, so that at most the last delimiter's length stays buffered.
+      this.advance(buffer, pending);
+      return false;
+    }
     this.advance(buffer, p + this.config.delimiters[this.best]!.length);
     this.discarding = false;
     return true;

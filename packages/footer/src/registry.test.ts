@@ -1,3 +1,4 @@
+import { Deframer } from '@framewire/chunk-buffer';
 import { describe, expect, it } from 'vitest';
 import { decodeEverySplit, encodeAll, hex, str, text, toHex } from '../test/helpers.js';
 import { FOOTER_STRATEGY_NAMES, footerStrategy } from './registry.js';
@@ -11,6 +12,16 @@ describe('footerStrategy', () => {
       expect(s?.name).toBe(name);
       const wire = encodeAll(s!, [text('hi'), text('there')]);
       expect(decodeEverySplit(s!, wire).frames.map(str)).toEqual(['hi', 'there']);
+    }
+  });
+
+  it('gives strategies the decode loop takes even at a limit of Number.MAX_SAFE_INTEGER', () => {
+    // Their maxWireLength passes 2^53 (the Deframer caps it); cobs once looped for ever here.
+    for (const name of FOOTER_STRATEGY_NAMES.map((n) => n.replace('HEX', '0d0a'))) {
+      const strategy = footerStrategy(name, { maxFrameLength: Number.MAX_SAFE_INTEGER })!;
+      expect(strategy.maxFrameLength, name).toBe(Number.MAX_SAFE_INTEGER);
+      const deframer = new Deframer(strategy);
+      expect(deframer.push(encodeAll(strategy, [text('hi')])), name).toEqual([text('hi')]);
     }
   });
 
