@@ -224,6 +224,7 @@ describe('Deframer, callback form', () => {
     const odd = { reason: 'not an Error' };
     const error = thrown(() => {
       deframer.push(wire(u8, 'a'), () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error on purpose
         throw odd;
       });
     });

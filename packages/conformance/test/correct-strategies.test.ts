@@ -36,7 +36,9 @@ describe('property 5 and a strategy without empty payloads', () => {
       if (options.maxFrameLength === 0) throw new RangeError('maxFrameLength must be at least 1 (got 0)');
       return u16Prefix(options);
     };
-    expect(() => checkArbitraryBytes(refusesZero, { allowsEmpty: false })).not.toThrow();
+    expect(() => {
+      checkArbitraryBytes(refusesZero, { allowsEmpty: false });
+    }).not.toThrow();
     expect(asked.has(0)).toBe(false);
     expect(asked.has(1)).toBe(true);
   });

@@ -118,14 +118,15 @@ describe('a reset while the reader is busy', () => {
     const pieces = Array.from({ length: 10 }, (_, i) => new Uint8Array(1000).fill(i + 1));
     const raw = net.createServer((socket) => {
       socket.on('error', () => undefined);
-      socket.once('data', async () => {
+      const send = async (): Promise<void> => {
         for (const piece of pieces) {
           socket.write(piece);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
         socket.resetAndDestroy();
-      });
+      };
+      socket.once('data', () => void send());
     });
     rawServers.push(raw);
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
