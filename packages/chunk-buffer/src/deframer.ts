@@ -132,6 +132,13 @@ export class Deframer {
     }
   }
 
+  // An exception of onFrame ends the stream, whatever it is (a recoverable FramingError of
+  // the caller's own too), and is rethrown as it was thrown.
+  private callbackFailed(thrown: unknown): unknown {
+    this.failed = { error: thrown };
+    return thrown;
+  }
+
   private fail(error: Error): void {
     if (!(error instanceof FramingError && error.recoverable)) this.failed = { error };
   }
@@ -140,22 +147,24 @@ export class Deframer {
     const frames: Uint8Array[] | undefined = onFrame ? undefined : [];
     const emit = onFrame ?? ((frame: Uint8Array) => frames!.push(frame));
     const { buffer, decoder } = this;
-    // Set while `onFrame` runs: what it throws is the caller's, not a decoding error.
-    let calling = false;
     for (;;) {
       try {
         let frame: Uint8Array | undefined;
         while ((frame = decoder.decode(buffer)) !== undefined) {
-          calling = true;
-          emit(frame);
-          calling = false;
+          try {
+            emit(frame);
+          } catch (thrown) {
+            throw this.callbackFailed(thrown);
+          }
         }
         if (atEnd) {
           frame = decoder.end(buffer);
           if (frame !== undefined) {
-            calling = true;
-            emit(frame);
-            calling = false;
+            try {
+              emit(frame);
+            } catch (thrown) {
+              throw this.callbackFailed(thrown);
+            }
           }
         } else if (buffer.length > this.cap) {
           throw new FrameTooLargeError(
@@ -166,12 +175,8 @@ export class Deframer {
         }
         return frames;
       } catch (thrown) {
-        if (calling) {
-          // An exception of onFrame ends the stream, whatever it is (a recoverable
-          // FramingError of the caller's own too), and is rethrown as it was thrown.
-          this.failed = { error: thrown };
-          throw thrown;
-        }
+        // What onFrame threw (see callbackFailed) goes on as it is.
+        if (this.failed !== undefined && this.failed.error === thrown) throw thrown;
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
           this.onRecoverableError(error);
