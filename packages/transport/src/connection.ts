@@ -643,6 +643,10 @@ export class SocketConnection implements Connection {
   #stopReading(): void {
     this.#readDone = true;
     this.#queue = [];
+    // A next() still waiting (return() called beside it, not after it) ends with the loop.
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(DONE);
     this.#pause();
     if (this.#viaPort) this.#socket.pause();
   }

@@ -188,6 +188,24 @@ describe('iteration', () => {
     await conn.closed;
   });
 
+  it('return() settles a next() still waiting beside it, as done', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    const iterator = conn[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
+    const settled = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+    expect(settled).toEqual({ done: true, value: undefined });
+    // Reading stopped; writing goes on.
+    await conn.write(bytes('after'));
+    await conn.end();
+    expect(text(await readAll(peer))).toBe('after');
+    peer.close();
+    await conn.closed;
+  });
+
   it('ends the loop without error when closed locally', async () => {
     const { handler, accepted } = firstConnection();
     const server = await serve({ port: 0 }, handler);
