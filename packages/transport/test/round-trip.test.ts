@@ -196,7 +196,12 @@ describe('iteration', () => {
     const iterator = conn[Symbol.asyncIterator]();
     const waiting = iterator.next();
     await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
-    const settled = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+    const timeout = new Promise((resolve) => {
+      setTimeout(() => {
+        resolve('still waiting');
+      }, 2000);
+    });
+    const settled = await Promise.race([waiting, timeout]);
     expect(settled).toEqual({ done: true, value: undefined });
     // Reading stopped; writing goes on.
     await conn.write(bytes('after'));
