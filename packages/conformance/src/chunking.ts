@@ -114,7 +114,7 @@ export function describeChunkPlan(plan: ChunkPlan, length: number): string {
 }
 
 /** The offsets inside `0..length` where a `cuts` plan cuts: its cuts and its empty chunks, in order. */
-function cutsOf(plan: { readonly cuts: readonly number[]; readonly empties: readonly number[] }, length: number): number[] {
+function cutsOf(plan: Extract<ChunkPlan, { kind: 'cuts' }>, length: number): number[] {
   const inside = [...plan.cuts, ...plan.empties].map((at) => at % (length + 1)).filter((at) => at > 0 && at < length);
   return [...new Set(inside)].sort((a, b) => a - b);
 }

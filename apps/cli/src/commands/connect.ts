@@ -293,10 +293,11 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
       if (!(writeError instanceof TransportError)) throw writeError;
     };
     const outcome = Promise.race([
-      // The server may stop sending before it stops reading (a half-close): unless it sent
-      // every frame --expect asks for, the messages still go out before the run ends.
+      // The server may stop sending before it stops reading (a half-close): without --expect
+      // the messages still go out before the run ends. (With it, reading ends once the frames
+      // came, or fails short of them.)
       reading.then(async (result) => {
-        if (expect === undefined || result.frames < expect) await writing.catch(wroteOrGone);
+        if (expect === undefined) await writing.catch(wroteOrGone);
         return result;
       }),
       writing.then(
