@@ -242,26 +242,49 @@ abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8A
   protected at = 0;
   protected chunks: Chunks | undefined;
   protected finished = false;
+  // The error the last chunk raised after its frames: thrown once they are out, before the
+  // source is read again (a live source may send nothing more for a long time).
+  protected held: { readonly error: unknown } | undefined;
 
   constructor(protected readonly deframer: Deframer) {}
 
-  /** The next frame of the last chunk, or the end; undefined when the source must be read. */
+  /**
+   * The next frame of the last chunk, or the end; undefined when there is none: the caller
+   * then throws a held error (see {@link takeHeld}) or reads the source.
+   */
   protected buffered(): Step | undefined {
     if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
-    if (this.finished) return DONE_STEP;
+    if (this.finished && this.held === undefined) return DONE_STEP;
     this.frames = [];
     this.at = 0;
     return undefined;
   }
 
+  /** Takes the held error, if any: the iteration ends with it. */
+  protected takeHeld(): { readonly error: unknown } | undefined {
+    const held = this.held;
+    this.held = undefined;
+    return held;
+  }
+
   /** Decodes what the source gave: a chunk's frames, or at its end the last ones. */
   protected feed(step: IteratorResult<Uint8Array>): void {
-    if (step.done === true) {
-      this.finished = true;
-      this.frames = this.deframer.end();
-    } else {
-      this.frames = this.deframer.push(step.value);
+    const frames: Uint8Array[] = [];
+    const add = (frame: Uint8Array): void => {
+      frames.push(frame);
+    };
+    // The callback form: an error comes after the frames before it, which are kept.
+    try {
+      if (step.done === true) {
+        this.finished = true;
+        this.deframer.end(add);
+      } else {
+        this.deframer.push(step.value, add);
+      }
+    } catch (error) {
+      this.held = { error };
     }
+    this.frames = frames;
   }
 
   /** Ends the iteration; returns the source iterator when it is still open, to be closed. */
@@ -270,6 +293,7 @@ abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8A
     this.finished = true;
     this.frames = [];
     this.at = 0;
+    this.held = undefined;
     return open;
   }
 }
@@ -295,6 +319,11 @@ class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8
     for (;;) {
       const out = this.buffered();
       if (out !== undefined) return out;
+      const held = this.takeHeld();
+      if (held !== undefined) {
+        this.end()?.return?.();
+        throw held.error;
+      }
       this.chunks ??= this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
@@ -303,12 +332,7 @@ class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8
         this.finished = true; // the source failed: nothing to close
         throw error;
       }
-      try {
-        this.feed(step);
-      } catch (error) {
-        this.end()?.return?.();
-        throw error;
-      }
+      this.feed(step);
     }
   }
 
@@ -402,6 +426,11 @@ class AsyncFrames
     for (;;) {
       const out = this.buffered();
       if (out !== undefined) return out;
+      const held = this.takeHeld();
+      if (held !== undefined) {
+        await this.end()?.return?.();
+        throw held.error;
+      }
       this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
@@ -410,12 +439,7 @@ class AsyncFrames
         this.finished = true; // the source failed: nothing to close
         throw error;
       }
-      try {
-        this.feed(step);
-      } catch (error) {
-        await this.end()?.return?.();
-        throw error;
-      }
+      this.feed(step);
     }
   }
 }
@@ -436,17 +460,58 @@ export function createDecoderStream(
   options?: DeframerOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
   const deframer = new Deframer(strategy, ownedOnly(options, 'createDecoderStream()'));
+  // Decodes with `step`, enqueuing the frames. An error after frames of the same call waits
+  // until they are read: erroring a stream clears its queue.
+  const decode = (
+    controller: TransformStreamDefaultController<Uint8Array>,
+    step: (onFrame: (frame: Uint8Array) => void) => void,
+  ): Promise<void> | undefined => {
+    let enqueued = 0;
+    try {
+      step((frame) => {
+        controller.enqueue(frame);
+        enqueued++;
+      });
+    } catch (error) {
+      if (enqueued === 0) throw error;
+      return readOut(controller).then(() => {
+        throw error;
+      });
+    }
+    return undefined;
+  };
   return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      deframer.push(chunk, (frame) => {
-        controller.enqueue(frame);
-      });
-    },
-    flush(controller) {
-      deframer.end((frame) => {
-        controller.enqueue(frame);
-      });
-    },
+    transform: (chunk, controller) =>
+      decode(controller, (onFrame) => {
+        deframer.push(chunk, onFrame);
+      }),
+    flush: (controller) =>
+      decode(controller, (onFrame) => {
+        deframer.end(onFrame);
+      }),
+  });
+}
+
+/**
+ * Resolves once every chunk enqueued on `controller` has been read (its readable side holds
+ * none: the default queue of 0 has a negative desired size while chunks wait), or the stream
+ * is gone. Streams tell no one when their queue empties, so it looks every few milliseconds,
+ * with a timer that does not keep a Node process alive.
+ */
+function readOut(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+  return new Promise((resolve) => {
+    let delay = 0;
+    const check = (): void => {
+      const size = controller.desiredSize;
+      if (size === null || size >= 0) {
+        resolve();
+        return;
+      }
+      delay = Math.min(delay * 2 || 1, 50);
+      const timer: unknown = setTimeout(check, delay);
+      (timer as { unref?: () => void }).unref?.();
+    };
+    check();
   });
 }
 

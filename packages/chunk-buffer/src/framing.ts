@@ -96,7 +96,8 @@ export function encodeFrame(encoder: FrameEncoder, payload: Uint8Array): Uint8Ar
 
 /** Concatenates byte arrays into one new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!.slice();
+  // Not `slice()`: on a Node Buffer it makes a view, not a copy.
+  if (parts.length === 1) return new Uint8Array(parts[0]!);
   let total = 0;
   for (const part of parts) total += part.length;
   const out = new Uint8Array(total);

@@ -488,6 +488,31 @@ describe('decodeFrames', () => {
     expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 50 });
   });
 
+  it('raises an error that follows frames in a chunk without reading the source again, and closes it', () => {
+    let reads = 0;
+    let closed = false;
+    const source: Iterable<Uint8Array> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          reads++;
+          return { value: reads === 1 ? concatBytes([wire(u8, 'a', 'b'), Uint8Array.of(50)]) : wire(u8, 'never'), done: false };
+        },
+        return: () => {
+          closed = true;
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+    const seen: string[] = [];
+    const error = thrown(() => {
+      for (const frame of decodeFrames(source, u8)) seen.push(texts([frame])[0]!);
+    });
+    expect(seen).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 50 });
+    expect(reads).toBe(1);
+    expect(closed).toBe(true);
+  });
+
   it('throws a TruncatedFrameError at the end of a stream that stops inside a frame', () => {
     const seen: string[] = [];
     const error = thrown(() => {

@@ -101,5 +101,11 @@ describe('framing helpers', () => {
     expect(copy.buffer).not.toBe(one.buffer);
     expect(Array.from(concatBytes([Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)]))).toEqual([1, 2, 3]);
     expect(concatBytes([]).length).toBe(0);
+    // A Node Buffer's slice() is a view: one Buffer part is still copied, into a plain array.
+    const buffer = Buffer.from('hello');
+    const copied = concatBytes([buffer]);
+    buffer[0] = 0x4a;
+    expect(Buffer.from(copied).toString()).toBe('hello');
+    expect(Buffer.isBuffer(copied)).toBe(false);
   });
 });

@@ -91,6 +91,35 @@ describe('decodeFramesAsync', () => {
     expect(error).toMatchObject({ length: 99, maxFrameLength: 10 });
   });
 
+  it('raises an error that follows frames in a chunk at once, while the source sends nothing more', async () => {
+    // A live source (a socket whose peer waits for a reply): after the bad chunk, nothing.
+    let closed = false;
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => {
+        let reads = 0;
+        return {
+          next: () =>
+            ++reads === 1
+              ? Promise.resolve({ value: concatBytes([wire('a', 'b'), Uint8Array.of(99)]), done: false })
+              : new Promise<IteratorResult<Uint8Array>>(() => undefined),
+          return: () => {
+            closed = true;
+            return Promise.resolve({ value: undefined, done: true });
+          },
+        };
+      },
+    };
+    const stalled = new Promise<'stalled'>((resolve) => {
+      setTimeout(() => {
+        resolve('stalled');
+      }, 2000);
+    });
+    const outcome = await Promise.race([collect(decodeFramesAsync(source, u8)), stalled]);
+    expect(outcome).not.toBe('stalled');
+    expect(outcome).toMatchObject({ frames: ['a', 'b'], error: { code: 'ERR_FRAME_TOO_LARGE', length: 99 } });
+    expect(closed).toBe(true);
+  });
+
   it('throws a TruncatedFrameError when the source ends inside a frame', async () => {
     async function* source(): AsyncGenerator<Uint8Array> {
       await tick();
@@ -216,6 +245,18 @@ describe('createDecoderStream', () => {
     const { values, error } = await drain(streamOf(chunks).pipeThrough(createDecoderStream(u8)));
     expect(texts(values)).toEqual(['a', 'b']);
     expect(error).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('enqueues every frame of the chunk that holds the error before erroring the stream', async () => {
+    // Erroring a stream clears its queue: the error waits until the five frames are read.
+    const chunks = [concatBytes([wire('a', 'b', 'c', 'd', 'e'), Uint8Array.of(200)])];
+    const { values, error } = await drain(streamOf(chunks).pipeThrough(createDecoderStream(u8)));
+    expect(texts(values)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    // The same at the end of the input: the frames, then the truncated one.
+    const end = await drain(streamOf([concatBytes([wire('x', 'y', 'z'), Uint8Array.of(3, 1)])]).pipeThrough(createDecoderStream(u8)));
+    expect(texts(end.values)).toEqual(['x', 'y', 'z']);
+    expect(end.error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME' });
   });
 
   it('errors with a TruncatedFrameError when the input ends inside a frame', async () => {
