@@ -21,16 +21,17 @@ import { describe, type ConnectConfig, type RecvMemory, type SocketConfig } from
  * (`break`) stops reading but keeps the connection open: `end()` or `close()` it.
  *
  * Writing: `write(...chunks)` sends several byte arrays in one socket write (small ones copied
- * into one buffer, large ones passed uncopied in one `writev`), and resolves once they are
- * accepted without overfilling the send buffer. `send(...chunks)`
- * is the same without a promise: it returns `false` when the caller should wait for
- * `drained()` before sending more.
+ * into one buffer, large ones passed uncopied in one `writev`), and resolves once the socket
+ * has written them: their memory is the caller's again. `send(...chunks)` is the same without
+ * a promise: it returns `false` when the caller should wait for `drained()` before sending
+ * more.
  */
 export interface Connection extends AsyncIterable<Uint8Array> {
   /**
-   * Writes the chunks, in order, in one socket write. Resolves at once when the send
-   * buffer has room, else when it has drained; rejects with the connection's error
-   * (`ConnectionResetError`, …) or a `ConnectionClosedError` if it closes first. Empty
+   * Writes the chunks, in order, in one socket write. Resolves once the socket has written
+   * them (handed them to the kernel; over TLS, encrypted and handed on), after every write
+   * before them: the chunks may then be changed or reused. Rejects with the connection's
+   * error (`ConnectionResetError`, …) or a `ConnectionClosedError` if it closes first. Empty
    * chunks are skipped.
    */
   write(...chunks: Uint8Array[]): Promise<void>;
@@ -38,6 +39,9 @@ export interface Connection extends AsyncIterable<Uint8Array> {
    * The synchronous form of {@link write}: queues the chunks in one socket write and
    * returns `true` if more may be sent now, `false` if the caller should `await drained()`
    * first. Throws the connection's error, or a `ConnectionClosedError`, if it cannot write.
+   * The socket may still read chunks of 2 KiB or more (and a lone chunk of any size) from
+   * the caller's memory after it returns: do not change them (use {@link write} to know when
+   * they are written).
    */
   send(...chunks: Uint8Array[]): boolean;
   /** Resolves when the send buffer has room again (at once if it has). Rejects like `write`. */
@@ -330,7 +334,7 @@ function copyInto(out: Uint8Array, at: number, part: Uint8Array): void {
  * of small parts are copied into one buffer; large parts are passed through uncopied, corked
  * together with the rest.
  */
-function writeParts(socket: Socket, parts: readonly Uint8Array[]): void {
+function writeParts(socket: Socket, parts: readonly Uint8Array[], done: WriteDone | undefined): boolean {
   let small = 0;
   let large = 0;
   for (const part of parts) {
@@ -339,41 +343,52 @@ function writeParts(socket: Socket, parts: readonly Uint8Array[]): void {
     else small += n;
   }
   if (large === 0) {
-    if (small === 0) return;
+    if (small === 0) return false;
     const out = Buffer.allocUnsafe(small);
     let at = 0;
     for (const part of parts) {
       copyInto(out, at, part);
       at += part.length;
     }
-    socket.write(out);
-    return;
+    socket.write(out, done);
+    return true;
   }
   if (small === 0 && large === 1) {
-    for (const part of parts) if (part.length > 0) socket.write(part);
-    return;
+    for (const part of parts) if (part.length > 0) socket.write(part, done);
+    return true;
   }
   // Corked, the buffers leave in one writev() (TLS: one record) instead of one write each.
+  // Each buffer is written once the next is known, so that the last one carries `done`.
   socket.cork();
   const out = small > 0 ? Buffer.allocUnsafe(small) : undefined;
+  let last: Uint8Array | undefined;
+  const emit = (buffer: Uint8Array): void => {
+    if (last !== undefined) socket.write(last);
+    last = buffer;
+  };
   let start = 0;
   let at = 0;
   for (const part of parts) {
     const n = part.length;
     if (n >= COALESCE_BELOW) {
       if (at > start) {
-        socket.write(out!.subarray(start, at));
+        emit(out!.subarray(start, at));
         start = at;
       }
-      socket.write(part);
+      emit(part);
     } else if (n > 0) {
       copyInto(out!, at, part);
       at += n;
     }
   }
-  if (at > start) socket.write(out!.subarray(start, at));
+  if (at > start) emit(out!.subarray(start, at));
+  socket.write(last!, done);
   socket.uncork();
+  return true;
 }
+
+/** The callback of a socket write: Node is done with its buffer (or the write failed). */
+type WriteDone = (error?: Error | null) => void;
 
 /** The {@link Connection} over a connected `net.Socket` or `tls.TLSSocket`. */
 export class SocketConnection implements Connection {
@@ -458,6 +473,10 @@ export class SocketConnection implements Connection {
       drain?.resolve();
     });
     socket.on('finish', () => {
+      // Everything was written: no 'drain' comes after end(), so a drained() waiting ends here.
+      const drain = this.#drain;
+      this.#drain = undefined;
+      drain?.resolve();
       this.#end?.resolve();
     });
 
@@ -514,30 +533,49 @@ export class SocketConnection implements Connection {
   }
 
   send(...chunks: Uint8Array[]): boolean {
-    return this.#send(chunks);
+    this.#write(chunks, undefined);
+    return !this.#socket.writableNeedDrain;
   }
 
   write(...chunks: Uint8Array[]): Promise<void> {
+    const done = deferred();
     try {
-      if (this.#send(chunks)) return RESOLVED;
+      const wrote = this.#write(chunks, (error) => {
+        if (error === undefined || error === null) done.resolve();
+        else done.reject(this.#writeError(error));
+      });
+      if (!wrote) done.resolve();
     } catch (error) {
       return quiet(Promise.reject(error as Error));
     }
-    return this.drained();
+    return done.promise;
   }
 
-  #send(chunks: readonly Uint8Array[]): boolean {
+  /** Hands the chunks to the socket in one write; false when they are all empty. */
+  #write(chunks: readonly Uint8Array[], done: WriteDone | undefined): boolean {
     const socket = this.#socket;
     if (this.#error !== undefined) throw this.#error;
     if (socket.destroyed) throw new ConnectionClosedError();
     if (socket.writableEnded) throw new ConnectionClosedError('cannot write after end()');
     if (chunks.length === 1) {
       const chunk = chunks[0]!;
-      if (chunk.length > 0) socket.write(chunk);
-    } else if (chunks.length > 1) {
-      writeParts(socket, chunks);
+      if (chunk.length === 0) return false;
+      socket.write(chunk, done);
+      return true;
     }
-    return !socket.writableNeedDrain;
+    return chunks.length > 1 && writeParts(socket, chunks, done);
+  }
+
+  // What a failed socket write rejects with: the connection's error (Node calls the write's
+  // callback before it emits that error), or a ConnectionClosedError after a local close().
+  #writeError(error: Error): Error {
+    if (this.#error === undefined) {
+      if ((error as { code?: unknown }).code === 'ERR_STREAM_DESTROYED') {
+        return new ConnectionClosedError('connection closed before the write completed');
+      }
+      this.#fail(toTransportError(error, this.#context));
+    }
+    return this.#error ?? error;
   }
 
   drained(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen, type Connection, type Server } from '../src/index.js';
-import { firstConnection, portOf, until } from './helpers.js';
+import { firstConnection, portOf, readAll, until } from './helpers.js';
 
 // Far more than the kernel buffers between the two ends hold while the reader does not
 // read (about 4 MiB on Linux's defaults: the sender's buffer, up to tcp_wmem's maximum,
@@ -134,5 +134,67 @@ describe.each([
     expect(reader.digest()).toBe(sent);
     expect(reader.maxUnconsumed).toBeLessThanOrEqual(MAX_UNCONSUMED);
     readerConn.close();
+  });
+});
+
+describe('write() and the caller\'s memory', () => {
+  it.each([
+    ['one 1,000-byte chunk', 1000, false],
+    ['a 4-byte header and a 10 KiB part', 10 * 1024, true],
+  ] as const)('resolves only once the socket is done with it: a buffer refilled after each write is sent as it was (%s)', async (_name, size, parts) => {
+    // The reader waits before reading, so the kernel buffers fill and Node queues the writes.
+    const { handler, accepted } = firstConnection();
+    const server = await listen({ port: 0 }, handler);
+    servers.push(server);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    const count = Math.ceil((12 * 1024 * 1024) / size);
+    const received = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const all: Uint8Array[] = [];
+      for await (const chunk of peer) all.push(Uint8Array.from(chunk));
+      return Buffer.concat(all);
+    })();
+    const buffer = new Uint8Array(size);
+    const header = new Uint8Array(4);
+    for (let i = 0; i < count; i++) {
+      buffer.fill(i & 0xff);
+      header.fill(i & 0xff);
+      if (parts) await conn.write(header, buffer);
+      else await conn.write(buffer);
+    }
+    await conn.end();
+    const bytes = await received;
+    const block = size + (parts ? 4 : 0);
+    expect(bytes.length).toBe(count * block);
+    let changed = 0;
+    for (let i = 0; i < count; i++) {
+      const expected = i & 0xff;
+      if (bytes[i * block] !== expected || bytes[i * block + block - 1] !== expected) changed++;
+    }
+    expect(changed).toBe(0);
+    peer.close();
+    conn.close();
+    await conn.closed;
+  });
+
+  it('a write waiting under backpressure resolves when end() has flushed it, not only on a drain', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await listen({ port: 0 }, handler);
+    servers.push(server);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    const payload = new Uint8Array(8 * 1024 * 1024).fill(7);
+    const writing = conn.write(payload);
+    const drained = conn.drained();
+    const ending = conn.end();
+    const bytes = await readAll(peer);
+    expect(bytes.length).toBe(payload.length);
+    await expect(writing).resolves.toBeUndefined();
+    await expect(drained).resolves.toBeUndefined();
+    await expect(ending).resolves.toBeUndefined();
+    peer.close();
+    conn.close();
+    await conn.closed;
   });
 });
