@@ -9,10 +9,12 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-// A closed stdout (`framewire decode | head -1`) means the reader has all it wants.
+// A closed stdout (`framewire decode | head -1`) means the reader has all it wants. Any other
+// failure to write it (a full disk: ENOSPC) is one line and exit 1, as every runtime error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`framewire: cannot write to stdout: ${error.message}\n`);
+  process.exit(1);
 });
 
 // Logs to a closed stderr are lost, not fatal: a server piped into `head` keeps serving.

@@ -4,8 +4,9 @@ import type { ChunkBuffer, FrameDecoder, FrameEncoder, FramingOptions, FramingSt
 /**
  * `raw`: no framing at all. The decoder hands back whatever bytes are buffered — with the
  * decode loop pushing one received chunk at a time, that is every chunk exactly as it
- * arrived (`recv(8)` → `Hey ther`, `e!!!`). The encoder writes the payload as it is, so
- * message boundaries are lost on the wire. It exists to show the problem framing solves.
+ * arrived (`recv(8)` → `Hey ther`, `e!!!`), cut into pieces of at most `maxFrameLength`. The
+ * encoder writes the payload as it is (refusing one over `maxFrameLength`), so message
+ * boundaries are lost on the wire. It exists to show the problem framing solves.
  *
  * ```
  * payloads "Hello", "Bye"  →  wire: 48 65 6c 6c 6f 42 79 65  →  chunks: whatever TCP delivers
@@ -25,8 +26,10 @@ export function raw(options: FramingOptions = {}): FramingStrategy {
     maxWireLength: maxFrameLength,
     createDecoder(): FrameDecoder {
       return {
+        // Everything buffered, in pieces of at most maxFrameLength (like recv(N)).
         decode(buffer: ChunkBuffer) {
-          return buffer.length === 0 ? undefined : buffer.take(buffer.length);
+          const n = Math.min(buffer.length, maxFrameLength);
+          return n === 0 ? undefined : buffer.take(n);
         },
         end() {
           return undefined;

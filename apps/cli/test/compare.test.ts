@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pc from 'picocolors';
 import { UsageError } from '../src/errors.js';
@@ -5,6 +6,7 @@ import type { CompareReport, StrategyReport } from '../src/compare/report.js';
 import { DEFAULT_COMPARED } from '../src/compare/strategies.js';
 import { bar, renderTable } from '../src/compare/table.js';
 import { runCompareCommand } from '../src/compare/command.js';
+import { socketChunks } from '../src/compare/memory.js';
 import { captureIo, runCompareCli } from './compare-helpers.js';
 
 // What the design's table and the formats' specifications say, independent of the code.
@@ -296,6 +298,16 @@ describe('framewire compare on the command line', () => {
   });
 });
 
+describe('the in-memory decode speed', () => {
+  it('feeds chunks that are copies of their own, as socket reads are, not views of one buffer', () => {
+    const stream = Uint8Array.from({ length: 200_000 }, (_, i) => i & 0xff);
+    const chunks = socketChunks(stream);
+    expect(chunks.map((c) => c.length)).toEqual([65_536, 65_536, 65_536, 3_392]);
+    expect(Buffer.concat(chunks).equals(Buffer.from(stream))).toBe(true);
+    expect(new Set([stream.buffer, ...chunks.map((c) => c.buffer)]).size).toBe(chunks.length + 1);
+  });
+});
+
 describe('framewire compare --html', () => {
   it('fails at once, before measuring, when the page cannot be written', async () => {
     const { io, output } = captureIo(true);
@@ -306,6 +318,14 @@ describe('framewire compare --html', () => {
     await expect(run).rejects.toThrow(/^cannot write \/nonexistent-dir\/report\.html: /);
     await expect(run).rejects.toMatchObject({ exitCode: 1 });
     // The progress bar (stderr claims to be a terminal) never started: nothing was measured.
+    expect(output()).toEqual({ stdout: '', stderr: '' });
+  });
+
+  it('fails at once, before measuring, when the page would be a directory', async () => {
+    const { io, output } = captureIo(true);
+    const dir = tmpdir();
+    const run = runCompareCommand({ framing: ['u32be'], sizes: [16], seed: 1, progress: true, html: dir }, io);
+    await expect(run).rejects.toThrow(`cannot write ${dir}: it is a directory`);
     expect(output()).toEqual({ stdout: '', stderr: '' });
   });
 });

@@ -3,7 +3,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CLI, childEnv, finished, runCli, track } from './cli.js';
 
@@ -152,4 +153,27 @@ describe('encode | decode', () => {
       expect(peakRss).toBeLessThan(160 * 1024 * 1024);
     }
   }, 90_000);
+});
+
+describe('decode errors that are not the input\'s', () => {
+  it('a stdout that cannot be written (a full disk) is one line and exit 1, not a stack trace', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = track(spawn(process.execPath, [CLI, 'decode', '--framing', 'line'], { stdio: ['pipe', full, 'pipe'], env: childEnv() }));
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdin!.end('a\nb\n');
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^framewire: cannot write to stdout: ENOSPC[^\n]*\n$/);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('--framing raw decodes in pieces of at most --max-frame', async () => {
+    const result = await runCli(['decode', '--framing', 'raw', '--max-frame', '4'], { input: 'aaaaaaaaaa' });
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('aaaa\naaaa\naa\n');
+  });
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
+import { access, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -101,6 +101,7 @@ export async function runCompareCommand(options: CompareOptions, io: CommandIo =
   if (options.html !== undefined) {
     try {
       await access(path.dirname(path.resolve(options.html)), constants.W_OK);
+      if ((await stat(options.html).catch(() => undefined))?.isDirectory() === true) throw new Error('it is a directory');
     } catch (error) {
       throw new CliError(`cannot write ${options.html}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
