@@ -229,6 +229,8 @@ export function decodeFrames(
 
 type Step = IteratorResult<Uint8Array, void>;
 
+const EMPTY_CHUNK = new Uint8Array(0);
+
 const DONE_STEP: Step = Object.freeze({ value: undefined, done: true });
 
 /**
@@ -254,6 +256,20 @@ abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8A
    */
   protected buffered(): Step | undefined {
     if (this.at < this.frames.length) return { value: this.frames[this.at++]!, done: false };
+    // The array forms hold an error that follows frames for the next call: make that call
+    // now, with no new bytes, so that the error comes before the source is read again.
+    if (this.frames.length > 0 && this.held === undefined) {
+      try {
+        const more = this.finished ? this.deframer.end() : this.deframer.push(EMPTY_CHUNK);
+        if (more.length > 0) {
+          this.frames = more;
+          this.at = 1;
+          return { value: more[0]!, done: false };
+        }
+      } catch (error) {
+        this.held = { error };
+      }
+    }
     if (this.finished && this.held === undefined) return DONE_STEP;
     this.frames = [];
     this.at = 0;
@@ -269,22 +285,18 @@ abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8A
 
   /** Decodes what the source gave: a chunk's frames, or at its end the last ones. */
   protected feed(step: IteratorResult<Uint8Array>): void {
-    const frames: Uint8Array[] = [];
-    const add = (frame: Uint8Array): void => {
-      frames.push(frame);
-    };
-    // The callback form: an error comes after the frames before it, which are kept.
+    this.at = 0;
     try {
       if (step.done === true) {
         this.finished = true;
-        this.deframer.end(add);
+        this.frames = this.deframer.end();
       } else {
-        this.deframer.push(step.value, add);
+        this.frames = this.deframer.push(step.value);
       }
     } catch (error) {
+      this.frames = [];
       this.held = { error };
     }
-    this.frames = frames;
   }
 
   /** Ends the iteration; returns the source iterator when it is still open, to be closed. */
