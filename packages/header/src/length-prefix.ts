@@ -538,7 +538,6 @@ class LengthPrefixEncoder implements FrameEncoder {
   }
 }
 
-/** The 32-bit unsigned integer with its bytes in the opposite order. */
 /**
  * The value of a length field of `width` bytes at `at` in the buffer, or -1 for an 8-byte value
  * of 2^53 or more (not exact in a number; the decoder's `badHeader` deals with it in bigint).
@@ -572,6 +571,7 @@ export function readLengthField(buffer: ChunkBuffer, width: LengthFieldLength, a
   }
 }
 
+/** The 32-bit unsigned integer with its bytes in the opposite order. */
 function swap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
