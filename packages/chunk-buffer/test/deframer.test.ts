@@ -185,51 +185,27 @@ describe('Deframer, callback form', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('an exception thrown by onFrame ends the stream: later calls rethrow it', () => {
-    const deframer = new Deframer(u8);
-    const bug = new Error('handler failed');
+  it.each([
+    ['an Error', new Error('handler failed')],
+    ["a recoverable FramingError of the caller's own", new MalformedFrameError('inner payload invalid', { recoverable: true })],
+    ['a value that is not an Error', { reason: 'not an Error' }],
+  ])('an exception thrown by onFrame (%s) ends the stream: later calls rethrow it as thrown', (_what, bug) => {
+    // With onRecoverableError set: what the callback throws is never the handler's.
+    const reported: FramingError[] = [];
+    const deframer = new Deframer(u8, { onRecoverableError: (error) => reported.push(error) });
     const seen: string[] = [];
     const error = thrown(() => {
       deframer.push(wire(u8, 'a', 'b', 'c'), (frame) => {
         seen.push(texts([frame])[0]!);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error among them, on purpose
         if (seen.length === 2) throw bug;
       });
     });
     expect(error).toBe(bug);
     expect(seen).toEqual(['a', 'b']);
-    expect(thrown(() => deframer.push(new Uint8Array(0)))).toBe(bug);
-    expect(thrown(() => deframer.end())).toBe(bug);
-  });
-
-  it("onFrame's own recoverable FramingError ends the stream too, and is not the handler's", () => {
-    const reported: FramingError[] = [];
-    const deframer = new Deframer(u8, { onRecoverableError: (error) => reported.push(error) });
-    const inner = new MalformedFrameError('inner payload invalid', { recoverable: true });
-    const seen: string[] = [];
-    const error = thrown(() => {
-      deframer.push(wire(u8, 'a', 'b', 'c'), (frame) => {
-        seen.push(texts([frame])[0]!);
-        if (seen.length === 2) throw inner;
-      });
-    });
-    expect(error).toBe(inner);
-    expect(seen).toEqual(['a', 'b']);
     expect(reported).toEqual([]);
-    expect(thrown(() => deframer.push(wire(u8, 'd')))).toBe(inner);
-    expect(thrown(() => deframer.end())).toBe(inner);
-  });
-
-  it('rethrows what onFrame threw as it was thrown, an Error or not', () => {
-    const deframer = new Deframer(u8);
-    const odd = { reason: 'not an Error' };
-    const error = thrown(() => {
-      deframer.push(wire(u8, 'a'), () => {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error on purpose
-        throw odd;
-      });
-    });
-    expect(error).toBe(odd);
-    expect(thrown(() => deframer.push(new Uint8Array(0)))).toBe(odd);
+    expect(thrown(() => deframer.push(wire(u8, 'd')))).toBe(bug);
+    expect(thrown(() => deframer.end())).toBe(bug);
   });
 
   it('end(onFrame) throws a TruncatedFrameError after the complete frames', () => {
