@@ -53,7 +53,8 @@ export interface Connection extends AsyncIterable<Uint8Array> {
   end(): Promise<void>;
   /**
    * Destroys the connection now; unsent data is dropped. With an `error`, the reader throws
-   * it, `closed` rejects with it and `error` holds it.
+   * it, `closed` rejects with it and `error` holds it. The first call decides: once the
+   * connection is closed or closing (see {@link isClosed}), later calls do nothing.
    */
   close(error?: Error): void;
   /**
@@ -598,7 +599,12 @@ export class SocketConnection implements Connection {
   }
 
   close(error?: Error): void {
-    if (error !== undefined && this.#error === undefined && !this.#isClosed) this.#fail(error);
+    // The first close decides. Once the socket is closed or being destroyed (an earlier
+    // close(), a failure, or both sides' ends), a later call changes nothing: destroy() marks
+    // the socket at once, but 'close' only comes on a later tick, so `#isClosed` alone would
+    // let a close(error) right after a clean close() turn it into a failed one.
+    if (this.isClosed) return;
+    if (error !== undefined) this.#fail(error);
     this.#socket.destroy();
   }
 

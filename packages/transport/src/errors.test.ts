@@ -29,6 +29,7 @@ describe('messages', () => {
     expect(new ConnectTimeoutError('127.0.0.1:1234', 5_000).message).toBe('timed out after 5 s connecting to 127.0.0.1:1234');
     expect(new IdleTimeoutError(30_000).message).toBe('idle for more than 30 s');
     expect(new AddressInUseError('[::1]:80').message).toBe('address already in use: [::1]:80');
+    expect(new HostNotFoundError('bad host name!').message).toBe('host not found: "bad host name!"');
   });
 
   it('carry a stable code and the class name', () => {
@@ -58,8 +59,8 @@ describe('toTransportError', () => {
     ['ECONNABORTED', ConnectionResetError, 'connection reset by peer'],
     ['EADDRINUSE', AddressInUseError, 'address already in use: 127.0.0.1:1234'],
     ['ENOENT', SocketNotFoundError, 'no Unix socket at /tmp/x.sock'],
-    ['ENOTFOUND', HostNotFoundError, 'host not found: example.test'],
-    ['EAI_AGAIN', HostNotFoundError, 'host not found: example.test'],
+    ['ENOTFOUND', HostNotFoundError, 'host not found: "example.test"'],
+    ['EAI_AGAIN', HostNotFoundError, 'host not found: "example.test"'],
     ['EHOSTUNREACH', SocketError, 'socket error on 127.0.0.1:1234: EHOSTUNREACH happened'],
   ])('maps %s to %o', (code, type, message) => {
     const cause = nodeError(code);

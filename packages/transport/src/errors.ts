@@ -126,14 +126,18 @@ export class SocketNotFoundError extends TransportError {
   }
 }
 
-/** The host name did not resolve (`ENOTFOUND`, `EAI_AGAIN`). */
+/**
+ * The host name did not resolve (`ENOTFOUND`, `EAI_AGAIN`). The message quotes the name
+ * (`host not found: "example.invalid"`), so that a name with spaces or odd characters
+ * reads as one, and names no port: the port plays no part in resolving a host.
+ */
 export class HostNotFoundError extends TransportError {
   readonly code = 'ERR_HOST_NOT_FOUND' as const;
-  /** The host name. */
+  /** The host name, as it was given. */
   readonly host: string;
 
   constructor(host: string, options?: TransportErrorOptions) {
-    super(`host not found: ${host}`, options);
+    super(`host not found: ${JSON.stringify(host)}`, options);
     this.host = host;
   }
 }

@@ -43,7 +43,8 @@ export interface Server {
  *
  * The connection stays open after the handler returns: end or close it (for example
  * `await conn.end()` after the read loop). If the handler throws or rejects, the
- * connection is closed with that error and `onError` is told; the server goes on.
+ * connection is closed with that error (unless the handler had closed it already) and
+ * `onError` is told; the server goes on.
  *
  * Rejects with `AddressInUseError` if the address is taken (or the socket path exists),
  * `TypeError`/`RangeError` for bad options.
@@ -71,7 +72,8 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
     });
   }).catch((error: unknown) => {
     // No `path` here: ENOENT on listen means a missing directory, not a missing socket.
-    throw toTransportError(error, { address: bindAddress });
+    // `host` alone names a host that does not resolve (not `host:port`).
+    throw toTransportError(error, { address: bindAddress, host: config.path === undefined ? config.host : undefined });
   });
   return new TransportServer(server, config, handler);
 }

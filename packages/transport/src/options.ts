@@ -176,8 +176,9 @@ export interface ListenOptions extends SocketOptions {
   backlog?: number | undefined;
   /**
    * Called when a handler throws or rejects (the connection is then closed with that
-   * error), when a TLS handshake fails, or when accepting fails. Never throws into the
-   * server. Defaults to one line on stderr (`console.error`).
+   * error, unless the handler had closed it already), when a TLS handshake fails, or when
+   * accepting fails. Never throws into the server. Defaults to one line on stderr
+   * (`console.error`).
    */
   onError?: ((error: Error, connection: Connection | undefined) => void) | undefined;
 }

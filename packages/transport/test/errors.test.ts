@@ -7,6 +7,7 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   ConnectTimeoutError,
+  HostNotFoundError,
   IdleTimeoutError,
   SocketError,
   SocketNotFoundError,
@@ -145,6 +146,24 @@ describe('listen errors', () => {
     const error = await listen({ path }, () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AddressInUseError);
     expect(error).toMatchObject({ message: `address already in use: ${path}` });
+  });
+});
+
+describe('host not found', () => {
+  // Not a valid host name (a space, a '!'): the system's resolver refuses it without asking
+  // any DNS server, so nothing leaves the machine.
+  const host = 'bad host name!';
+
+  it('connect: HostNotFoundError naming the host, quoted, without the port', async () => {
+    const error = await connect({ host, port: 1234 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostNotFoundError);
+    expect(error).toMatchObject({ code: 'ERR_HOST_NOT_FOUND', message: 'host not found: "bad host name!"', host });
+  });
+
+  it('listen (port 0): the same message; the port is not read as part of the host', async () => {
+    const error = await listen({ host, port: 0 }, () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostNotFoundError);
+    expect(error).toMatchObject({ code: 'ERR_HOST_NOT_FOUND', message: 'host not found: "bad host name!"', host });
   });
 });
 

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
+import { bytes, chunks, firstConnection, fixture, portOf, serverTls, until } from './helpers.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+});
+
+const serverErrors: Error[] = [];
+async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
+  const server = await listen({ onError: (error) => serverErrors.push(error), ...options }, handler);
+  servers.push(server);
+  return server;
+}
+
+interface Transport {
+  name: string;
+  listen: () => ListenOptions;
+  connect: (server: Server) => ConnectOptions;
+}
+
+const transports: Transport[] = [
+  { name: 'TCP', listen: () => ({ port: 0 }), connect: (server) => ({ port: portOf(server) }) },
+  {
+    name: 'TLS',
+    listen: () => ({ port: 0, tls: serverTls() }),
+    connect: (server) => ({ port: portOf(server), tls: { ca: fixture('ca.pem') } }),
+  },
+];
+
+/** A connected pair: the client's connection and the server's. */
+async function pair(transport: Transport): Promise<{ client: Connection; server: Connection }> {
+  const { handler, accepted } = firstConnection();
+  const server = await serve(transport.listen(), handler);
+  const client = await connect(transport.connect(server));
+  return { client, server: await accepted };
+}
+
+/**
+ * Closes `conn` with `first`, then at once (no await between) with `second`, and checks that
+ * the first call decided how it closed: the reader, `closed`, `error` and later writes.
+ */
+async function closeTwice(conn: Connection, first: Error | undefined, second: Error | undefined): Promise<void> {
+  const reading = chunks(conn);
+  conn.close(first);
+  conn.close(second);
+  if (first === undefined) {
+    await expect(reading).resolves.toEqual([]);
+    await expect(conn.closed).resolves.toBeUndefined();
+    await expect(conn.write(bytes('x'))).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+  } else {
+    await expect(reading).rejects.toBe(first);
+    await expect(conn.closed).rejects.toBe(first);
+    await expect(conn.write(bytes('x'))).rejects.toBe(first);
+  }
+  expect(conn.error).toBe(first);
+  expect(conn.isClosed).toBe(true);
+}
+
+describe.each(transports)('close() more than once, over $name: the first call decides', (transport) => {
+  describe.each(['client', 'server'] as const)('on the %s side', (side) => {
+    it('close() then close(error) in the same tick stays a clean close', async () => {
+      const ends = await pair(transport);
+      await closeTwice(ends[side], undefined, new Error('too late'));
+    });
+
+    it('close(error) then close() stays a failed close, with that error', async () => {
+      const ends = await pair(transport);
+      await closeTwice(ends[side], new Error('protocol violation'), undefined);
+    });
+
+    it('close(a) then close(b) fails with a', async () => {
+      const ends = await pair(transport);
+      await closeTwice(ends[side], new Error('a'), new Error('b'));
+    });
+  });
+});
+
+describe('a handler that closes its connection and then throws', () => {
+  it.each(transports)('over $name: the connection stays cleanly closed; onError is still told', async (transport) => {
+    serverErrors.length = 0;
+    let accepted: Connection | undefined;
+    const failure = new Error('handler broke after closing');
+    const server = await serve(transport.listen(), (conn) => {
+      accepted = conn;
+      conn.close();
+      throw failure;
+    });
+    const client = await connect(transport.connect(server));
+    await until(() => serverErrors.length === 1, 'the handler error to be reported');
+    expect(serverErrors[0]).toBe(failure);
+    await expect(accepted!.closed).resolves.toBeUndefined();
+    expect(accepted!.error).toBeUndefined();
+    client.close();
+  });
+});
