@@ -1,6 +1,7 @@
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { delimiter } from './delimiter.js';
 import type { DelimiterPresetOptions } from './delimiter.js';
+import { checkOptionsObject } from './internal.js';
 
 const CRLF = Uint8Array.of(0x0d, 0x0a);
 
@@ -25,5 +26,5 @@ const CRLF = Uint8Array.of(0x0d, 0x0a);
  * A one-line specialisation of {@link delimiter}; every other option is the same.
  */
 export function crlf(options: DelimiterPresetOptions = {}): FramingStrategy {
-  return delimiter({ name: 'crlf', ...options, delimiters: CRLF });
+  return delimiter({ name: 'crlf', ...checkOptionsObject(options, 'crlf'), delimiters: CRLF });
 }

@@ -1,6 +1,7 @@
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { delimiter } from './delimiter.js';
 import type { DelimiterPresetOptions } from './delimiter.js';
+import { checkOptionsObject } from './internal.js';
 
 const LF = Uint8Array.of(0x0a);
 const CRLF = Uint8Array.of(0x0d, 0x0a);
@@ -32,5 +33,5 @@ const CRLF = Uint8Array.of(0x0d, 0x0a);
  * option is the same.
  */
 export function line(options: DelimiterPresetOptions = {}): FramingStrategy {
-  return delimiter({ name: 'line', ...options, delimiters: [LF, CRLF] });
+  return delimiter({ name: 'line', ...checkOptionsObject(options, 'line'), delimiters: [LF, CRLF] });
 }

@@ -1,6 +1,7 @@
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { delimiter } from './delimiter.js';
 import type { DelimiterPresetOptions } from './delimiter.js';
+import { checkOptionsObject } from './internal.js';
 
 const NUL = Uint8Array.of(0x00);
 
@@ -23,5 +24,5 @@ const NUL = Uint8Array.of(0x00);
  * A one-line specialisation of {@link delimiter}; every other option is the same.
  */
 export function nul(options: DelimiterPresetOptions = {}): FramingStrategy {
-  return delimiter({ name: 'nul', ...options, delimiters: NUL });
+  return delimiter({ name: 'nul', ...checkOptionsObject(options, 'nul'), delimiters: NUL });
 }

@@ -25,6 +25,23 @@ describe('footerStrategy', () => {
     }
   });
 
+  it('throws a TypeError, as the factories do, when the options are not an object', () => {
+    // line, crlf, nul and delim:HEX once took null (and read no option from it) where cobs threw.
+    for (const name of FOOTER_STRATEGY_NAMES.map((n) => n.replace('HEX', '0d0a'))) {
+      for (const options of [null, 5, 'x']) {
+        expect(() => footerStrategy(name, options as unknown as undefined), `${name} ${String(options)}`).toThrow(
+          TypeError,
+        );
+      }
+    }
+    expect(() => footerStrategy('line', null as unknown as undefined)).toThrow(
+      new TypeError('line options must be an object (got null)'),
+    );
+    expect(() => footerStrategy('delim:0d0a', null as unknown as undefined)).toThrow(
+      new TypeError('delim:0d0a options must be an object (got null)'),
+    );
+  });
+
   it('passes the options on', () => {
     expect(footerStrategy('line', { maxFrameLength: 10 })?.maxFrameLength).toBe(10);
     expect(footerStrategy('cobs', { maxFrameLength: 10 })?.maxFrameLength).toBe(10);

@@ -2,6 +2,7 @@ import type { FramingOptions, FramingStrategy } from '@framewire/chunk-buffer';
 import { cobs } from './cobs.js';
 import { crlf } from './crlf.js';
 import { delimiter } from './delimiter.js';
+import { checkOptionsObject } from './internal.js';
 import { line } from './line.js';
 import { nul } from './nul.js';
 import { slip } from './slip.js';
@@ -34,13 +35,14 @@ const DELIM_PREFIX = 'delim:';
  * footerStrategy('u32be');                             // undefined: not a footer strategy
  * ```
  *
- * @throws RangeError for a `delim:` name whose hex is empty, odd-length or not hex, naming the problem.
+ * @throws RangeError for a `delim:` name whose hex is empty, odd-length or not hex, naming the problem;
+ * TypeError when `options` is not an object.
  */
 export function footerStrategy(name: string, options?: FramingOptions): FramingStrategy | undefined {
   if (Object.hasOwn(FIXED, name)) return FIXED[name]!(options);
   if (!name.startsWith(DELIM_PREFIX)) return undefined;
   const hex = name.slice(DELIM_PREFIX.length);
-  return delimiter({ ...options, delimiters: parseHex(hex, name) });
+  return delimiter({ ...checkOptionsObject(options, name), delimiters: parseHex(hex, name) });
 }
 
 function parseHex(hex: string, name: string): Uint8Array {

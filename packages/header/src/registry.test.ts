@@ -66,6 +66,22 @@ describe('headerStrategy', () => {
     }
   });
 
+  it('throws a TypeError, as the factories do, when the options are not an object', () => {
+    // ascii and ascii:W once took null (and read no option from it) where u8 threw.
+    for (const listed of HEADER_STRATEGY_NAMES) {
+      for (const name of listed === 'ascii:W' ? ['ascii', 'ascii:7'] : [listed]) {
+        for (const options of [null, 5, 'x', [1]]) {
+          expect(() => headerStrategy(name, options as unknown as undefined), `${name} ${String(options)}`).toThrow(
+            /options must be an object/,
+          );
+        }
+      }
+    }
+    expect(() => headerStrategy('ascii:7', null as unknown as undefined)).toThrow(
+      new TypeError('ascii() options must be an object (got null)'),
+    );
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(HEADER_STRATEGY_NAMES)).toBe(true);
   });

@@ -2,6 +2,7 @@ import type { FramingOptions, FramingStrategy } from '@framewire/chunk-buffer';
 import { ascii } from './ascii.js';
 import { netstring } from './netstring.js';
 import { u8, u16be, u16le, u24be, u32be, u32le, u64be, u64le } from './presets.js';
+import { checkOptionsObject } from './shared.js';
 import { varint } from './varint.js';
 
 /**
@@ -48,19 +49,18 @@ const FACTORIES: ReadonlyMap<string, (options?: FramingOptions) => FramingStrate
  * ```
  *
  * @throws RangeError for a known family with a bad parameter (`ascii:0`, `ascii:x`), or an
- * invalid `maxFrameLength`.
+ * invalid `maxFrameLength`; TypeError when `options` is not an object.
  */
 export function headerStrategy(name: string, options?: FramingOptions): FramingStrategy | undefined {
   const factory = FACTORIES.get(name);
   if (factory !== undefined) return factory(options);
+  if (name !== 'ascii' && !name.startsWith('ascii:')) return undefined;
+  checkOptionsObject(options, 'ascii');
   if (name === 'ascii') return ascii({ maxFrameLength: options?.maxFrameLength });
-  if (name.startsWith('ascii:')) {
-    const param = name.slice('ascii:'.length);
-    const width = Number(param);
-    if (!/^[1-9][0-9]*$/.test(param) || !Number.isSafeInteger(width)) {
-      throw new RangeError(`ascii:W needs a width W that is a positive integer, like ascii:10 (got "${name}")`);
-    }
-    return ascii({ width, maxFrameLength: options?.maxFrameLength });
+  const param = name.slice('ascii:'.length);
+  const width = Number(param);
+  if (!/^[1-9][0-9]*$/.test(param) || !Number.isSafeInteger(width)) {
+    throw new RangeError(`ascii:W needs a width W that is a positive integer, like ascii:10 (got "${name}")`);
   }
-  return undefined;
+  return ascii({ width, maxFrameLength: options?.maxFrameLength });
 }
