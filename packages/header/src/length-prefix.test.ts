@@ -229,6 +229,22 @@ describe('lengthPrefix limits', () => {
     expect(encoder.encode(payload(3))[0]).toEqual(hex('00 00'));
   });
 
+  it('with lengthIncludesHeader too, refuses only content the field cannot count', () => {
+    // The field holds content - 10 + 2: content of 7 bytes would need -1.
+    const strategy = lengthPrefix({ lengthFieldLength: 2, lengthAdjustment: 10, lengthIncludesHeader: true });
+    const encoder = strategy.createEncoder();
+    expect(() => encoder.encode(payload(7))).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNENCODABLE_PAYLOAD',
+        message:
+          'u16be(lengthAdjustment=10,lengthIncludesHeader) cannot encode 7 bytes: with lengthAdjustment 10 and ' +
+          'lengthIncludesHeader every frame has at least 8 content bytes',
+      }) as Error,
+    );
+    expect(encoder.encode(payload(8))[0]).toEqual(hex('00 00'));
+    expect(decodeChunks(strategy, [hex('00 00'), payload(8)]).frames).toEqual([payload(8)]);
+  });
+
   it('reports a length that the adjustment makes negative as a malformed header', () => {
     const strategy = lengthPrefix({ lengthFieldLength: 4, lengthIncludesHeader: true });
     expectEverySplit(strategy, hex('00 00 00 04 00 00 00 03'), { frames: [new Uint8Array(0)], code: 'ERR_MALFORMED_HEADER' });

@@ -52,8 +52,9 @@ export interface LengthPrefixOptions extends FramingOptions {
   /**
    * Added to the value of the length field to get the number of content bytes after the
    * header (Netty's decoder semantics; may be negative). The encoder applies the inverse:
-   * it writes `content.length - lengthAdjustment`, and refuses content shorter than
-   * `lengthAdjustment` with `ERR_UNENCODABLE_PAYLOAD`. Applies to both. Defaults to `0`.
+   * it writes `content.length - lengthAdjustment` (plus the header length with
+   * `lengthIncludesHeader`), and refuses content for which that is negative with
+   * `ERR_UNENCODABLE_PAYLOAD`. Applies to both. Defaults to `0`.
    */
   lengthAdjustment?: number;
   /**
@@ -208,7 +209,8 @@ const UNSAFE_HIGH_WORD = 0x200000;
  *   `u16be`) — the length is never truncated.
  * - `ERR_MALFORMED_HEADER` — the length field with `lengthAdjustment` /
  *   `lengthIncludesHeader` gives a negative content length.
- * - `ERR_UNENCODABLE_PAYLOAD` — encoding content shorter than a positive `lengthAdjustment`.
+ * - `ERR_UNENCODABLE_PAYLOAD` — encoding content too short for the length field to count: shorter than
+ *   `lengthAdjustment` (less the header length with `lengthIncludesHeader`).
  * - `ERR_TRUNCATED_FRAME` — `end()` with part of a header or frame left.
  * All decoding errors are unrecoverable (a length prefix cannot find the next frame): the
  * decoder rethrows the same error on every later call without reading the buffer again.
@@ -490,8 +492,8 @@ class LengthPrefixEncoder implements FrameEncoder {
     const value = n + this.inverseDelta;
     if (value < 0) {
       throw new UnencodablePayloadError(
-        `${c.name} cannot encode ${n} bytes: with lengthAdjustment ${c.lengthAdjustment} every frame has at least ` +
-          `${n - value} content bytes`,
+        `${c.name} cannot encode ${n} bytes: with lengthAdjustment ${c.lengthAdjustment}` +
+          `${c.lengthIncludesHeader ? ' and lengthIncludesHeader' : ''} every frame has at least ${n - value} content bytes`,
       );
     }
     const width = c.lengthFieldLength;
