@@ -116,6 +116,23 @@ export function reportMethods(methods: Iterable<string>): void {
 // deoptimization, reason: weak objects]".
 const THROWN_AWAY = /<SharedFunctionInfo ([^>]*)>.*reason: weak objects\]$/;
 
+// The child's last line of output: the JSON array of strings `reportMethods` printed.
+function reportedMethods(line: string, script: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    const shown = line.length > 80 ? `${line.slice(0, 80)}…` : line;
+    throw new ConformanceError(
+      `${script}: its last line of output must be the report of reportMethods() (got ${JSON.stringify(shown)})`,
+    );
+  }
+  return value;
+}
+
 /** Options of {@link codeThrownAway}. */
 export interface ThrownAwayOptions {
   /** Arguments for the script. Defaults to none. */
@@ -128,8 +145,9 @@ export interface ThrownAwayOptions {
  * Runs `script` (a path) with `node --expose-gc --trace-deopt` and returns which of the methods
  * it reported had their optimized code thrown away.
  *
- * @throws ConformanceError when the script fails, or when the trace does not show the control
- *   class's code thrown away (then it cannot show anything else either).
+ * @throws ConformanceError when the script fails, when its last line of output is not the
+ *   report of {@link reportMethods}, or when the trace does not show the control class's code
+ *   thrown away (then it cannot show anything else either).
  */
 export async function codeThrownAway(script: string, options: ThrownAwayOptions = {}): Promise<ThrownAwayReport> {
   const { args = [], timeout = 60_000 } = options;
@@ -145,7 +163,7 @@ export async function codeThrownAway(script: string, options: ThrownAwayOptions 
     );
   });
   const lines = stdout.trimEnd().split('\n');
-  const methods = new Set(JSON.parse(lines.at(-1) ?? '[]') as string[]);
+  const methods = new Set(reportedMethods(lines.at(-1) ?? '', script));
   const thrown = new Set<string>();
   for (const line of lines) {
     const match = THROWN_AWAY.exec(line);

@@ -17,6 +17,12 @@ describe('codeThrownAway and runFreshStreams', () => {
     await expect(codeThrownAway(`${child}.missing`)).rejects.toThrow(ConformanceError);
   }, 60_000);
 
+  it('fail with a ConformanceError when the report is not the last line of output', async () => {
+    const late = codeThrownAway(child, { args: ['late'] });
+    await expect(late).rejects.toThrow(ConformanceError);
+    await expect(late).rejects.toThrow(/warm-child\.mjs: its last line of output must be the report of reportMethods\(\) \(got "done"\)/);
+  }, 60_000);
+
   it('runFreshStreams needs --expose-gc', () => {
     expect(() => runFreshStreams([myLengthPrefix()])).toThrow(/--expose-gc/);
   });
