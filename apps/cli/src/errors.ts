@@ -35,3 +35,12 @@ export function describeError(error: unknown): string {
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+
+/** What went wrong reading or opening a file, in a few words (`no such file`), else the error's message. */
+export function describeFsError(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return toError(error).message;
+}

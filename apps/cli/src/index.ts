@@ -10,5 +10,5 @@ export { parseBytes, parsePositiveBytes, parsePort, parseSeconds, parseCount, pa
 export { formatFrame, jsonFrame, previewFrame, frameFormatOf } from './frame-output.js';
 export type { FrameFormat, JsonFrame } from './frame-output.js';
 export { configureUsageErrors, examples } from './usage.js';
-export { framingOption, maxFrameOption, outputFormatOptions, framingsHelp } from './commands/shared.js';
+export { framingOption, maxFrameOption, allowUnterminatedOption, outputFormatOptions, framingsHelp } from './commands/shared.js';
 export { VERSION } from './version.js';

@@ -5,16 +5,25 @@ import { TransportError, connect, formatEndpoint } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { CliError, UsageError, toError } from '../errors.js';
+import { CliError, UsageError, describeFsError, toError } from '../errors.js';
 import { formatFrame, frameFormatOf } from '../frame-output.js';
+import { framingErrorForCli } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
+import { readCaFile } from '../tls-files.js';
 import { examples } from '../usage.js';
-import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
+import {
+  allowUnterminatedOption,
+  framingFromOptions,
+  framingOption,
+  framingsHelp,
+  maxFrameOption,
+  outputFormatOptions,
+} from './shared.js';
 
 /** Options of `framewire connect`. */
 export interface ConnectOptions {
@@ -23,6 +32,7 @@ export interface ConnectOptions {
   host: string;
   framing: string;
   maxFrame?: number;
+  allowUnterminated?: boolean;
   expect?: number;
   timeout?: number;
   json?: boolean;
@@ -72,14 +82,6 @@ async function sendFrame(
   } finally {
     bar.stop();
   }
-}
-
-function describeFsError(error: unknown): string {
-  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return toError(error).message;
 }
 
 /** Checks a message file before connecting: readable, and no larger than the frame limit. */
@@ -154,7 +156,7 @@ async function readFrames(
     failure ??= toError(error);
   }
   await out.flush();
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw framingErrorForCli(failure, strategy);
   return { frames, peerClosed: true };
 }
 
@@ -239,9 +241,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
   const encodedMessages = messages.map((message) => encoder.encode(textEncoder.encode(message)));
   for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy);
   if (options.insecure === true) log.warn('TLS certificate verification is off (--insecure)');
-  const ca = options.ca === undefined ? undefined : await readFile(options.ca).catch(() => {
-    throw new CliError(`cannot read CA file ${options.ca ?? ''}`);
-  });
+  const ca = options.ca === undefined ? undefined : await readCaFile(options.ca);
   const useTls = options.tls === true || options.insecure === true || ca !== undefined;
   if (options.recvArena !== undefined) {
     if (useTls) throw new UsageError('--recv-arena cannot be used with TLS: Node decrypts into memory of its own');
@@ -335,6 +335,7 @@ export function connectCommand(io?: CommandIo): Command {
     .addOption(new Option('--host <host>', 'server address').default('127.0.0.1'))
     .addOption(framingOption())
     .addOption(maxFrameOption())
+    .addOption(allowUnterminatedOption())
     .addOption(new Option('-n, --expect <n>', 'exit 0 once N frames were received (default: when the server closes)').argParser(parseCount))
     .addOption(new Option('-t, --timeout <seconds>', 'exit 1 if not done after this long (default: no limit, but connecting gives up after 10 s)').argParser(parseSeconds))
     .addOption(

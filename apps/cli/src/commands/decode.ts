@@ -6,12 +6,21 @@ import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { createLogger } from '../output.js';
 import { examples } from '../usage.js';
-import { framingFromOptions, framingOption, framingsHelp, maxFrameOption, outputFormatOptions } from './shared.js';
+import { framingErrorForCli } from '../framing.js';
+import {
+  allowUnterminatedOption,
+  framingFromOptions,
+  framingOption,
+  framingsHelp,
+  maxFrameOption,
+  outputFormatOptions,
+} from './shared.js';
 
 /** Options of `framewire decode`. */
 export interface DecodeOptions {
   framing: string;
   maxFrame?: number;
+  allowUnterminated?: boolean;
   json?: boolean;
   hex?: boolean;
 }
@@ -46,7 +55,7 @@ export async function runDecode(options: DecodeOptions, io: CommandIo = processI
     failure ??= toError(error);
   }
   await out.flush();
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw framingErrorForCli(failure, strategy);
 }
 
 /** The `decode` command. */
@@ -55,7 +64,8 @@ export function decodeCommand(io?: CommandIo): Command {
     .summary('framed bytes on stdin → one frame per line')
     .description('Unframe stdin: a framed byte stream in, one frame per line out (text, --json or --hex), streaming.')
     .addOption(framingOption())
-    .addOption(maxFrameOption());
+    .addOption(maxFrameOption())
+    .addOption(allowUnterminatedOption());
   for (const option of outputFormatOptions()) command.addOption(option);
   return command
     .addHelpText(
@@ -64,6 +74,7 @@ export function decodeCommand(io?: CommandIo): Command {
         examples(
           "printf 'hello\\nworld\\n' | framewire encode -f netstring | framewire decode -f netstring --json",
           'framewire decode --framing cobs --hex < capture.bin',
+          'framewire decode --framing line --allow-unterminated < notes.txt',
         ),
     )
     .action(async (options: DecodeOptions) => {

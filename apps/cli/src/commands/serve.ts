@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { formatEndpoint, listen } from '@framewire/transport';
@@ -6,13 +5,15 @@ import type { Connection } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
 import { previewFrame } from '../frame-output.js';
+import { framingErrorForCli } from '../framing.js';
 import { processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { parsePort, parsePositiveCount, parseRecvSize, parseSeconds } from '../options.js';
+import { readServerTlsFiles } from '../tls-files.js';
 import { examples } from '../usage.js';
-import { framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
+import { allowUnterminatedOption, framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
 
 /** Options of `framewire serve`. */
 export interface ServeOptions {
@@ -21,6 +22,7 @@ export interface ServeOptions {
   host: string;
   framing: string;
   maxFrame?: number;
+  allowUnterminated?: boolean;
   echo?: boolean;
   welcome?: string;
   once?: boolean;
@@ -128,8 +130,9 @@ async function serveConnection(
     await connection.end();
     log.info(`Connection from ${peer} closed after ${plural(frames, 'frame')}.`);
     return { frames, error: undefined };
-  } catch (error) {
+  } catch (caught) {
     stopFrameTimer();
+    const error = framingErrorForCli(caught, strategy);
     const message = toError(error).message;
     log.error(`Connection from ${peer} closed: ${message} (after ${plural(frames, 'frame')})`);
     // Let what was already written (echoes of the good frames) leave before closing.
@@ -160,15 +163,6 @@ function waitForSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } 
   return { promise, dispose: () => { dispose(); } };
 }
 
-async function readTlsFile(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : String(error);
-    throw new CliError(`cannot read ${what} ${path}: ${reason}`);
-  }
-}
-
 /**
  * `framewire serve`: a framed TCP server on 127.0.0.1 by default. Its first stderr line is
  * always `listening on HOST:PORT` (the bound port, also with `--port 0`). Runs until SIGINT or
@@ -191,9 +185,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
     throw new UsageError('--tls-cert and --tls-key must be given together');
   }
   const tls =
-    options.tlsCert !== undefined && options.tlsKey !== undefined
-      ? { cert: await readTlsFile(options.tlsCert, 'certificate'), key: await readTlsFile(options.tlsKey, 'key') }
-      : undefined;
+    options.tlsCert !== undefined && options.tlsKey !== undefined ? await readServerTlsFiles(options.tlsCert, options.tlsKey) : undefined;
 
   let resolveFirst: (outcome: ConnectionOutcome) => void = () => undefined;
   const firstConnectionDone = new Promise<ConnectionOutcome>((resolve) => {
@@ -253,6 +245,7 @@ export function serveCommand(io?: CommandIo): Command {
     .addOption(new Option('--host <host>', 'address to bind (use 0.0.0.0 or :: to accept other machines)').default('127.0.0.1'))
     .addOption(framingOption())
     .addOption(maxFrameOption())
+    .addOption(allowUnterminatedOption())
     .option('--echo', 'send every frame back, with the same framing')
     .option('--welcome <text>', 'send this text as one frame to every client when it connects')
     .option('--once', 'exit after the first connection ends (exit 1 if it failed)')

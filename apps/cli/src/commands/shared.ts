@@ -6,7 +6,7 @@
  */
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { Option } from 'commander';
-import { DEFAULT_FRAMING, FRAMING_NAMES, resolveFraming } from '../framing.js';
+import { ALLOW_UNTERMINATED_FLAG, DEFAULT_FRAMING, DELIMITER_FRAMING_NAMES, FRAMING_NAMES, resolveFraming } from '../framing.js';
 import type { Logger } from '../output.js';
 import { parsePositiveBytes } from '../options.js';
 
@@ -21,6 +21,17 @@ export function maxFrameOption(): Option {
     '--max-frame <bytes>',
     "largest frame payload, in bytes (65536, 64k, 16MiB…); default: the framing's own (8 MiB; 255 for u8, 65535 for u16)",
   ).argParser(parsePositiveBytes);
+}
+
+/**
+ * `--allow-unterminated`: bytes after the last delimiter at end of stream are a last frame
+ * (the footer's `allowUnterminatedLast`). For the commands that decode.
+ */
+export function allowUnterminatedOption(): Option {
+  return new Option(
+    ALLOW_UNTERMINATED_FLAG,
+    `accept a last frame without its delimiter at end of stream; only for delimiter framings (${DELIMITER_FRAMING_NAMES.join(', ')})`,
+  );
 }
 
 /** `--json` / `--hex`: how frames are printed (text by default). */
@@ -48,11 +59,18 @@ export function framingsHelp(): string {
 }
 
 /**
- * The strategy selected by `--framing` and `--max-frame`, warning when the framing cannot
- * go as high as `--max-frame` asked (u8 carries at most 255 bytes whatever the option says).
+ * The strategy selected by `--framing`, `--max-frame` and `--allow-unterminated` (a usage error
+ * with a framing that has no delimiter), warning when the framing cannot go as high as
+ * `--max-frame` asked (u8 carries at most 255 bytes whatever the option says).
  */
-export function framingFromOptions(options: { framing: string; maxFrame?: number | undefined }, log: Logger): FramingStrategy {
-  const strategy = resolveFraming(options.framing, { maxFrameLength: options.maxFrame });
+export function framingFromOptions(
+  options: { framing: string; maxFrame?: number | undefined; allowUnterminated?: boolean | undefined },
+  log: Logger,
+): FramingStrategy {
+  const strategy = resolveFraming(options.framing, {
+    maxFrameLength: options.maxFrame,
+    allowUnterminatedLast: options.allowUnterminated === true,
+  });
   if (options.maxFrame !== undefined && strategy.maxFrameLength < options.maxFrame) {
     log.warn(`${strategy.name} carries at most ${strategy.maxFrameLength} bytes per frame; --max-frame ${options.maxFrame} lowered to that`);
   }
