@@ -1,12 +1,13 @@
 /**
  * The HTML report (`--html FILE`): one self-contained page, inline CSS and SVG charts, no
- * script, no network access (its Content-Security-Policy forbids any).
+ * script, no network access (its Content-Security-Policy forbids any). The strategies' notes,
+ * when some have any, follow the table of all figures.
  *
  * @module
  */
 import type { CompareReport, StrategyReport } from './report.js';
 import { describeRun } from './table.js';
-import { bestOf, describeResync, formatNumber, formatSize, overheadMetric, resyncRank, sortBy, speedMetrics, type Metric } from './view.js';
+import { bestOf, describeResync, formatNumber, formatSize, isBest, overheadMetric, resyncRank, sortBy, speedMetrics, type Metric } from './view.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -30,7 +31,7 @@ export function barChart(metric: Metric, strategies: readonly StrategyReport[], 
     const value = metric.value(s);
     const y = 4 + i * ROW_HEIGHT;
     const barLength = value === null || max <= 0 ? 0 : Math.max(value > 0 ? 1 : 0, (value / max) * BAR_WIDTH);
-    const isBest = value !== null && value === best;
+    const starred = isBest(metric, s, best);
     const shown = value === null ? '—' : formatNumber(value);
     const name = escapeHtml(s.instance);
     return [
@@ -38,8 +39,8 @@ export function barChart(metric: Metric, strategies: readonly StrategyReport[], 
       `<text x="${LABEL_WIDTH - 6}" y="${y + 14}" text-anchor="end" class="label">${name}</text>`,
       value === null
         ? ''
-        : `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${barLength.toFixed(2)}" height="${ROW_HEIGHT - 6}" rx="2" class="${isBest ? 'bar best' : 'bar'}" data-strategy="${name}" data-value="${value}"><title>${name}: ${shown} ${escapeHtml(metric.unit)}</title></rect>`,
-      `<text x="${LABEL_WIDTH + barLength + 6}" y="${y + 14}" class="value" data-strategy="${name}" data-metric="${metric.id}">${isBest ? '★ ' : ''}${shown}</text>`,
+        : `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${barLength.toFixed(2)}" height="${ROW_HEIGHT - 6}" rx="2" class="${starred ? 'bar best' : 'bar'}" data-strategy="${name}" data-value="${value}"><title>${name}: ${shown} ${escapeHtml(metric.unit)}</title></rect>`,
+      `<text x="${LABEL_WIDTH + barLength + 6}" y="${y + 14}" class="value" data-strategy="${name}" data-metric="${metric.id}">${starred ? '★ ' : ''}${shown}</text>`,
       '</g>',
     ].join('');
   });
@@ -53,9 +54,11 @@ export function barChart(metric: Metric, strategies: readonly StrategyReport[], 
   ].join('\n');
 }
 
-function cell(strategy: StrategyReport, field: string, value: number | null, best: number | undefined): string {
+function cell(strategy: StrategyReport, metric: Metric, best: number | undefined): string {
+  const value = metric.value(strategy);
+  const field = metric.id;
   const shown = value === null ? '—' : formatNumber(value);
-  const mark = value !== null && value === best;
+  const mark = isBest(metric, strategy, best);
   return `<td class="num${mark ? ' best' : ''}" data-strategy="${escapeHtml(strategy.instance)}" data-field="${field}"${value === null ? '' : ` data-value="${value}"`}>${mark ? '★ ' : ''}${shown}</td>`;
 }
 
@@ -80,11 +83,28 @@ function figuresTable(report: CompareReport): string {
       `<td class="${s.binarySafe ? 'good' : 'bad'}" data-strategy="${id}" data-field="binarySafe">${s.binarySafe ? 'yes' : 'no'}</td>`,
       `<td class="${s.needsLengthUpFront ? 'bad' : 'good'}" data-strategy="${id}" data-field="needsLengthUpFront">${s.needsLengthUpFront ? 'yes' : 'no'}</td>`,
       `<td class="${s.resync.recovers ? 'good' : 'bad'}${resyncBest ? ' best' : ''}" data-strategy="${id}" data-field="resync.framesLost"${s.resync.framesLost === null ? '' : ` data-value="${s.resync.framesLost}"`}>${resyncBest ? '★ ' : ''}${describeResync(s)}</td>`,
-      ...all.map((m) => cell(s, m.id, m.value(s), bests.get(m.id))),
+      ...all.map((m) => cell(s, m, bests.get(m.id))),
       '</tr>',
     ].join('');
   });
   return `<div class="scroll"><table class="figures"><thead>${head}</thead><tbody>${body.join('\n')}</tbody></table></div>`;
+}
+
+/**
+ * The strategies' notes ({@link StrategyReport.notes}) as a list, or nothing when none has
+ * notes.
+ */
+function notesList(report: CompareReport): string {
+  const items = report.strategies.flatMap((s) =>
+    (s.notes ?? []).map((note) => `<li data-strategy="${escapeHtml(s.instance)}"><code>${escapeHtml(s.instance)}</code>: ${escapeHtml(note)}</li>`),
+  );
+  if (items.length === 0) return '';
+  return `<h2>Notes</h2>
+<p>Tests fitted to what a strategy carries, and figures shown as — because it refuses the payloads.</p>
+<ul class="notes" id="notes">
+${items.join('\n')}
+</ul>
+`;
 }
 
 const STYLE = `
@@ -132,7 +152,7 @@ recovery by flipping and dropping each byte of one frame in a stream of ${report
 speed in memory and over loopback TCP (127.0.0.1). MB/s = 10<sup>6</sup> payload bytes per second; ★ marks the best in each chart and column.</p>
 <h2>All figures</h2>
 ${figuresTable(report)}
-<h2>Speed</h2>
+${notesList(report)}<h2>Speed</h2>
 <div class="charts">
 ${speedCharts.join('\n')}
 </div>

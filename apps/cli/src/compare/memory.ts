@@ -5,8 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import type { Fitting } from './carry.js';
 import { Random, textPayload } from './data.js';
-import { tryEncode } from './overhead.js';
+import { tryEncode, type RefusalCode } from './overhead.js';
 
 /** Encode and decode speed for one payload size. */
 export interface MemorySpeed {
@@ -70,15 +71,31 @@ function fastestOf3(ms: number, round: () => number): number {
 }
 
 /**
+ * Why the encoder refuses one of `payloads`, or `undefined` when it carries them all. A
+ * refused text payload (a delimiter such as `delim:20` inside it) is recorded in `fitting` as
+ * `test` at `size`; one too large for the strategy is the `—` the overhead table explains.
+ */
+export function refusalOf(strategy: FramingStrategy, payloads: readonly Uint8Array[], size: number, test: string, fitting?: Fitting): RefusalCode | undefined {
+  for (const bytes of payloads) {
+    const outcome = tryEncode(strategy, bytes);
+    if (outcome.ok) continue;
+    if (outcome.refused === 'ERR_UNENCODABLE_PAYLOAD') fitting?.refused(test, size);
+    return outcome.refused;
+  }
+  return undefined;
+}
+
+/**
  * Measures encoding (producing the wire parts of each payload; the payload is not copied
  * where the format allows) and decoding (a {@link Deframer} over the encoded stream, cut into
- * 64 KiB chunks as a socket would deliver it) of text payloads of `size` bytes.
+ * 64 KiB chunks as a socket would deliver it) of text payloads of `size` bytes. Every figure
+ * is `null` when the encoder refuses one of the payloads (see {@link refusalOf}).
  */
-export function measureMemorySpeed(strategy: FramingStrategy, size: number, budget: TimeBudget, seed: number): MemorySpeed {
+export function measureMemorySpeed(strategy: FramingStrategy, size: number, budget: TimeBudget, seed: number, fitting?: Fitting): MemorySpeed {
   const random = new Random(seed ^ size ^ 0x3e3);
   const payloads = Array.from({ length: 8 }, () => textPayload(random, size));
   const none: MemorySpeed = { payloadBytes: size, encodeMBps: null, encodeFramesPerSec: null, decodeMBps: null, decodeFramesPerSec: null };
-  if (!tryEncode(strategy, payloads[0]!).ok) return none;
+  if (refusalOf(strategy, payloads, size, 'speed in memory', fitting) !== undefined) return none;
 
   // About 1 ms of work per round keeps the clock out of the measurement.
   const framesPerRound = Math.max(8, Math.min(4096, Math.floor(256 * 1024 / (size + 16))));

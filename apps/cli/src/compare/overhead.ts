@@ -4,6 +4,7 @@
  * @module
  */
 import { concatBytes, Deframer, isFramingError, type FramingStrategy } from '@framewire/chunk-buffer';
+import type { Fitting } from './carry.js';
 import { payload, Random, sameBytes, type PayloadKind } from './data.js';
 
 /** Why an encoder refused a payload: its error code. */
@@ -86,8 +87,14 @@ export interface BinarySafety {
 
 // Lengths of the random payloads of the binary-safety test: tiny ones (where a single byte
 // decides), then longer ones. All stay under 255 bytes so even `u8` can carry them: the test
-// is about content, not size.
+// is about content, not size. A strategy that carries fewer bytes (`ascii:2`, at most 99)
+// gets payloads cut to its largest.
 const BINARY_SAFETY_LENGTHS = [1, 2, 3, 7, 16, 31, 64, 100, 200, 254];
+const LONGEST_BINARY_SAFETY_PAYLOAD = 254;
+
+// The one-byte frames around each payload of the binary-safety test: `M`, or the first byte
+// the strategy carries alone when it refuses `M` (`delim:4d`).
+const MARKERS = [0x4d, ...Array.from({ length: 256 }, (_, byte) => byte)];
 
 /** Every ordered pair of bytes (a, b) occurs in this sequence: `a 0 a 1 … a 255` for each `a`. */
 function allBytePairs(): Uint8Array {
@@ -103,11 +110,12 @@ function allBytePairs(): Uint8Array {
 
 /**
  * The payloads of the binary-safety test: every byte alone and after a letter; every pair of
- * bytes (cut into overlapping 254-byte pieces, so a two-byte delimiter such as `\r\n` shows
- * up); the strategy's own framed bytes (so a delimiter of any length shows up); and random
- * bytes.
+ * bytes (cut into overlapping pieces of `longest` bytes, so a two-byte delimiter such as
+ * `\r\n` shows up); the strategy's own framed bytes (so a delimiter of any length shows up);
+ * and random bytes. The pieces and the random payloads are at most `longest` bytes long; the
+ * payloads longer than the strategy carries (its own framed bytes, twice) are left out.
  */
-function binarySafetyPayloads(strategy: FramingStrategy, seed: number, rounds: number): Uint8Array[] {
+function binarySafetyPayloads(strategy: FramingStrategy, seed: number, rounds: number, longest: number): Uint8Array[] {
   const random = new Random(seed ^ 0x0b1a7);
   const payloads: Uint8Array[] = [];
   for (let byte = 0; byte < 256; byte++) {
@@ -115,7 +123,9 @@ function binarySafetyPayloads(strategy: FramingStrategy, seed: number, rounds: n
     payloads.push(Uint8Array.of(0x41, byte));
   }
   const pairs = allBytePairs();
-  for (let at = 0; at + 1 < pairs.length; at += 253) payloads.push(pairs.subarray(at, Math.min(at + 254, pairs.length)));
+  if (longest >= 2) {
+    for (let at = 0; at + 1 < pairs.length; at += longest - 1) payloads.push(pairs.subarray(at, Math.min(at + longest, pairs.length)));
+  }
   for (const inner of [new Uint8Array(0), Uint8Array.of(0x68, 0x69), random.bytes(8)]) {
     const framed = tryEncode(strategy, inner);
     if (!framed.ok) continue;
@@ -123,30 +133,41 @@ function binarySafetyPayloads(strategy: FramingStrategy, seed: number, rounds: n
     payloads.push(wire, concatBytes([Uint8Array.of(0x78), wire, wire, Uint8Array.of(0x79)]));
   }
   for (let round = 0; round < rounds; round++) {
-    for (const length of BINARY_SAFETY_LENGTHS) payloads.push(random.bytes(length));
+    for (const length of BINARY_SAFETY_LENGTHS) payloads.push(random.bytes(Math.min(length, longest)));
   }
-  return payloads;
+  return payloads.filter((bytes) => bytes.length <= strategy.maxFrameLength);
+}
+
+/** The first of {@link MARKERS} the strategy carries as a one-byte payload, framed. */
+function markerFrame(strategy: FramingStrategy): { marker: Uint8Array; wire: Uint8Array } {
+  for (const byte of MARKERS) {
+    const marker = Uint8Array.of(byte);
+    const framed = tryEncode(strategy, marker);
+    if (framed.ok) return { marker, wire: concatBytes(framed.parts) };
+  }
+  throw new Error(`${strategy.name} cannot encode any one-byte payload`);
 }
 
 /**
  * Tests binary safety: encodes each payload of {@link binarySafetyPayloads} between two
  * one-byte frames, decodes the three as one stream, and counts what came back intact. An
  * unescaped special byte shows up as a framing error or a wrong frame; a refusal by the
- * encoder is counted apart (safe, but the format cannot carry that payload).
+ * encoder is counted apart (safe, but the format cannot carry that payload). Payloads are
+ * at most 254 bytes long, or as long as the strategy carries when that is less (recorded in
+ * `fitting`).
  */
-export function measureBinarySafety(strategy: FramingStrategy, seed: number, rounds = 16): BinarySafety {
-  const payloads = binarySafetyPayloads(strategy, seed, rounds);
-  const marker = Uint8Array.of(0x4d);
-  const framedMarker = tryEncode(strategy, marker);
-  if (!framedMarker.ok) throw new Error(`${strategy.name} cannot encode a one-byte text payload`);
-  const markerWire = concatBytes(framedMarker.parts);
+export function measureBinarySafety(strategy: FramingStrategy, seed: number, fitting?: Fitting, rounds = 16): BinarySafety {
+  const longest = Math.min(LONGEST_BINARY_SAFETY_PAYLOAD, strategy.maxFrameLength);
+  if (longest < LONGEST_BINARY_SAFETY_PAYLOAD) fitting?.shortened('binary safety', `payloads of at most ${longest} bytes`);
+  const payloads = binarySafetyPayloads(strategy, seed, rounds, longest);
+  const { marker, wire: markerWire } = markerFrame(strategy);
   let roundTripped = 0;
   let refused = 0;
   let corrupted = 0;
   for (const bytes of payloads) {
     const outcome = tryEncode(strategy, bytes);
     if (!outcome.ok) {
-      // Every test payload is under 255 bytes, so only the content can be refused.
+      // Every test payload fits the strategy's largest, so only the content can be refused.
       if (outcome.refused === 'ERR_FRAME_TOO_LARGE') throw new Error(`${strategy.name} refused a ${bytes.length}-byte payload as too large`);
       refused++;
       continue;

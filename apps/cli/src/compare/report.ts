@@ -68,15 +68,18 @@ export interface TcpFigures {
   throughputMBps: number | null;
   /** Frames per second with frames of `settings.smallFrameBytes`. */
   framesPerSec: number | null;
-  /** Median round trip of one `settings.smallFrameBytes` frame, microseconds. */
+  /** Median round trip of one `settings.smallFrameBytes` frame (see `latency.payloadBytes`), microseconds. */
   p50us: number;
-  /** 99th percentile round trip, microseconds. */
+  /** 99th percentile round trip, microseconds, of the same run as `p50us`. */
   p99us: number;
   /** The large-frame throughput run. */
   large: TcpThroughput;
   /** The small-frame throughput run. */
   small: TcpThroughput;
-  /** The latency runs (p50 and p99: the best round's). */
+  /**
+   * The latency run shown: in a run of several rounds, the round with the lowest p50, whole
+   * (its p50, p99 and round trips together; never the p50 of one round with the p99 of another).
+   */
   latency: TcpLatency;
 }
 
@@ -104,6 +107,13 @@ export interface StrategyReport {
   memory: MemoryFigures;
   /** Speed over loopback TCP. */
   tcp: TcpFigures;
+  /**
+   * How tests were fitted to what this strategy carries, one sentence each (`binary safety:
+   * payloads of at most 9 bytes, the most ascii:1 carries`), and which speed figures are
+   * missing because its encoder refuses the text payloads. Absent when every test ran as
+   * documented.
+   */
+  notes?: string[];
 }
 
 /** The whole report (`--json`). */

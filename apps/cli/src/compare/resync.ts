@@ -5,6 +5,7 @@
  * @module
  */
 import { Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { carriableText, type Fitting } from './carry.js';
 import { Random, sameBytes, textPayload } from './data.js';
 import { tryEncode } from './overhead.js';
 
@@ -68,6 +69,13 @@ export interface ResyncFigure {
 
 const STREAM_FRAMES = 96;
 const DAMAGED_FRAME = 32;
+// Each frame is a label (`#032 `) and 24 to 72 bytes of text, fewer when the strategy carries
+// less (`ascii:1`: 9 bytes in all).
+const LABEL_BYTES = 5;
+const SHORTEST_TEXT = 24;
+const LONGEST_TEXT = 72;
+/** The test's name in the report's notes. */
+const TEST = 'recovery';
 
 /** The outcome of decoding one damaged stream. */
 interface RunOutcome {
@@ -115,23 +123,52 @@ function decodeDamaged(strategy: FramingStrategy, wire: Uint8Array, originals: r
 }
 
 /**
- * Builds a stream of {@link STREAM_FRAMES} distinct text frames, then for every wire byte of
- * frame {@link DAMAGED_FRAME} decodes a copy with that byte flipped, and one with it dropped,
- * in 1,000-byte chunks. The decoder goes on after recoverable errors (the way `serve` does);
- * an unrecoverable error, or a stream whose last frame does not arrive intact, means it never
- * got back in sync. Frames lost = frames sent minus the intact ones at the start and at the
- * end of what was delivered.
+ * The payloads of the test stream: {@link STREAM_FRAMES} distinct text frames, each a label
+ * and text, fitted to what the strategy carries (recorded in `fitting`): shorter text when it
+ * carries fewer than {@link LABEL_BYTES} + {@link LONGEST_TEXT} bytes, and the bytes its
+ * encoder refuses replaced (see {@link carriableText}).
  */
-export function measureResync(strategy: FramingStrategy, seed: number): ResyncFigure {
+function streamPayloads(strategy: FramingStrategy, seed: number, fitting?: Fitting): Uint8Array[] {
+  const longest = Math.min(LONGEST_TEXT, strategy.maxFrameLength - LABEL_BYTES);
+  if (longest < 1) throw new Error(`${strategy.name} carries at most ${strategy.maxFrameLength} bytes, too few for the numbered frames of the recovery test`);
+  const shortest = Math.min(SHORTEST_TEXT, longest);
+  if (longest < LONGEST_TEXT) {
+    const sizes = shortest === longest ? `${LABEL_BYTES + longest}` : `${LABEL_BYTES + shortest} to ${LABEL_BYTES + longest}`;
+    fitting?.shortened(TEST, `frames of ${sizes} bytes`);
+  }
   const random = new Random(seed ^ 0x7e5c);
-  const originals: Uint8Array[] = [];
-  const encoded: Uint8Array[] = [];
+  const payloads: Uint8Array[] = [];
   for (let i = 0; i < STREAM_FRAMES; i++) {
-    const body = textPayload(random, random.int(24, 72));
+    const body = textPayload(random, random.int(shortest, longest));
     const label = new TextEncoder().encode(`#${String(i).padStart(3, '0')} `);
-    const bytes = new Uint8Array(label.length + body.length);
+    let bytes: Uint8Array = new Uint8Array(label.length + body.length);
     bytes.set(label);
     bytes.set(body, label.length);
+    const outcome = tryEncode(strategy, bytes);
+    if (!outcome.ok && outcome.refused === 'ERR_UNENCODABLE_PAYLOAD') {
+      const carried = carriableText(strategy, bytes);
+      if (carried !== undefined) {
+        bytes = carried.bytes;
+        fitting?.replaced(TEST, carried.replaced);
+      }
+    }
+    payloads.push(bytes);
+  }
+  return payloads;
+}
+
+/**
+ * Builds a stream of {@link STREAM_FRAMES} distinct text frames ({@link streamPayloads}), then
+ * for every wire byte of frame {@link DAMAGED_FRAME} decodes a copy with that byte flipped,
+ * and one with it dropped, in 1,000-byte chunks. The decoder goes on after recoverable errors
+ * (the way `serve` does); an unrecoverable error, or a stream whose last frame does not arrive
+ * intact, means it never got back in sync. Frames lost = frames sent minus the intact ones at
+ * the start and at the end of what was delivered.
+ */
+export function measureResync(strategy: FramingStrategy, seed: number, fitting?: Fitting): ResyncFigure {
+  const originals: Uint8Array[] = [];
+  const encoded: Uint8Array[] = [];
+  for (const bytes of streamPayloads(strategy, seed, fitting)) {
     const outcome = tryEncode(strategy, bytes);
     if (!outcome.ok) throw new Error(`${strategy.name} refused a ${bytes.length}-byte text payload (${outcome.refused})`);
     originals.push(bytes);

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../version.js';
+import { Fitting } from './carry.js';
 import { measureMemorySpeed, type MemorySpeed, type TimeBudget } from './memory.js';
 import { measureBinarySafety, measureOverhead } from './overhead.js';
 import { UNITS, type CompareReport, type MachineInfo, type StrategyReport } from './report.js';
@@ -95,14 +96,16 @@ function bestThroughput(a: TcpThroughput | undefined, b: TcpThroughput): TcpThro
   return (b.MBps ?? -1) > (a.MBps ?? -1) ? b : a;
 }
 
-function bestLatency(a: TcpLatency | undefined, b: TcpLatency): TcpLatency {
+/**
+ * The better of two latency rounds, whole: the one with the lower p50 (on a tie, the lower
+ * p99; then the earlier one, `a`). Its p50, p99 and round trips are shown together, so they
+ * describe one measured distribution; the lowest p50 of one round and the lowest p99 of
+ * another would not.
+ */
+export function bestLatency(a: TcpLatency | undefined, b: TcpLatency): TcpLatency {
   if (a === undefined) return b;
-  return {
-    payloadBytes: b.payloadBytes,
-    roundTrips: a.roundTrips + b.roundTrips,
-    p50us: Math.min(a.p50us, b.p50us),
-    p99us: Math.min(a.p99us, b.p99us),
-  };
+  if (b.p50us !== a.p50us) return b.p50us < a.p50us ? b : a;
+  return b.p99us < a.p99us ? b : a;
 }
 
 interface SpeedFigures {
@@ -116,7 +119,9 @@ interface SpeedFigures {
  * Measures every strategy. Strategies are measured one after the other, never at the same
  * time. After an untimed warm-up pass over all of them, speed is measured in rounds over all strategies (3 in a full run, 1 with `quick`),
  * keeping each strategy's best figure: a moment of load on the machine then slows one round,
- * not one strategy.
+ * not one strategy. Latency is kept by round, not by figure: p50 and p99 come from the round
+ * with the lowest p50 ({@link bestLatency}). Tests fitted to what a strategy carries are
+ * described in its `notes`.
  */
 export async function runCompare(options: RunOptions, progress?: RunProgress): Promise<CompareReport> {
   const sizes = [...new Set(options.sizes ?? DEFAULT_SIZES)].sort((a, b) => a - b);
@@ -131,12 +136,14 @@ export async function runCompare(options: RunOptions, progress?: RunProgress): P
   const strategies = options.strategies;
   progress?.start(stepsOf(strategies.length, sizes.length, budget.rounds));
 
-  const fixed = strategies.map((compared) => {
+  const fittings = strategies.map((compared) => new Fitting(compared.instance));
+  const fixed = strategies.map((compared, i) => {
     const { strategy } = compared;
+    const fitting = fittings[i]!;
     progress?.step(`${compared.instance}: overhead, binary safety, recovery`);
-    const binarySafety = measureBinarySafety(strategy, seed);
-    const streaming = measureStreaming(strategy, seed);
-    return { overhead: measureOverhead(strategy, sizes, seed), binarySafety, streaming, resync: measureResync(strategy, seed) };
+    const binarySafety = measureBinarySafety(strategy, seed, fitting);
+    const streaming = measureStreaming(strategy, seed, fitting);
+    return { overhead: measureOverhead(strategy, sizes, seed), binarySafety, streaming, resync: measureResync(strategy, seed, fitting) };
   });
 
   // One untimed pass over every strategy and size first: the shared code (the decode loop, the
@@ -152,16 +159,17 @@ export async function runCompare(options: RunOptions, progress?: RunProgress): P
     for (const [i, compared] of strategies.entries()) {
       const { strategy } = compared;
       const figures = speed[i]!;
+      const fitting = fittings[i]!;
       for (const [j, size] of sizes.entries()) {
         progress?.step(`${compared.instance}: in memory, ${size} B frames${of}`);
-        figures.memory[j] = bestMemory(figures.memory[j], measureMemorySpeed(strategy, size, budget.memory, seed));
+        figures.memory[j] = bestMemory(figures.memory[j], measureMemorySpeed(strategy, size, budget.memory, seed, fitting));
       }
       progress?.step(`${compared.instance}: TCP, ${large} B frames${of}`);
-      figures.large = bestThroughput(figures.large, await measureTcpThroughput(strategy, large, budget.tcp, seed));
+      figures.large = bestThroughput(figures.large, await measureTcpThroughput(strategy, large, budget.tcp, seed, fitting));
       progress?.step(`${compared.instance}: TCP, ${small} B frames${of}`);
-      figures.small = small === large ? figures.large : bestThroughput(figures.small, await measureTcpThroughput(strategy, small, budget.tcp, seed));
+      figures.small = small === large ? figures.large : bestThroughput(figures.small, await measureTcpThroughput(strategy, small, budget.tcp, seed, fitting));
       progress?.step(`${compared.instance}: TCP round trips${of}`);
-      figures.latency = bestLatency(figures.latency, await measureTcpLatency(strategy, small, budget.tcp, seed));
+      figures.latency = bestLatency(figures.latency, await measureTcpLatency(strategy, small, budget.tcp, seed, fitting));
     }
   }
 
@@ -174,6 +182,7 @@ export async function runCompare(options: RunOptions, progress?: RunProgress): P
     const tcpLarge = figures.large!;
     const tcpSmall = figures.small!;
     const latency = figures.latency!;
+    const notes = fittings[i]!.notes();
     return {
       name: compared.name,
       instance: compared.instance,
@@ -200,6 +209,7 @@ export async function runCompare(options: RunOptions, progress?: RunProgress): P
         small: tcpSmall,
         latency,
       },
+      ...(notes.length > 0 ? { notes } : {}),
     };
   });
 

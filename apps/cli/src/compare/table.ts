@@ -1,12 +1,12 @@
 /**
  * The terminal report: three sorted tables with Unicode bar charts, the best figure of each
- * column marked with ★.
+ * column marked with ★, and the strategies' notes when some have any.
  *
  * @module
  */
 import type { Colors } from '../output.js';
 import type { CompareReport, StrategyReport } from './report.js';
-import { bestOf, describeCorruption, describeResync, formatNumber, formatSize, overheadMetric, resyncRank, sortBy, speedMetrics, type Metric } from './view.js';
+import { bestOf, describeCorruption, describeResync, formatNumber, formatSize, isBest, overheadMetric, resyncRank, sortBy, speedMetrics, type Metric } from './view.js';
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -75,7 +75,7 @@ function metricColumn(metric: Metric, rows: StrategyReport[], c: Colors, header:
       const value = metric.value(s);
       if (value === null) return { text: '—', paint: c.dim };
       const text = format(value);
-      return value === best ? { text: `★ ${text}`, paint: (t: string) => c.green(c.bold(t)) } : { text };
+      return isBest(metric, s, best) ? { text: `★ ${text}`, paint: (t: string) => c.green(c.bold(t)) } : { text };
     }),
   };
 }
@@ -152,6 +152,20 @@ function speedTable(report: CompareReport, c: Colors): string[] {
   return [c.bold(`Speed: in memory and over loopback TCP (sorted by TCP ${formatSize(report.settings.largeFrameBytes)} MB/s)`), ...renderColumns(columns)];
 }
 
+/**
+ * The notes of the strategies that have some ({@link StrategyReport.notes}): how their tests
+ * were fitted to what they carry, and why a speed figure is `—`. No lines when none has notes.
+ */
+function notesSection(report: CompareReport, c: Colors): string[] {
+  const noted = report.strategies.filter((s) => (s.notes ?? []).length > 0);
+  if (noted.length === 0) return [];
+  const width = Math.max(...noted.map((s) => widthOf(s.instance)));
+  const lines = noted.flatMap((s) =>
+    (s.notes ?? []).map((note, i) => `  ${i === 0 ? c.bold(s.instance) + ' '.repeat(width - widthOf(s.instance)) : ' '.repeat(width)}  ${note}`),
+  );
+  return [c.bold('Notes: tests fitted to what a strategy carries, and figures shown as — because it refuses the payloads'), ...lines];
+}
+
 /** A one-line summary of the machine and the run. */
 export function describeRun(report: CompareReport): string {
   const { machine, settings } = report;
@@ -171,6 +185,7 @@ export function renderTable(report: CompareReport, c: Colors): string {
     overheadTable(report, c),
     robustnessTable(report, c),
     speedTable(report, c),
+    notesSection(report, c),
     [
       c.dim(
         '★ best in its column. MB/s = 10^6 payload bytes per second. Encode = making the wire parts (a length prefix\n' +
@@ -179,5 +194,8 @@ export function renderTable(report: CompareReport, c: Colors): string {
       ),
     ],
   ];
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
 }

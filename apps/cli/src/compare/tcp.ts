@@ -7,7 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import { concatBytes, decodeFramesAsync, Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
 import { connect, listen, type Connection, type Server } from '@framewire/transport';
+import { carriableText, type Fitting } from './carry.js';
 import { Random, sameBytes, textPayload } from './data.js';
+import { refusalOf } from './memory.js';
 import { tryEncode } from './overhead.js';
 
 /** Throughput of one frame size. */
@@ -22,9 +24,9 @@ export interface TcpThroughput {
   frames: number;
 }
 
-/** Round-trip latency figures. */
+/** Round-trip latency figures, all from one run: its p50 and p99 come from the same samples. */
 export interface TcpLatency {
-  /** Payload size in bytes of the echoed frame. */
+  /** Payload size in bytes of the echoed frame (fewer than asked for when the strategy carries fewer). */
   payloadBytes: number;
   /** Round trips measured (after the warm-up). */
   roundTrips: number;
@@ -54,6 +56,8 @@ const HOST = '127.0.0.1';
 const BATCH_BYTES = 64 * 1024;
 // No single measurement may hang the run.
 const GUARD_MS = 15_000;
+/** The latency test's name in the report's notes. */
+const LATENCY_TEST = 'round trips';
 
 function portOf(server: Server): number {
   if (server.address.family === 'unix') throw new Error('expected a TCP server');
@@ -104,10 +108,10 @@ function deferred<T>(): Deferred<T> {
  * client's first write and the last frame. The server checks every frame's length and the
  * client that every frame sent was decoded.
  */
-export async function measureTcpThroughput(strategy: FramingStrategy, size: number, budget: TcpBudget, seed: number): Promise<TcpThroughput> {
+export async function measureTcpThroughput(strategy: FramingStrategy, size: number, budget: TcpBudget, seed: number, fitting?: Fitting): Promise<TcpThroughput> {
   const random = new Random(seed ^ size ^ 0x7c9);
   const payloads = Array.from({ length: 8 }, () => textPayload(random, size));
-  if (!tryEncode(strategy, payloads[0]!).ok) return { payloadBytes: size, MBps: null, framesPerSec: null, frames: 0 };
+  if (refusalOf(strategy, payloads, size, 'speed over TCP', fitting) !== undefined) return { payloadBytes: size, MBps: null, framesPerSec: null, frames: 0 };
   const encoder = strategy.createEncoder();
   const parts: Uint8Array[] = [];
   let framesPerBatch = 0;
@@ -190,12 +194,31 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /**
- * Measures round-trip latency: the client sends one frame of `size` bytes and waits for the
- * server to decode it, encode it again and send it back; repeated `roundTrips` times (a tenth
- * more as warm-up, not counted), one frame in flight at a time. Checks every echo.
+ * The text frame the latency test echoes: `size` bytes, or as many as the strategy carries
+ * when that is fewer, with the bytes its encoder refuses replaced (see {@link carriableText});
+ * both fittings are recorded in `fitting`.
  */
-export async function measureTcpLatency(strategy: FramingStrategy, size: number, budget: TcpBudget, seed: number): Promise<TcpLatency> {
-  const message = textPayload(new Random(seed ^ size ^ 0x1a7), size);
+function latencyMessage(strategy: FramingStrategy, size: number, seed: number, fitting?: Fitting): Uint8Array {
+  const bytes = Math.min(size, strategy.maxFrameLength);
+  if (bytes < size) fitting?.shortened(LATENCY_TEST, `${bytes}-byte frames`);
+  const message = textPayload(new Random(seed ^ bytes ^ 0x1a7), bytes);
+  const outcome = tryEncode(strategy, message);
+  if (outcome.ok || outcome.refused !== 'ERR_UNENCODABLE_PAYLOAD') return message;
+  const carried = carriableText(strategy, message);
+  if (carried === undefined) return message;
+  fitting?.replaced(LATENCY_TEST, carried.replaced);
+  return carried.bytes;
+}
+
+/**
+ * Measures round-trip latency: the client sends one frame of `size` bytes (fitted to the
+ * strategy by {@link latencyMessage}) and waits for the server to decode it, encode it again
+ * and send it back; repeated `roundTrips` times (a tenth more as warm-up, not counted), one
+ * frame in flight at a time. Checks every echo. The figures are of this one run: its p50 and
+ * p99 come from the same samples.
+ */
+export async function measureTcpLatency(strategy: FramingStrategy, size: number, budget: TcpBudget, seed: number, fitting?: Fitting): Promise<TcpLatency> {
+  const message = latencyMessage(strategy, size, seed, fitting);
   const server = await listen({ host: HOST, port: 0 }, async (connection: Connection) => {
     const encoder = strategy.createEncoder();
     try {
@@ -231,7 +254,7 @@ export async function measureTcpLatency(strategy: FramingStrategy, size: number,
       await withGuard(loop(), `${strategy.name} latency`);
       await connection.end();
       samples.sort((a, b) => a - b);
-      return { payloadBytes: size, roundTrips: samples.length, p50us: quantile(samples, 0.5), p99us: quantile(samples, 0.99) };
+      return { payloadBytes: message.length, roundTrips: samples.length, p50us: quantile(samples, 0.5), p99us: quantile(samples, 0.99) };
     } finally {
       connection.close();
     }

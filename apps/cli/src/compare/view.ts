@@ -26,6 +26,11 @@ export interface Metric {
   better: Better;
   /** The figure, or `null` when there is none (the strategy cannot carry that size). */
   value(strategy: StrategyReport): number | null;
+  /**
+   * True when the figure was measured on a test fitted to the strategy (shorter frames), so it
+   * is shown but does not compete for the best of its column. Absent: every figure competes.
+   */
+  fitted?(strategy: StrategyReport): boolean;
 }
 
 /** Writes a number for people: whole numbers as they are, else 3 significant digits; k/M/G from 10,000. */
@@ -94,17 +99,28 @@ export function speedMetrics(report: CompareReport): Metric[] {
     },
     { id: 'tcp.throughputMBps', label: `TCP ${large}`, header: ['TCP', large], unit: 'MB/s', better: 'higher', value: (s) => s.tcp.throughputMBps },
     { id: 'tcp.framesPerSec', label: `TCP ${small}`, header: ['TCP', small], unit: 'frames/s', better: 'higher', value: (s) => s.tcp.framesPerSec },
-    { id: 'tcp.p50us', label: 'RTT p50', header: ['RTT', 'p50'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p50us },
-    { id: 'tcp.p99us', label: 'RTT p99', header: ['RTT', 'p99'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p99us },
+    { id: 'tcp.p50us', label: 'RTT p50', header: ['RTT', 'p50'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p50us, fitted: shorterEcho },
+    { id: 'tcp.p99us', label: 'RTT p99', header: ['RTT', 'p99'], unit: 'µs', better: 'lower', value: (s) => s.tcp.p99us, fitted: shorterEcho },
   ];
+
+  // A strategy that carries less than the small frame size echoes shorter frames (see its notes).
+  function shorterEcho(s: StrategyReport): boolean {
+    return s.tcp.latency.payloadBytes < report.settings.smallFrameBytes;
+  }
 }
 
-/** The best value of a metric over the strategies (`undefined` when none has a figure). */
+/** Whether `strategy`'s figure is the column's `best` (from {@link bestOf}) and gets the ★. */
+export function isBest(metric: Metric, strategy: StrategyReport, best: number | undefined): boolean {
+  const value = metric.value(strategy);
+  return value !== null && value === best && metric.fitted?.(strategy) !== true;
+}
+
+/** The best value of a metric over the strategies whose figure is not fitted (`undefined` when none has one). */
 export function bestOf(metric: Metric, strategies: readonly StrategyReport[]): number | undefined {
   let best: number | undefined;
   for (const strategy of strategies) {
     const value = metric.value(strategy);
-    if (value === null || !Number.isFinite(value)) continue;
+    if (value === null || !Number.isFinite(value) || metric.fitted?.(strategy) === true) continue;
     if (best === undefined || (metric.better === 'higher' ? value > best : value < best)) best = value;
   }
   return best;
