@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
-import { bytes, chunks, firstConnection, fixture, portOf, serverTls, until } from './helpers.js';
+import { connect, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
+import { bytes, chunks, firstConnection, fixture, portOf, serverPool, serverTls, until } from './helpers.js';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
-});
-
-const serverErrors: Error[] = [];
-async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
-  const server = await listen({ onError: (error) => serverErrors.push(error), ...options }, handler);
-  servers.push(server);
-  return server;
-}
+const { serve, errors: serverErrors, closeAll } = serverPool();
+afterEach(closeAll);
 
 interface Transport {
   name: string;

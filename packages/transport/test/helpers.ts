@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ConnectionResetError, type Connection, type Server } from '../src/index.js';
+import { ConnectionResetError, listen, type Connection, type ListenOptions, type Server } from '../src/index.js';
 
 /** A test-only PEM file from `test/fixtures` (see the README there). */
 export function fixture(name: 'ca.pem' | 'server.pem' | 'server-key.pem' | 'client.pem' | 'client-key.pem'): string {
@@ -119,6 +119,30 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5_00
 
 /** Resolves on the next turn of the event loop's check phase. */
 export const nextImmediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The servers a test file starts: `serve` listens with `onError` collecting into `errors`, and
+ * `closeAll` (for `afterEach`) closes every server started since, with no grace period.
+ */
+export function serverPool(): {
+  serve: (options: ListenOptions, handler: (conn: Connection) => void | Promise<void>) => Promise<Server>;
+  errors: Error[];
+  closeAll: () => Promise<void>;
+} {
+  const servers: Server[] = [];
+  const errors: Error[] = [];
+  return {
+    serve: async (options, handler) => {
+      const server = await listen({ onError: (error) => errors.push(error), ...options }, handler);
+      servers.push(server);
+      return server;
+    },
+    errors,
+    closeAll: async () => {
+      await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+    },
+  };
+}
 
 /** A server-side handle the test can drive: resolves with the first accepted connection. */
 export function firstConnection(): { handler: (conn: Connection) => void; accepted: Promise<Connection> } {

@@ -1,25 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
-import { bytes, chunks, echo, firstConnection, fixture, hasIPv6Loopback, portOf, readAll, serverTls, tempDir, text } from './helpers.js';
+import { connect, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
+import { bytes, chunks, echo, firstConnection, fixture, hasIPv6Loopback, portOf, readAll, serverPool, serverTls, tempDir, text } from './helpers.js';
 
 const ipv6 = await hasIPv6Loopback();
 if (!ipv6) console.warn('transport tests: no IPv6 loopback (::1) on this machine; IPv6 cases are skipped');
 
-const servers: Server[] = [];
+const { serve, closeAll } = serverPool();
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+  await closeAll();
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
-
-const serverErrors: Error[] = [];
-async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
-  const server = await listen({ onError: (error) => serverErrors.push(error), ...options }, handler);
-  servers.push(server);
-  return server;
-}
 
 interface Transport {
   name: string;
