@@ -456,9 +456,17 @@ export class ChunkBuffer {
 
   private checkRange(offset: number, n: number): void {
     if (!Number.isInteger(offset) || !Number.isInteger(n) || offset < 0 || n < 0 || offset + n > this.length) {
-      throw new RangeError(`bytes ${offset}..${offset + n} are out of range (buffer holds ${this.length} bytes)`);
+      throw rangeError(offset, n, this.length);
     }
   }
+}
+
+/** The error for bytes `offset..offset + n` that are not whole bytes, or not all in the buffer. */
+function rangeError(offset: number, n: number, length: number): RangeError {
+  const range = `bytes ${offset}..${offset + n}`;
+  return Number.isInteger(offset) && Number.isInteger(n)
+    ? new RangeError(`${range} are out of range (buffer holds ${length} bytes)`)
+    : new RangeError(`${range} are not whole bytes: offsets and lengths must be integers`);
 }
 
 /**

@@ -15,7 +15,9 @@ export interface DeframerOptions {
   /**
    * Called with each recoverable error (the decoder discarded a bad frame and is back in
    * sync, as delimiter strategies are); decoding then goes on. When absent, recoverable
-   * errors are thrown like the others. Defaults to undefined.
+   * errors are thrown like the others. An exception it throws (the error it was given too)
+   * ends the stream as one of `onFrame` does: it is raised after the frames before it, and
+   * every later call rethrows it. Defaults to undefined.
    */
   onRecoverableError?: (error: FramingError) => void;
   /**
@@ -134,8 +136,8 @@ export class Deframer {
     }
   }
 
-  // An exception of onFrame ends the stream, whatever it is (a recoverable FramingError of
-  // the caller's own too), and is rethrown as it was thrown.
+  // An exception of onFrame or onRecoverableError ends the stream, whatever it is (a
+  // recoverable FramingError too), and is rethrown as it was thrown.
   private callbackFailed(thrown: unknown): unknown {
     this.failed = { error: thrown };
     return thrown;
@@ -181,7 +183,15 @@ export class Deframer {
         if (this.failed !== undefined && this.failed.error === thrown) throw thrown;
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
-          this.onRecoverableError(error);
+          try {
+            this.onRecoverableError(error);
+          } catch (handlerThrown) {
+            // As an exception of onFrame: it ends the stream, after the frames before it (in
+            // array form they are returned, and the next call throws it).
+            this.callbackFailed(handlerThrown);
+            if (frames && frames.length > 0) return frames;
+            throw handlerThrown;
+          }
           continue;
         }
         if (frames && frames.length > 0) {
@@ -311,9 +321,32 @@ abstract class Frames<Chunks extends Iterator<Uint8Array> | AsyncIterator<Uint8A
 }
 
 /**
+ * Closes a source that an error ends the iteration of. An error of the close itself is
+ * dropped, as a `for...of` drops it, so that it does not hide the error being thrown.
+ */
+function closeQuietly(chunks: Iterator<Uint8Array> | undefined): void {
+  try {
+    chunks?.return?.();
+  } catch {
+    // The error that ended the iteration is the one to report.
+  }
+}
+
+/** {@link closeQuietly} for an async source, whose close is awaited (a connection stops reading). */
+async function closeQuietlyAsync(chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | undefined): Promise<void> {
+  try {
+    await chunks?.return?.();
+  } catch {
+    // The error that ended the iteration is the one to report.
+  }
+}
+
+/**
  * `decodeFrames`'s generator. As a `function*` did: the source is read only once the frames of
  * its last chunk are all out; a decoding error closes the source (`return()`) and ends the
- * iteration, as do `return()` and `throw()`; an error of the source ends it.
+ * iteration, as do `return()` and `throw()` (an error thrown by the source's `return()` is
+ * dropped when the iteration ends with an error, as a `for...of` drops it); an error of the
+ * source, or of getting its iterator, ends it.
  */
 class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8Array, void, undefined> {
   constructor(
@@ -333,12 +366,12 @@ class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8
       if (out !== undefined) return out;
       const held = this.takeHeld();
       if (held !== undefined) {
-        this.end()?.return?.();
+        closeQuietly(this.end());
         throw held.error;
       }
-      this.chunks ??= this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
+        this.chunks ??= this.source[Symbol.iterator]();
         step = this.chunks.next();
       } catch (error) {
         this.finished = true; // the source failed: nothing to close
@@ -354,7 +387,7 @@ class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8
   }
 
   throw(error: unknown): never {
-    this.end()?.return?.();
+    closeQuietly(this.end());
     throw error;
   }
 }
@@ -378,7 +411,9 @@ const ignore = (): void => undefined;
  * `decodeFramesAsync`'s generator. As an `async function*` did: calls are served one at a time,
  * in order; the source is read only once the frames of its last chunk are all out; a decoding
  * error closes the source (`return()`, awaited: a connection stops reading) and ends the
- * iteration, as do `return()` and `throw()`; an error of the source ends it.
+ * iteration, as do `return()` and `throw()` (an error of the source's `return()` is dropped
+ * when the iteration ends with an error, as a `for await` drops it); an error of the source,
+ * or of getting its iterator, ends it.
  */
 class AsyncFrames
   extends Frames<AsyncIterator<Uint8Array> | Iterator<Uint8Array>>
@@ -416,7 +451,7 @@ class AsyncFrames
 
   throw(error: unknown): Promise<Step> {
     return this.queue(async () => {
-      await this.end()?.return?.();
+      await closeQuietlyAsync(this.end());
       throw error;
     });
   }
@@ -440,12 +475,12 @@ class AsyncFrames
       if (out !== undefined) return out;
       const held = this.takeHeld();
       if (held !== undefined) {
-        await this.end()?.return?.();
+        await closeQuietlyAsync(this.end());
         throw held.error;
       }
-      this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
       let step: IteratorResult<Uint8Array>;
       try {
+        this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
         step = await this.chunks.next();
       } catch (error) {
         this.finished = true; // the source failed: nothing to close
@@ -460,7 +495,9 @@ keepWarm(new SyncFrames([], idleDeframer), new AsyncFrames([], idleDeframer));
 
 /**
  * The decode loop as a WHATWG `TransformStream`: bytes in, frames out. Works wherever
- * streams do (Node ≥ 18, browsers, Deno, Bun).
+ * streams do (Node ≥ 18, browsers, Deno, Bun). Frames decoded before an error are read before
+ * the stream errors, whether the error is the decoder's or the source's (an abort of the
+ * writable side, where the streams implementation calls a transformer's `cancel`, as Node's does).
  *
  * @example
  * ```ts
@@ -492,16 +529,28 @@ export function createDecoderStream(
     }
     return undefined;
   };
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform: (chunk, controller) =>
+  type Controller = TransformStreamDefaultController<Uint8Array>;
+  let frames: Controller | undefined;
+  // Not annotated as a `Transformer`: TypeScript's type of it has no `cancel`.
+  const transformer = {
+    start: (controller: Controller): void => {
+      frames = controller;
+    },
+    transform: (chunk: Uint8Array, controller: Controller) =>
       decode(controller, (onFrame) => {
         deframer.push(chunk, onFrame);
       }),
-    flush: (controller) =>
+    flush: (controller: Controller) =>
       decode(controller, (onFrame) => {
         deframer.end(onFrame);
       }),
-  });
+    // Called when the writable side is aborted (the source piped into it failed) or the readable
+    // side is cancelled; the readable side is errored with the reason once this resolves. Wait
+    // until the frames already enqueued are read, as for a decoding error (a cancelled side
+    // holds none): erroring it at once would drop them.
+    cancel: (): Promise<void> => readOut(frames!),
+  };
+  return new TransformStream<Uint8Array, Uint8Array>(transformer);
 }
 
 /**

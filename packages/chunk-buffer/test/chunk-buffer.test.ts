@@ -118,6 +118,24 @@ describe('byteAt / readUint8', () => {
   });
 });
 
+describe('offsets and lengths that are not integers', () => {
+  it('are refused with a RangeError that says so, not that the bytes are out of range', () => {
+    const buf = bufferOf([1, 2], [3, 4]);
+    const notWhole = (range: string) => new RangeError(`bytes ${range} are not whole bytes: offsets and lengths must be integers`);
+    expect(() => buf.byteAt(0.5)).toThrow(notWhole('0.5..1.5'));
+    expect(() => buf.readUint32BE(Number.NaN)).toThrow(notWhole('NaN..NaN'));
+    expect(() => buf.readUint(1.5, 2)).toThrow(notWhole('1.5..3.5'));
+    expect(() => buf.peek(0.5, 2)).toThrow(notWhole('0.5..2'));
+    expect(() => buf.take(1.5)).toThrow(notWhole('0..1.5'));
+    expect(() => {
+      buf.skip(2.5);
+    }).toThrow(notWhole('0..2.5'));
+    expect(buf.length).toBe(4);
+    // Out of range stays out of range.
+    expect(() => buf.take(5)).toThrow(new RangeError('bytes 0..5 are out of range (buffer holds 4 bytes)'));
+  });
+});
+
 describe('readUint16 / 24 / 32, big and little endian', () => {
   const cases = [
     { name: 'readUint16BE', width: 2, expected: (o: number) => VIEW.getUint16(o, false) },

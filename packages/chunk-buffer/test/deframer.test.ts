@@ -351,6 +351,40 @@ describe('Deframer, recoverable errors', () => {
     expect(deframer.end()).toEqual([]);
   });
 
+  it.each([
+    ['an Error of its own', () => new Error('giving up')],
+    ['the recoverable error it was given', (error: FramingError) => error],
+  ])('an exception thrown by onRecoverableError (%s) ends the stream, after the frames before it', (_what, pick) => {
+    let raised: unknown;
+    const options = {
+      onRecoverableError: (error: FramingError) => {
+        throw (raised = pick(error));
+      },
+    };
+    // Array form: the frames before it are returned, then every later call throws it.
+    const deframer = new Deframer(line, options);
+    expect(texts(deframer.push(bytes('a\ntoo long\nb\n')))).toEqual(['a']);
+    expect(raised).toBeInstanceOf(Error);
+    expect(thrown(() => deframer.push(bytes('c\n')))).toBe(raised);
+    expect(thrown(() => deframer.end())).toBe(raised);
+    // Callback form: onFrame sees the frames before it, then this call and every later one throw it.
+    const withCallback = new Deframer(line, options);
+    const seen: Uint8Array[] = [];
+    const onFrame = (frame: Uint8Array) => seen.push(frame);
+    expect(
+      thrown(() => {
+        withCallback.push(bytes('a\ntoo long\nb\n'), onFrame);
+      }),
+    ).toBe(raised);
+    expect(texts(seen)).toEqual(['a']);
+    expect(
+      thrown(() => {
+        withCallback.end(onFrame);
+      }),
+    ).toBe(raised);
+    expect(texts(seen)).toEqual(['a']);
+  });
+
   it('end() after a pending recoverable error throws it, then finishes on the next end()', () => {
     const deframer = new Deframer(line);
     expect(texts(deframer.push(bytes('ok\ntoo long\nend\n')))).toEqual(['ok']);
@@ -562,6 +596,43 @@ describe('decodeFrames', () => {
     expect(unread.return()).toEqual({ value: undefined, done: true });
     expect(unread.next()).toEqual({ value: undefined, done: true });
     expect(reads).toBe(1);
+  });
+
+  it('an error of the source closing does not hide the error it was closed for, as in a function*', () => {
+    const source = (): Iterable<Uint8Array> => ({
+      [Symbol.iterator]: () => ({
+        next: () => ({ value: concatBytes([wire(u8, 'a', 'b'), Uint8Array.of(50)]), done: false }),
+        return: () => {
+          throw new Error('close failed');
+        },
+      }),
+    });
+    const seen: string[] = [];
+    const error = thrown(() => {
+      for (const frame of decodeFrames(source(), u8)) seen.push(texts([frame])[0]!);
+    });
+    expect(seen).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 50 });
+    // throw(): the error given.
+    const frames = decodeFrames(source(), u8);
+    frames.next();
+    const stop = new Error('stop');
+    expect(thrown(() => frames.throw(stop))).toBe(stop);
+    expect(frames.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('ends the iteration when the source fails to give an iterator', () => {
+    let calls = 0;
+    const source: Iterable<Uint8Array> = {
+      [Symbol.iterator]: () => {
+        if (++calls === 1) throw new TypeError('source is locked');
+        return [wire(u8, 'late')][Symbol.iterator]();
+      },
+    };
+    const frames = decodeFrames(source, u8);
+    expect(thrown(() => frames.next())).toMatchObject({ name: 'TypeError', message: 'source is locked' });
+    expect(frames.next()).toEqual({ value: undefined, done: true });
+    expect(calls).toBe(1);
   });
 
   it('passes options on (onRecoverableError)', () => {

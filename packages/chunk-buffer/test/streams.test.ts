@@ -183,6 +183,41 @@ describe('decodeFramesAsync', () => {
     expect(await frames.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('an error of the source closing does not hide the error it was closed for, as in an async function*', async () => {
+    const source = (): AsyncIterable<Uint8Array> => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve({ value: concatBytes([wire('a', 'b'), Uint8Array.of(99)]), done: false }),
+        return: () => Promise.reject(new Error('close failed')),
+      }),
+    });
+    const { frames, error } = await collect(decodeFramesAsync(source(), u8));
+    expect(frames).toEqual(['a', 'b']);
+    expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 99 });
+    // throw(): the error given.
+    const iteration = decodeFramesAsync(source(), u8);
+    await iteration.next();
+    const stop = new Error('stop');
+    await expect(iteration.throw(stop)).rejects.toBe(stop);
+    expect(await iteration.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('ends the iteration when the source fails to give an iterator', async () => {
+    let calls = 0;
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => {
+        if (++calls === 1) throw new TypeError('source is locked');
+        return (async function* () {
+          await tick();
+          yield wire('late');
+        })();
+      },
+    };
+    const frames = decodeFramesAsync(source, u8);
+    await expect(frames.next()).rejects.toMatchObject({ name: 'TypeError', message: 'source is locked' });
+    expect(await frames.next()).toEqual({ value: undefined, done: true });
+    expect(calls).toBe(1);
+  });
+
   it('passes on an error of the source after the frames read before it', async () => {
     async function* source(): AsyncGenerator<Uint8Array> {
       yield wire('a', 'b');
@@ -257,6 +292,57 @@ describe('createDecoderStream', () => {
     const end = await drain(streamOf([concatBytes([wire('x', 'y', 'z'), Uint8Array.of(3, 1)])]).pipeThrough(createDecoderStream(u8)));
     expect(texts(end.values)).toEqual(['x', 'y', 'z']);
     expect(end.error).toMatchObject({ code: 'ERR_TRUNCATED_FRAME' });
+  });
+
+  it('delivers the frames it holds before an error of the source it is piped from', async () => {
+    // The source gives one chunk of three frames, then fails: the pipe aborts the decoder.
+    const reset = new Error('connection reset');
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(wire('a', 'b', 'c'));
+      },
+      pull(controller) {
+        controller.error(reset);
+      },
+    });
+    const reader = source.pipeThrough(createDecoderStream(u8)).getReader();
+    const first = await reader.read();
+    await tick(); // the source has failed by now
+    const rest: Uint8Array[] = [];
+    let error: unknown;
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) rest.push(r.value);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(texts([first.value!, ...rest])).toEqual(['a', 'b', 'c']);
+    expect(error).toBe(reset);
+  });
+
+  it('delivers the frames it holds before an abort of its writable side, then errors with its reason', async () => {
+    const decoder = createDecoderStream(u8);
+    const writer = decoder.writable.getWriter();
+    const reader = decoder.readable.getReader();
+    const written = writer.write(wire('a', 'b', 'c'));
+    expect(texts([(await reader.read()).value!])).toEqual(['a']);
+    await written;
+    const stop = new Error('stop');
+    const aborted = writer.abort(stop);
+    await tick();
+    expect(texts([(await reader.read()).value!, (await reader.read()).value!])).toEqual(['b', 'c']);
+    await expect(reader.read()).rejects.toBe(stop);
+    await aborted;
+  });
+
+  it('lets its consumer cancel it while frames wait, and the writable side then errors', async () => {
+    const decoder = createDecoderStream(u8);
+    const writer = decoder.writable.getWriter();
+    const reader = decoder.readable.getReader();
+    void writer.write(wire('a', 'b', 'c')).catch(() => undefined);
+    await reader.read();
+    const bye = new Error('not interested');
+    await reader.cancel(bye);
+    await expect(writer.closed).rejects.toBe(bye);
   });
 
   it('errors with a TruncatedFrameError when the input ends inside a frame', async () => {
