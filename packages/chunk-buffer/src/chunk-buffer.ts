@@ -482,7 +482,9 @@ function isUint8Array(value: unknown): value is Uint8Array {
   return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
 }
 
-function describe(value: unknown): string {
+/** What a value is, for error messages: `null`, `Array`, `string`. Internal to the package. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
   return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
 }
 

@@ -1,4 +1,4 @@
-import { ChunkBuffer } from './chunk-buffer.js';
+import { ChunkBuffer, describe } from './chunk-buffer.js';
 import { FrameTooLargeError, FramingError } from './errors.js';
 import type { FrameDecoder, FramingStrategy } from './framing.js';
 import { keepWarm } from './warm.js';
@@ -71,6 +71,7 @@ export class Deframer {
   private readonly borrowed: boolean;
 
   constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
+    checkArguments(strategy, options);
     const isStrategy = 'createDecoder' in strategy;
     this.decoder = isStrategy ? strategy.createDecoder() : strategy;
     // A strategy whose limit is near 2^53 may announce a wire length past it: no cap is lower.
@@ -208,6 +209,21 @@ export class Deframer {
 // An idle Deframer, kept warm here and by the idle generators below.
 const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
 keepWarm(idleDeframer);
+
+// The Deframer's arguments, for a caller without TypeScript: a clear TypeError, not the
+// engine's from deep inside the first push.
+function checkArguments(strategy: unknown, options: unknown): void {
+  const has = (name: string): boolean =>
+    typeof strategy === 'object' && strategy !== null && typeof (strategy as Record<string, unknown>)[name] === 'function';
+  if (!has('createDecoder') && !has('decode')) {
+    throw new TypeError(`Deframer needs a framing strategy (with createDecoder) or a decoder (with decode); got ${describe(strategy)}`);
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Deframer options must be an object (got ${describe(options)})`);
+  const handler = (options as DeframerOptions).onRecoverableError;
+  if (handler !== undefined && typeof handler !== 'function') {
+    throw new TypeError(`onRecoverableError must be a function (got ${describe(handler)})`);
+  }
+}
 
 function lendingNeedsCallback(what: string): TypeError {
   return new TypeError(

@@ -87,7 +87,7 @@ describe('push / length / chunkCount', () => {
     }).toThrow(new TypeError('chunk must be a Uint8Array (got Uint16Array)'));
     expect(() => {
       buf.push(null as unknown as Uint8Array);
-    }).toThrow(new TypeError('chunk must be a Uint8Array (got Null)'));
+    }).toThrow(new TypeError('chunk must be a Uint8Array (got null)'));
     expect(buf.length).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkBuffer } from '../src/chunk-buffer.js';
-import { Deframer, decodeFrames } from '../src/deframer.js';
+import { Deframer, decodeFrames, type DeframerOptions } from '../src/deframer.js';
 import { FrameTooLargeError, FramingError, MalformedFrameError, TruncatedFrameError } from '../src/errors.js';
 import type { FrameDecoder, FramingStrategy } from '../src/framing.js';
 import { concatBytes, encodeFrame } from '../src/framing.js';
@@ -460,6 +460,23 @@ describe('Deframer, maxBufferedBytes', () => {
         new RangeError(`maxBufferedBytes must be a positive safe integer (got ${bad})`),
       );
     }
+  });
+});
+
+describe('Deframer, arguments', () => {
+  it('refuses what is neither a strategy nor a decoder, and bad options, with a TypeError naming them', () => {
+    const u8 = u8Strategy();
+    const make = (strategy: unknown, options?: unknown) => () => new Deframer(strategy as FrameDecoder, options as DeframerOptions);
+    for (const [bad, got] of [[null, 'null'], [undefined, 'undefined'], ['u8', 'string'], [{}, 'Object'], [{ createDecoder: 1 }, 'Object']] as const) {
+      expect(make(bad)).toThrow(
+        new TypeError(`Deframer needs a framing strategy (with createDecoder) or a decoder (with decode); got ${got}`),
+      );
+    }
+    expect(make(u8, null)).toThrow(new TypeError('Deframer options must be an object (got null)'));
+    expect(make(u8, { onRecoverableError: 'log' })).toThrow(new TypeError('onRecoverableError must be a function (got string)'));
+    // A bare decoder, and a strategy with a handler, are taken.
+    expect(new Deframer(u8.createDecoder()).push(wire(u8, 'a'))).toEqual([bytes('a')]);
+    expect(new Deframer(u8, { onRecoverableError: () => undefined }).push(wire(u8, 'b'))).toEqual([bytes('b')]);
   });
 });
 
