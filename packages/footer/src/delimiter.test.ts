@@ -370,6 +370,24 @@ describe('delimiter: end of stream', () => {
     expect(run(s, [text('abc')]).frames.map(str)).toEqual(['abc']);
   });
 
+  it("allowUnterminatedLast with 'discard': an oversized last frame is dropped recoverably, however it ends", () => {
+    // abcde is over the limit as soon as it arrives; abcd\r only at the end (\r could have begun
+    // \r\n). Both used to differ: the second was an unrecoverable error from end().
+    for (const delimiters of [CRLF, [hex('0a'), CRLF], [CRLF, text(';;')]]) {
+      const s = delimiter({ delimiters, maxFrameLength: 4, onTooLong: 'discard', allowUnterminatedLast: true });
+      for (const last of ['abcde', 'abcd\r']) {
+        const r = decodeEverySplit(s, text(`ok\r\n${last}`));
+        expect(r.frames.map(str)).toEqual(['ok']);
+        expect(r.recovered.map((e) => e.code)).toEqual(['ERR_FRAME_TOO_LARGE']);
+        expect(r.error).toBeUndefined();
+        expect(r.leftover).toBe(0);
+      }
+      const deframer = new Deframer(s, { onRecoverableError: () => undefined });
+      expect(deframer.push(text('ok\r\nabcd\r')).map(str)).toEqual(['ok']);
+      expect(deframer.end()).toEqual([]);
+    }
+  });
+
   it('an empty stream, or one that ends after a delimiter, ends cleanly', () => {
     const s = delimiter({ delimiters: CRLF });
     expect(run(s, []).error).toBeUndefined();

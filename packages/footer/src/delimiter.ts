@@ -71,7 +71,8 @@ export interface DelimiterOptions extends FramingOptions {
    * Whether bytes left at end of stream after the last delimiter form a final frame. Applies to
    * decoding. When false, they raise a `TruncatedFrameError` (never silently dropped, never passed
    * on as complete); when true, they are returned by `end()` as they are (a trailing partial
-   * delimiter included), if they fit the limit. Defaults to `false`.
+   * delimiter included), if they fit the limit (otherwise a `FrameTooLargeError`, recoverable and
+   * the bytes dropped with `onTooLong: 'discard'`). Defaults to `false`.
    */
   allowUnterminatedLast?: boolean;
   /**
@@ -670,6 +671,8 @@ class MultiDelimiterDecoder implements FrameDecoder {
 }
 
 // Leftover bytes at end of stream: a final frame when allowed, otherwise a TruncatedFrameError.
+// One over the limit (kept until the end by a partial delimiter: `aaaa\r` with a limit of 4) is
+// too large; with 'discard' recoverably, and dropped, as any other oversized frame.
 function endOfStream(
   config: DelimiterConfig,
   buffer: ChunkBuffer,
@@ -679,13 +682,10 @@ function endOfStream(
   if (n === 0) return undefined;
   if (!config.allowUnterminatedLast) throw fail(truncatedError(config, n));
   if (n > config.maxFrameLength) {
-    throw fail(
-      new FrameTooLargeError(
-        n,
-        config.maxFrameLength,
-        `unterminated last frame of ${n} bytes exceeds the maximum frame length of ${config.maxFrameLength} bytes`,
-      ),
-    );
+    const what = `unterminated last frame of ${n} bytes exceeds the maximum frame length of ${config.maxFrameLength} bytes`;
+    if (!config.discard) throw fail(new FrameTooLargeError(n, config.maxFrameLength, what));
+    buffer.skip(n);
+    throw new FrameTooLargeError(n, config.maxFrameLength, `${what}; dropping it`, { recoverable: true });
   }
   return buffer.take(n);
 }

@@ -175,6 +175,62 @@ describe('LineTextDecoder', () => {
     expect(() => { new LineTextDecoder().push('text\n' as unknown as Uint8Array, () => undefined); }).toThrow(TypeError);
   });
 
+  it('refuses other typed arrays and DataViews, at a line start or inside a line, instead of reading them as bytes', () => {
+    // A Uint16Array of "a\n" "b\n" used to come out as the line "a\u0000" and nothing else.
+    const views = [Uint16Array.of(0x61, 0x0a, 0x62, 0x0a), Float64Array.of(1, 10), new DataView(bytes('a\nb\n').buffer)];
+    for (const view of views) {
+      for (const before of ['', 'partial']) {
+        const decoder = new LineTextDecoder();
+        const seen: string[] = [];
+        decoder.push(bytes(before), (l) => seen.push(l));
+        expect(() => { decoder.push(view as unknown as Uint8Array, (l) => seen.push(l)); }).toThrow(/chunk must be a Uint8Array/);
+        expect(seen).toEqual([]);
+      }
+    }
+  });
+
+  it('an exception of onLine ends the stream, wherever the chunks put the line, as in a Deframer', () => {
+    const data = bytes('a\nb\nc\nd\n');
+    for (let cutAt = 0; cutAt <= data.length; cutAt++) {
+      const chunks = [data.subarray(0, cutAt), data.subarray(cutAt)];
+      const boom = new Error('boom');
+      /** Pushes every chunk, and then one more line, and ends, recording lines and what each call threw. */
+      const drive = (push: (chunk: Uint8Array, out: (s: string) => void) => void, end: (out: (s: string) => void) => void) => {
+        const seen: unknown[] = [];
+        const out = (s: string): void => {
+          if (s === 'b') throw boom;
+          seen.push(s);
+        };
+        for (const step of [...chunks.map((c) => () => { push(c, out); }), () => { push(bytes('e\n'), out); }, () => { end(out); }]) {
+          try {
+            step();
+          } catch (error) {
+            seen.push(error);
+          }
+        }
+        return seen;
+      };
+      const text = new TextDecoder();
+      const deframer = new Deframer(line());
+      const expected = drive(
+        (chunk, out) => { deframer.push(chunk, (f) => { out(text.decode(f)); }); },
+        (out) => { deframer.end((f) => { out(text.decode(f)); }); },
+      );
+      // Lines before 'b', then 'boom' from every later call: 'c', 'd' and 'e' are never delivered.
+      expect(expected.filter((x) => typeof x === 'string')).toEqual(['a']);
+      const lines = new LineTextDecoder();
+      expect(drive((chunk, out) => { lines.push(chunk, out); }, (out) => { lines.end(out); }), `cut at ${cutAt}`).toEqual(expected);
+    }
+  });
+
+  it('validates its options, naming the option', () => {
+    expect(() => new LineTextDecoder(null as unknown as LineTextOptions)).toThrow(/LineTextDecoder options must be an object \(got null\)/);
+    expect(() => new LineTextDecoder({ onRecoverableError: 5 as unknown as () => void })).toThrow(/onRecoverableError must be a function \(got 5\)/);
+    // Lines never include their ending: stripDelimiter false used to keep it only on lines that spanned chunks.
+    expect(() => new LineTextDecoder({ stripDelimiter: false } as LineTextOptions)).toThrow(/stripDelimiter is not an option of LineTextDecoder/);
+    expect(() => new LineTextDecoder({ maxFrameLength: -1 })).toThrow(/maxFrameLength/);
+  });
+
   it('rethrows an unrecoverable error on every later call', () => {
     const decoder = new LineTextDecoder({ maxFrameLength: 2 });
     const seen: string[] = [];

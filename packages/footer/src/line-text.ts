@@ -1,5 +1,6 @@
 import { Deframer, keepWarm, type FramingError } from '@framewire/chunk-buffer';
 import type { DelimiterPresetOptions } from './delimiter.js';
+import { checkOptionsObject, describe } from './internal.js';
 import { line } from './line.js';
 
 /** Options of {@link LineTextDecoder}: those of {@link line} (but `stripDelimiter`), plus one. */
@@ -28,7 +29,9 @@ const EMPTY = new Uint8Array(0);
  * - `end()` reports bytes after the last line ending as a `TruncatedFrameError`, or, with
  *   `allowUnterminatedLast`, delivers them as a last line (as they are).
  * - Lines completed before an error are delivered before it is thrown; after an
- *   unrecoverable error every call throws it again.
+ *   unrecoverable error every call throws it again. So does an exception of `onLine`, as one of
+ *   `onFrame` does in a `Deframer`: it ends the stream.
+ * - Chunks must be `Uint8Array`s (a Node `Buffer` is one); anything else throws a `TypeError`.
  *
  * @example
  * ```ts
@@ -46,13 +49,25 @@ export class LineTextDecoder {
   // Whether all the decoder was given ended with \n (it may still hold whole lines, after a
   // recoverable error it threw).
   #atLineStart = true;
+  // What onLine threw for a line decoded here (not by the Deframer, which keeps its own): it ends
+  // the stream, as in a Deframer, and every later call rethrows it.
+  #failed: { readonly error: unknown } | undefined;
   #onLine: (line: string) => void = () => undefined;
   readonly #onFrame = (frame: Uint8Array): void => {
     this.#onLine(this.#text.decode(frame));
   };
 
+  /** @throws TypeError or RangeError for invalid options, naming the option. */
   constructor(options: LineTextOptions = {}) {
-    const { onRecoverableError, ...lineOptions } = options;
+    const { onRecoverableError, ...lineOptions } = checkOptionsObject(options, 'LineTextDecoder');
+    if (onRecoverableError !== undefined && typeof onRecoverableError !== 'function') {
+      throw new TypeError(`onRecoverableError must be a function (got ${describe(onRecoverableError)})`);
+    }
+    // Lines never include their ending: the fast path below strips it, so the decoder must too.
+    const { stripDelimiter } = lineOptions as { stripDelimiter?: unknown };
+    if (stripDelimiter !== undefined && stripDelimiter !== true) {
+      throw new TypeError(`stripDelimiter is not an option of LineTextDecoder, whose lines never include \n or \r\n (got ${describe(stripDelimiter)})`);
+    }
     const strategy = line(lineOptions);
     this.#maxFrameLength = strategy.maxFrameLength;
     this.#deframer = new Deframer(strategy, onRecoverableError === undefined ? {} : { onRecoverableError });
@@ -65,10 +80,12 @@ export class LineTextDecoder {
 
   /** Adds a chunk (not copied) and calls `onLine` with each line it completed, in order. */
   push(chunk: Uint8Array, onLine: (line: string) => void): void {
+    if (this.#failed !== undefined) throw this.#failed.error;
     this.#onLine = onLine;
     const deframer = this.#deframer;
-    // Anything but bytes (a string from a socket with setEncoding) gets the buffer's TypeError.
-    if (!ArrayBuffer.isView(chunk)) deframer.push(chunk, this.#onFrame);
+    // Anything but a Uint8Array (a string from a socket with setEncoding, a Uint16Array, a
+    // DataView) gets the buffer's TypeError: searched below as bytes, it would give wrong lines.
+    if (!(chunk instanceof Uint8Array) && !isUint8Array(chunk)) deframer.push(chunk, this.#onFrame);
     let from = 0;
     if (this.#atLineStart && deframer.bufferedBytes === 0) {
       // Nothing pending: this still rethrows an earlier failure and refuses a push after end().
@@ -107,6 +124,7 @@ export class LineTextDecoder {
 
   /** Signals the end of the stream (see the class notes for bytes after the last line ending). */
   end(onLine: (line: string) => void): void {
+    if (this.#failed !== undefined) throw this.#failed.error;
     this.#onLine = onLine;
     this.#deframer.end(this.#onFrame);
   }
@@ -118,11 +136,22 @@ export class LineTextDecoder {
     // A \r before the \n belongs to the line ending: `line` takes \r\n as one delimiter.
     const onLine = this.#onLine;
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
-      onLine(text.slice(from, nl > from && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl));
-      from = nl + 1;
+    try {
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+        onLine(text.slice(from, nl > from && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl));
+        from = nl + 1;
+      }
+    } catch (thrown) {
+      // The lines after this one would be lost: the stream ends here, as in a Deframer.
+      this.#failed = { error: thrown };
+      throw thrown;
     }
   }
+}
+
+// A Uint8Array from another realm (a worker, a vm context) too, as ChunkBuffer#push accepts.
+function isUint8Array(value: unknown): boolean {
+  return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
 }
 
 // An idle instance, kept so that V8 keeps its optimized code (keepWarm, from @framewire/chunk-buffer).

@@ -1,7 +1,7 @@
-import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, MalformedFrameError, UnencodablePayloadError, encodeFrame } from '@framewire/chunk-buffer';
+import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, MalformedFrameError, UnencodablePayloadError, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, run, text, toHex } from '../test/helpers.js';
+import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, outcome, run, text, toHex } from '../test/helpers.js';
 import { slip } from './slip.js';
 
 describe('slip: RFC 1055, byte for byte', () => {
@@ -258,6 +258,68 @@ describe('slip: limits (on the decoded payload)', () => {
     expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
     expect(r.fedAtError).toBe(1 + 8 + 1);
     expect(r.maxBuffered).toBeLessThanOrEqual(s.maxWireLength);
+  });
+
+  it('counts an ESC as one byte with the byte after it, an ESC still waiting for that byte as one', () => {
+    // db dc db: c0, then at least one more byte. It used to say "at least 1 bytes: over the
+    // maximum frame length of 1 bytes" (the last ESC counted as nothing), with error.length 1.
+    const r = decodeEverySplit(slip({ maxFrameLength: 1 }), hex('db dc db'));
+    expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
+    expect(r.error?.message).toMatch(/no END within 3 bytes, which decode to at least 2 bytes: over the maximum frame length of 1 bytes/);
+    expect((r.error as FrameTooLargeError).length).toBe(2);
+    // db db …: each ESC takes the byte after it (a bad escape), as the decoder pairs them.
+    const esc = decodeEverySplit(slip({ maxFrameLength: 2 }), hex('db db db db db'));
+    expect(esc.error?.message).toMatch(/no END within 5 bytes, which decode to at least 3 bytes/);
+  });
+
+  it('frames and errors are those of a plain reference decoder, at any limit (2,000 runs)', () => {
+    // The reference: split at c0, ignore empty frames; a frame whose tokens (an ESC and the byte
+    // after it, or one other byte) are more than the limit is too large, else a bad escape is
+    // malformed; leftover bytes are too large or truncated by the same count.
+    const reference = (wire: Uint8Array, max: number, discard: boolean) => {
+      const out = { frames: [] as string[], recovered: [] as string[], error: undefined as string | undefined };
+      for (let start = 0; ; ) {
+        const q = wire.indexOf(0xc0, start);
+        const seg = wire.subarray(start, q === -1 ? wire.length : q);
+        start = q + 1;
+        if (seg.length === 0) {
+          if (q === -1) return out;
+          continue;
+        }
+        const bytes: number[] = [];
+        let tokens = 0;
+        let bad = false;
+        for (let i = 0; i < seg.length; tokens++, i++) {
+          if (seg[i] !== 0xdb) {
+            bytes.push(seg[i]!);
+            continue;
+          }
+          const next = seg[++i];
+          if (next === 0xdc || next === 0xdd) bytes.push(next === 0xdc ? 0xc0 : 0xdb);
+          else bad = true;
+        }
+        if (tokens > max) {
+          if (!discard) out.error = 'ERR_FRAME_TOO_LARGE';
+          else out.recovered.push('ERR_FRAME_TOO_LARGE');
+          if (!discard || q === -1) return out;
+        } else if (q === -1) {
+          out.error = 'ERR_TRUNCATED_FRAME';
+          return out;
+        } else if (bad) out.recovered.push('ERR_MALFORMED_FRAME');
+        else out.frames.push(toHex(Uint8Array.from(bytes)));
+      }
+    };
+    const byte = fc.oneof(fc.constantFrom(0xc0, 0xdb, 0xdc, 0xdd), fc.integer({ min: 0, max: 255 }));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 60 }), fc.integer({ min: 0, max: 8 }), fc.boolean(), (bytes, max, discard) => {
+        const wire = Uint8Array.from(bytes);
+        const s = slip({ maxFrameLength: max, onTooLong: discard ? 'discard' : 'fail' });
+        const expected = reference(wire, max, discard);
+        expect(outcome(run(s, [wire]))).toEqual(expected);
+        expect(outcome(run(s, Array.from(wire, (b) => Uint8Array.of(b))))).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("'discard': one recoverable error per oversized frame, then the next frames, memory bounded", () => {

@@ -118,9 +118,14 @@ const UNKNOWN = -2;
 class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // Where the next search for END starts: no END before it.
   private scanned = 0;
-  // How many ESC bytes lie before `scanned`: the bytes so far decode to at least
-  // `scanned - escapes`, which is what the limit is checked against.
+  // How many escapes (an ESC and the byte after it, one decoded byte) lie whole before
+  // `scanned`, each ESC paired with the next byte as the decoder pairs them (`db db` is one, a
+  // bad one): the bytes so far decode to at least `scanned - escapes`, which is what the limit
+  // is checked against.
   private escapes = 0;
+  // True when the last byte before `scanned` is an ESC whose second byte has not arrived (it
+  // counts as one decoded byte until then).
+  private escPending = false;
   // Offset of the first ESC before `scanned`, or -1: the frame's bytes are not searched again.
   private firstEsc = -1;
   // True while dropping an oversized frame up to its END ('discard' mode).
@@ -178,7 +183,8 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         }
         this.escapes += this.countEscapes(buffer, this.scanned, scanned);
         this.scanned = scanned;
-        if (scanned - this.escapes > config.maxFrameLength || scanned >= config.scanLimit) {
+        // Every escape takes two bytes, so scanLimit (2 × maxFrameLength + 1) bytes are always over.
+        if (scanned - this.escapes > config.maxFrameLength) {
           this.tooLong(
             buffer,
             scanned - this.escapes,
@@ -294,17 +300,27 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     return this.checkLength(escaped ? this.unescape(plain, at, q, e, false, win) : plain.subarray(at, q));
   }
 
-  // ESC bytes in win[from, to), using and moving the cached position of the next one; win[front]
-  // is the buffer's first byte (for firstEsc).
+  // Escapes completed in win[from, to) (see `escapes`), using and moving the cached position of
+  // the next ESC; win[front] is the buffer's first byte (for firstEsc).
   private countWindowEscapes(from: number, to: number, front: number): number {
     const win = this.win;
+    let count = 0;
+    if (this.escPending && from < to) {
+      // win[from] is the second byte of an escape begun in an earlier chunk.
+      this.escPending = false;
+      count++;
+      from++;
+    }
     let e = this.winEsc;
     if (e === UNKNOWN || (e !== -1 && e < from)) e = win.indexOf(ESC, from);
     if (this.firstEsc === -1 && e !== -1 && e < to) this.firstEsc = e - front;
-    let count = 0;
     while (e !== -1 && e < to) {
+      if (e + 1 === to) {
+        this.escPending = true;
+        break;
+      }
       count++;
-      e = win.indexOf(ESC, e + 1);
+      e = win.indexOf(ESC, e + 2);
     }
     this.winEsc = e;
     return count;
@@ -434,11 +450,11 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // A bad escape at bytes[e], in a frame ending at `end` whose bytes before `e` decoded to
   // `decoded` bytes (bytes[e, end) are as received; those before may already be overwritten). A
   // frame that is also too long is reported as too long, as it is when its bytes arrive one by
-  // one (the limit is checked as they arrive).
+  // one (the limit is checked as they arrive, escapes paired and counted the same way).
   private malformed(bytes: Uint8Array, e: number, end: number, decoded: number, message: string): never {
     const rest = bytes.subarray(e, end);
     let escapes = 0;
-    for (let k = rest.indexOf(ESC); k !== -1; k = rest.indexOf(ESC, k + 1)) escapes++;
+    for (let k = rest.indexOf(ESC); k !== -1 && k + 1 < rest.length; k = rest.indexOf(ESC, k + 2)) escapes++;
     const size = decoded + (end - e) - escapes;
     const max = this.config.maxFrameLength;
     if (size > max) {
@@ -450,15 +466,28 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   private reset(): void {
     this.scanned = 0;
     this.escapes = 0;
+    this.escPending = false;
     this.firstEsc = -1;
   }
 
-  // ESC bytes in the buffer's [from, to); records the first one in firstEsc.
+  // Escapes completed in the buffer's [from, to) (see `escapes`); records the first ESC in firstEsc.
   private countEscapes(buffer: ChunkBuffer, from: number, to: number): number {
     let count = 0;
+    if (this.escPending && from < to) {
+      // The byte at `from` is the second byte of an escape begun before it.
+      this.escPending = false;
+      count++;
+      from++;
+    }
     let at = buffer.indexOf(ESC, from, to);
     if (this.firstEsc === -1 && at !== -1) this.firstEsc = at;
-    for (; at !== -1; at = buffer.indexOf(ESC, at + 1, to)) count++;
+    for (; at !== -1; at = buffer.indexOf(ESC, at + 2, to)) {
+      if (at + 1 === to) {
+        this.escPending = true;
+        break;
+      }
+      count++;
+    }
     return count;
   }
 
