@@ -52,6 +52,24 @@ describe('a decoder that re-scans its buffer from offset 0 on every chunk', () =
   });
 });
 
+describe('a decoder that moves the payload into an array of its own, grown by copying, until the frame is whole', () => {
+  const hoards = brokenU16({ hoardsPayload: true });
+
+  it('fails property 6 (linear work): the copies are work the buffer does not see', () => {
+    const error = failure(() => {
+      checkLinearWork(hoards);
+    });
+    expect(error.message).toMatch(
+      /property "6\. .*decode returned undefined having consumed \d+ of the \d+ wire bytes of frame \d+ \(a \d+-byte payload\), which it has not returned yet: more than the frame's 2 bytes of header and trailer/s,
+    );
+  });
+
+  it('passes properties 1 and 4, which see only the frames', () => {
+    checkRoundTrip(hoards);
+    checkTruncation(hoards);
+  });
+});
+
 describe('a decoder that drops a truncated frame silently', () => {
   it('fails property 4 (truncation)', () => {
     const error = failure(() => {

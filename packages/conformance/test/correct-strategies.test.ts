@@ -1,7 +1,7 @@
 // The kit run the way a contributor runs it, on the two correct sample strategies.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkArbitraryBytes, testStrategy } from '../src/index.js';
+import { checkArbitraryBytes, checkStrategy, testStrategy } from '../src/index.js';
 import { NO_NEWLINE, newline, u16Prefix } from './fixtures/samples.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -27,6 +27,14 @@ testStrategy(newline, {
 
 // A plain strategy rather than a factory: property 3 then checks its own limit once.
 testStrategy(u16Prefix({ maxFrameLength: 1000 }));
+
+describe('a strategy whose limit is 0', () => {
+  it('passes every property: it is asked to carry empty payloads only', () => {
+    expect(() => {
+      checkStrategy(u16Prefix({ maxFrameLength: 0 }), { numRuns: 100 });
+    }).not.toThrow();
+  });
+});
 
 describe('property 5 and a strategy without empty payloads', () => {
   it('never asks its factory for a limit of 0, which such a strategy may refuse', () => {

@@ -455,3 +455,73 @@ describe('lengthPrefix round trip', () => {
     );
   });
 });
+
+/**
+ * How Netty's LengthFieldBasedFrameDecoder and tokio's LengthDelimitedCodec cut one frame from
+ * `wire`, modelled on their decode code: Netty takes `field + lengthAdjustment` bytes after the
+ * length field, then strips `initialBytesToStrip`; tokio skips `num_skip` bytes, then takes
+ * `field + length_adjustment` bytes.
+ */
+interface PeerLayout {
+  offset: number;
+  width: 1 | 2 | 3 | 4 | 8;
+  adjustment: number;
+  strip: number;
+}
+function readField(wire: Uint8Array, { offset, width }: PeerLayout): number {
+  let value = 0;
+  for (let k = 0; k < width; k++) value = value * 256 + wire[offset + k]!;
+  return value;
+}
+const nettyFrame = (wire: Uint8Array, l: PeerLayout): Uint8Array =>
+  wire.subarray(l.strip, l.offset + l.width + readField(wire, l) + l.adjustment);
+const tokioFrame = (wire: Uint8Array, l: PeerLayout): Uint8Array =>
+  wire.subarray(l.strip, l.strip + readField(wire, l) + l.adjustment);
+
+describe('lengthPrefix and its peers (README: the options map onto Netty and tokio)', () => {
+  const layouts = fc
+    .record({
+      offset: fc.integer({ min: 0, max: 3 }),
+      width: fc.constantFrom<1 | 2 | 3 | 4 | 8>(1, 2, 3, 4, 8),
+      extra: fc.integer({ min: 0, max: 3 }),
+      stripSeed: fc.nat(),
+      content: fc.integer({ min: 0, max: 40 }),
+    })
+    .map(({ offset, width, extra, stripSeed, content }) => ({ offset, width, extra, strip: stripSeed % (offset + width + 1), content }));
+
+  it("reads Netty's frames with Netty's arguments, one for one", () => {
+    fc.assert(
+      fc.property(layouts, ({ offset, width, extra, strip, content }) => {
+        // A length field that counts the content but not `extra` bytes of it: lengthAdjustment = extra.
+        const wire = cat(new Uint8Array(offset).fill(0xca), hex(content.toString(16).padStart(2 * width, '0')), payload(content + extra, 3));
+        const netty = nettyFrame(wire, { offset, width, adjustment: extra, strip });
+        const ours = lengthPrefix({ lengthFieldOffset: offset, lengthFieldLength: width, lengthAdjustment: extra, bytesToStrip: strip });
+        expect(decodeChunks(ours, [wire]).frames.map(toHex)).toEqual([toHex(netty)]);
+      }),
+    );
+  });
+
+  it("reads tokio's frames with length_adjustment less the header bytes num_skip keeps", () => {
+    // tokio's length_adjustment counts from where num_skip stops, not from the end of the length
+    // field: with num_skip(0), a u16 field counting the payload needs length_adjustment(2).
+    fc.assert(
+      fc.property(layouts, ({ offset, width, extra, strip, content }) => {
+        const header = offset + width;
+        const adjustment = extra + (header - strip);
+        const wire = cat(new Uint8Array(offset).fill(0xca), hex(content.toString(16).padStart(2 * width, '0')), payload(content + extra, 3));
+        const tokio = tokioFrame(wire, { offset, width, adjustment, strip });
+        const ours = lengthPrefix({
+          lengthFieldOffset: offset,
+          lengthFieldLength: width,
+          lengthAdjustment: adjustment - (header - strip),
+          bytesToStrip: strip,
+        });
+        expect(decodeChunks(ours, [wire]).frames.map(toHex)).toEqual([toHex(tokio)]);
+      }),
+    );
+    // tokio's own example: .length_field_type::<u16>().length_adjustment(2).num_skip(0) keeps the head.
+    const wire = cat(hex('00 0B'), bytes('Hello world'));
+    const ours = lengthPrefix({ lengthFieldLength: 2, lengthAdjustment: 2 - 2, bytesToStrip: 0 });
+    expect(decodeChunks(ours, [wire]).frames.map(toHex)).toEqual([toHex(tokioFrame(wire, { offset: 0, width: 2, adjustment: 2, strip: 0 }))]);
+  });
+});

@@ -51,9 +51,11 @@ export interface LengthPrefixOptions extends FramingOptions {
   lengthFieldOffset?: number;
   /**
    * Added to the value of the length field to get the number of content bytes after the
-   * header (Netty's decoder semantics; may be negative). The encoder applies the inverse:
-   * it writes `content.length - lengthAdjustment` (plus the header length with
-   * `lengthIncludesHeader`), and refuses content for which that is negative with
+   * header (Netty's decoder semantics; may be negative). tokio's `length_adjustment` counts
+   * from where `num_skip` stops instead: with `bytesToStrip` smaller than the header, this is
+   * tokio's value minus the header bytes kept (`headerLength - bytesToStrip`). The encoder
+   * applies the inverse: it writes `content.length - lengthAdjustment` (plus the header
+   * length with `lengthIncludesHeader`), and refuses content for which that is negative with
    * `ERR_UNENCODABLE_PAYLOAD`. Applies to both. Defaults to `0`.
    */
   lengthAdjustment?: number;
@@ -66,8 +68,10 @@ export interface LengthPrefixOptions extends FramingOptions {
   lengthIncludesHeader?: boolean;
   /**
    * Number of header bytes removed from the front of each frame the decoder returns, from 0
-   * to the header length. Applies to decoding (the encoder always writes the whole header;
-   * with a smaller value, decoding an encoded payload returns the kept header bytes too).
+   * to the header length (Netty's `initialBytesToStrip` and tokio's `num_skip` may go on into
+   * the content; strip those bytes from each frame yourself). Applies to decoding (the
+   * encoder always writes the whole header; with a smaller value, decoding an encoded payload
+   * returns the kept header bytes too).
    * Defaults to the header length: frames are content only, like tokio's default.
    */
   bytesToStrip?: number;
