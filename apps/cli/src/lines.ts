@@ -1,4 +1,7 @@
 import { ChunkBuffer, FrameTooLargeError } from '@framewire/chunk-buffer';
+import type { FrameEncoder } from '@framewire/chunk-buffer';
+import { CliError, toError } from './errors.js';
+import { previewFrame } from './frame-output.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -13,8 +16,31 @@ export class LineSplitter {
   private readonly buffer = new ChunkBuffer();
   // Where the next search for `\n` starts: bytes before it are known to hold none.
   private scanned = 0;
+  private delivered = 0;
 
   constructor(private readonly maxLineLength: number) {}
+
+  /**
+   * The number (from 1) of the line being read: during `onLine`, the line it was given. Errors
+   * about a line name it, so that a bad line in a long input can be found.
+   */
+  get lineNumber(): number {
+    return this.delivered + 1;
+  }
+
+  private tooLong(length: number, atLeast = false): FrameTooLargeError {
+    const max = this.maxLineLength;
+    return new FrameTooLargeError(
+      length,
+      max,
+      `input line ${this.lineNumber} of ${atLeast ? 'more than ' : ''}${atLeast ? max : length} bytes exceeds the maximum frame length of ${max} bytes`,
+    );
+  }
+
+  private deliver(line: Uint8Array, onLine: (line: Uint8Array) => void): void {
+    onLine(line);
+    this.delivered += 1;
+  }
 
   /** Adds a chunk and calls `onLine` for each line it completed. */
   push(chunk: Uint8Array, onLine: (line: Uint8Array) => void): void {
@@ -25,22 +51,14 @@ export class LineSplitter {
       if (at < 0) {
         this.scanned = buffer.length;
         // One byte of slack for a `\r` that may precede the coming `\n`.
-        if (buffer.length > this.maxLineLength + 1) {
-          throw new FrameTooLargeError(
-            buffer.length,
-            this.maxLineLength,
-            `input line of more than ${this.maxLineLength} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`,
-          );
-        }
+        if (buffer.length > this.maxLineLength + 1) throw this.tooLong(buffer.length, true);
         return;
       }
       const line = buffer.take(at + 1);
       this.scanned = 0;
       const end = at > 0 && line[at - 1] === CR ? at - 1 : at;
-      if (end > this.maxLineLength) {
-        throw new FrameTooLargeError(end, this.maxLineLength, `input line of ${end} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`);
-      }
-      onLine(line.subarray(0, end));
+      if (end > this.maxLineLength) throw this.tooLong(end);
+      this.deliver(line.subarray(0, end), onLine);
     }
   }
 
@@ -48,9 +66,19 @@ export class LineSplitter {
   end(onLine: (line: Uint8Array) => void): void {
     if (this.buffer.length === 0) return;
     const line = this.buffer.take(this.buffer.length);
-    if (line.length > this.maxLineLength) {
-      throw new FrameTooLargeError(line.length, this.maxLineLength, `input line of ${line.length} bytes exceeds the maximum frame length of ${this.maxLineLength} bytes`);
-    }
-    onLine(line);
+    if (line.length > this.maxLineLength) throw this.tooLong(line.length);
+    this.deliver(line, onLine);
+  }
+}
+
+/**
+ * The frame parts of input line `lineNumber`, or a {@link CliError} naming the line (and
+ * showing its start) when the framing cannot carry it: `input line 2 "bad…": payload contains…`.
+ */
+export function encodeLine(encoder: FrameEncoder, line: Uint8Array, lineNumber: number): Uint8Array[] {
+  try {
+    return encoder.encode(line);
+  } catch (error) {
+    throw new CliError(`input line ${lineNumber} ${previewFrame(line)}: ${toError(error).message}`, { cause: error });
   }
 }

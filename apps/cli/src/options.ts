@@ -73,11 +73,20 @@ export function parseArenaBytes(value: string): number {
   return bytes;
 }
 
-/** Parses a duration in seconds (decimals allowed: `0.5`); 0 means "off" where documented. */
+/** The longest duration a seconds option takes: Node's timers go up to 2^31 - 1 ms (about 24.8 days). */
+export const MAX_SECONDS = 2_147_483;
+
+/**
+ * Parses a duration in seconds (decimals allowed: `0.5`), at most {@link MAX_SECONDS}; 0 means
+ * "off" where documented.
+ */
 export function parseSeconds(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(seconds) || seconds > 2_147_483) {
+  if (!Number.isFinite(seconds)) {
     throw new InvalidArgumentError(`expected a number of seconds such as 5 or 0.5 (got '${value}')`);
+  }
+  if (seconds > MAX_SECONDS) {
+    throw new InvalidArgumentError(`expected at most ${MAX_SECONDS} seconds (about 24.8 days), the longest a timer waits (got '${value}')`);
   }
   return seconds;
 }

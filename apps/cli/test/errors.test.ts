@@ -123,6 +123,9 @@ describe('usage errors exit 2', () => {
     const count = await runCli(['connect', '--port', '1', '--expect', 'many']);
     expect(count.code).toBe(2);
     expect(count.stderr).toMatch(/--expect <n>.*expected a whole number/);
+    const long = await runCli(['serve', '--port', '0', '--idle-timeout', '3000000']);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/^framewire: option '--idle-timeout <seconds>' argument '3000000' is invalid\. expected at most 2147483 seconds/);
   });
 
   it('no command prints the help on stderr', async () => {
@@ -234,6 +237,23 @@ describe('runtime errors exit 1 with one line', () => {
     const result = await client;
     expect(result.code).toBe(1);
     expectOneLine(result.stderr, /^framewire: (server closed the connection after 0 of 1 expected frame|connection reset by peer)\n$/);
+  });
+
+  it('a --welcome or a message the framing cannot carry is named, before listening or connecting', async () => {
+    const welcome = await runCli(['serve', '--port', '0', '--framing', 'line', '--welcome', 'hi\nthere']);
+    expect(welcome.code).toBe(1);
+    expect(welcome.stderr).toBe(
+      'framewire: --welcome "hi\\nthere": payload contains the delimiter 0a at offset 2; line cannot carry it (use cobs or slip for binary data)\n',
+    );
+    const tooLong = await runCli(['serve', '--port', '0', '--framing', 'u8', '--welcome', 'x'.repeat(300)]);
+    expect(tooLong.code).toBe(1);
+    expectOneLine(tooLong.stderr, /^framewire: --welcome "x{60}…": u8 cannot encode a payload of 300 bytes/);
+    // Nobody listens on the port: the message is refused before connecting.
+    const message = await runCli(['connect', '--port', String(await freePort()), '--framing', 'line', 'one', 'two\nlines']);
+    expect(message.code).toBe(1);
+    expect(message.stderr).toBe(
+      'framewire: message 2 "two\\nlines": payload contains the delimiter 0a at offset 3; line cannot carry it (use cobs or slip for binary data)\n',
+    );
   });
 
   it('a missing message file', async () => {

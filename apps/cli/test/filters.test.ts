@@ -42,14 +42,26 @@ describe('encode', () => {
     const result = await runCli(['encode', '--framing', 'nul'], { input: 'ok\nbad\u0000line\nnever\n' });
     expect(result.code).toBe(1);
     expect(result.stdout.toString('hex')).toBe('6f6b00');
-    expect(result.stderr).toBe('framewire: payload contains the delimiter 00 at offset 3; nul cannot carry it (use cobs or slip for binary data)\n');
+    expect(result.stderr).toBe(
+      'framewire: input line 2 "bad\\u0000line": payload contains the delimiter 00 at offset 3; nul cannot carry it (use cobs or slip for binary data)\n',
+    );
+  });
+
+  it('names the input line it refuses, so that it can be found in a long input', async () => {
+    const good = Array.from({ length: 20_000 }, (_, i) => `line ${i + 1}`);
+    const refused = await runCli(['encode', '--framing', 'slip'], { input: `${good.join('\n')}\n\nnever\n` });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^framewire: input line 20001 "": SLIP cannot carry an empty payload[^\n]*\n$/);
+    const tooLong = await runCli(['encode', '--framing', 'u8'], { input: `${good.join('\n')}\n${'x'.repeat(300)}\n` });
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toBe('framewire: input line 20001 of 300 bytes exceeds the maximum frame length of 255 bytes\n');
   });
 
   it('refuses a line over --max-frame without waiting for its end', async () => {
     const result = await runCli(['encode', '--framing', 'u32be', '--max-frame', '4'], { input: 'abcd\nabcdefgh' });
     expect(result.code).toBe(1);
     expect(result.stdout.toString('hex')).toBe('0000000461626364');
-    expect(result.stderr).toMatch(/^framewire: input line of .* exceeds the maximum frame length of 4 bytes\n$/);
+    expect(result.stderr).toBe('framewire: input line 2 of more than 4 bytes exceeds the maximum frame length of 4 bytes\n');
   });
 });
 

@@ -80,4 +80,22 @@ describe('LineSplitter', () => {
     }).toThrow(FrameTooLargeError);
     expect(lines).toEqual(['ab', 'cd']);
   });
+
+  it('numbers the lines, so that errors can name the one they are about', () => {
+    const splitter = new LineSplitter(3);
+    const numbers: number[] = [];
+    const onLine = (): void => {
+      numbers.push(splitter.lineNumber);
+    };
+    splitter.push(te.encode('ab\r\n\ncd'), onLine);
+    splitter.end(onLine);
+    expect(numbers).toEqual([1, 2, 3]);
+    expect(() => {
+      new LineSplitter(3).push(te.encode('ab\ncd\ntoo long\n'), () => undefined);
+    }).toThrow('input line 3 of 8 bytes exceeds the maximum frame length of 3 bytes');
+    const unfinished = new LineSplitter(3);
+    expect(() => {
+      unfinished.push(te.encode('ab\nlonger'), () => undefined);
+    }).toThrow('input line 2 of more than 3 bytes exceeds the maximum frame length of 3 bytes');
+  });
 });

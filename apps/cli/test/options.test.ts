@@ -25,7 +25,15 @@ describe('option parsers', () => {
     expect(parseSeconds('30')).toBe(30);
     expect(() => parseSeconds('-1')).toThrow(InvalidArgumentError);
     expect(() => parseSeconds('soon')).toThrow(InvalidArgumentError);
+    expect(parseSeconds('2147483')).toBe(2_147_483);
     expect(parseCount('0')).toBe(0);
     expect(() => parseCount('2.5')).toThrow(InvalidArgumentError);
+  });
+
+  it('says why a number of seconds past what a timer can wait is refused', () => {
+    // The old message asked for "a number of seconds such as 5 or 0.5" when given one.
+    expect(() => parseSeconds('3000000')).toThrow("expected at most 2147483 seconds (about 24.8 days), the longest a timer waits (got '3000000')");
+    expect(() => parseSeconds('2147483.5')).toThrow(/at most 2147483 seconds/);
+    expect(() => parseSeconds('5s')).toThrow("expected a number of seconds such as 5 or 0.5 (got '5s')");
   });
 });

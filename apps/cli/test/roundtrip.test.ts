@@ -117,7 +117,7 @@ describe('serve --echo / connect --expect round trip', () => {
     const server = await startServer(['--framing', 'slip', '--echo', '--quiet']);
     const result = await runCli(['connect', '--port', String(server.port), '--framing', 'slip', '--expect', '1', '']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^framewire: SLIP cannot carry an empty payload.*\n$/);
+    expect(result.stderr).toMatch(/^framewire: message 1 "": SLIP cannot carry an empty payload.*\n$/);
     await server.stop();
   });
 

@@ -6,11 +6,11 @@ import type { Connection } from '@framewire/transport';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, describeFsError, toError } from '../errors.js';
-import { formatFrame, frameFormatOf } from '../frame-output.js';
+import { formatFrame, frameFormatOf, previewFrame } from '../frame-output.js';
 import { framingErrorForCli } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
-import { LineSplitter } from '../lines.js';
+import { LineSplitter, encodeLine } from '../lines.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
@@ -81,6 +81,16 @@ async function sendFrame(
     }
   } finally {
     bar.stop();
+  }
+}
+
+/** A `MESSAGE` argument as frame parts, or a {@link CliError} saying which one the framing cannot carry. */
+function encodeMessage(encoder: FrameEncoder, message: string, index: number): Uint8Array[] {
+  const payload = textEncoder.encode(message);
+  try {
+    return encoder.encode(payload);
+  } catch (error) {
+    throw new CliError(`message ${index + 1} ${previewFrame(payload)}: ${toError(error).message}`, { cause: error });
   }
 }
 
@@ -180,11 +190,11 @@ async function writeFrames(
     const splitter = new LineSplitter(strategy.maxFrameLength);
     for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
       const parts: Uint8Array[] = [];
-      splitter.push(chunk, (line) => parts.push(...encoder.encode(line)));
+      splitter.push(chunk, (line) => parts.push(...encodeLine(encoder, line, splitter.lineNumber)));
       if (parts.length > 0) await connection.write(...parts);
     }
     const parts: Uint8Array[] = [];
-    splitter.end((line) => parts.push(...encoder.encode(line)));
+    splitter.end((line) => parts.push(...encodeLine(encoder, line, splitter.lineNumber)));
     if (parts.length > 0) await connection.write(...parts);
   }
 }
@@ -238,7 +248,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
   const strategy = framingFromOptions(options, log);
   const encoder = strategy.createEncoder();
   // Everything that can be checked is checked before connecting.
-  const encodedMessages = messages.map((message) => encoder.encode(textEncoder.encode(message)));
+  const encodedMessages = messages.map((message, index) => encodeMessage(encoder, message, index));
   for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy);
   if (options.insecure === true) log.warn('TLS certificate verification is off (--insecure)');
   const ca = options.ca === undefined ? undefined : await readCaFile(options.ca);

@@ -142,6 +142,15 @@ async function serveConnection(
   }
 }
 
+/** The `--welcome` frame, or a {@link CliError} naming the option when the framing cannot carry it. */
+function encodeWelcome(strategy: FramingStrategy, text: string): Uint8Array[] {
+  try {
+    return strategy.createEncoder().encode(textEncoder.encode(text));
+  } catch (error) {
+    throw new CliError(`--welcome ${previewFrame(textEncoder.encode(text))}: ${toError(error).message}`, { cause: error });
+  }
+}
+
 /**
  * Resolves on the first SIGINT or SIGTERM, then stops listening for both, so a second
  * signal during the grace period ends the process at once (Node's default action).
@@ -179,8 +188,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
   }
   const log = createLogger(io.stderr, options.quiet === true);
   const strategy = framingFromOptions(options, log);
-  const welcome =
-    options.welcome === undefined ? undefined : strategy.createEncoder().encode(textEncoder.encode(options.welcome));
+  const welcome = options.welcome === undefined ? undefined : encodeWelcome(strategy, options.welcome);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key must be given together');
   }
