@@ -347,7 +347,7 @@ export function connectCommand(io?: CommandIo): Command {
     .addOption(maxFrameOption())
     .addOption(allowUnterminatedOption())
     .addOption(new Option('-n, --expect <n>', 'exit 0 once N frames were received (default: when the server closes)').argParser(parseCount))
-    .addOption(new Option('-t, --timeout <seconds>', 'exit 1 if not done after this long (default: no limit, but connecting gives up after 10 s)').argParser(parseSeconds))
+    .addOption(new Option('-t, --timeout <seconds>', 'exit 1 if not done after this long; 0 means no limit (default: no limit, but connecting gives up after 10 s)').argParser(parseSeconds))
     .addOption(
       new Option('--message-file <path>', 'send the file as one frame (repeatable; progress bar on a TTY)').argParser(collect),
     );
