@@ -6,7 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Deframer, isFramingError } from '@framewire/chunk-buffer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FRAMING_NAMES, resolveFraming } from '../src/framing.js';
+import { FRAMING_NAMES, framingErrorForCli, resolveFraming } from '../src/framing.js';
 import { KiB, rawClient, recordFigures, runCli, startServe } from './helpers.js';
 import type { Serve } from './helpers.js';
 
@@ -16,9 +16,13 @@ const MAX_BYTES = 64 * KiB;
 /** Every registry name, parameterised ones with a typical parameter. */
 const NAMES = FRAMING_NAMES.map((name) => (name === 'ascii:W' ? 'ascii:10' : name === 'delim:HEX' ? 'delim:0d0a' : name));
 
-/** What the framing's decoder makes of `bytes` followed by the end of the stream. */
+/**
+ * What the framing's decoder makes of `bytes` followed by the end of the stream, with the
+ * error as the CLI words it (a delimiter framing's truncation names `--allow-unterminated`).
+ */
 function expectedOutcome(name: string, bytes: Uint8Array): { frames: number; error: string | undefined; code: string | undefined } {
-  const deframer = new Deframer(resolveFraming(name));
+  const strategy = resolveFraming(name);
+  const deframer = new Deframer(strategy);
   let frames = 0;
   const count = (): void => {
     frames += 1;
@@ -28,8 +32,9 @@ function expectedOutcome(name: string, bytes: Uint8Array): { frames: number; err
     deframer.end(count);
     return { frames, error: undefined, code: undefined };
   } catch (error) {
-    if (!isFramingError(error)) throw error;
-    return { frames, error: error.message, code: error.code };
+    const shown = framingErrorForCli(error, strategy);
+    if (!isFramingError(shown)) throw error;
+    return { frames, error: shown.message, code: shown.code };
   }
 }
 
