@@ -182,7 +182,7 @@ export class Deframer {
       } catch (thrown) {
         // What onFrame threw (see callbackFailed) goes on as it is.
         if (this.failed !== undefined && this.failed.error === thrown) throw thrown;
-        const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+        const error = thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown });
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
           try {
             this.onRecoverableError(error);

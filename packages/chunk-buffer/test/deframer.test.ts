@@ -463,6 +463,24 @@ describe('Deframer, maxBufferedBytes', () => {
   });
 });
 
+describe('Deframer, a decoder that throws something that is not an Error', () => {
+  it('raises an Error with the thrown value as its cause, and raises it again on every later call', () => {
+    const thrown = { reason: 'decoder gave up' };
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error, on purpose
+    const deframer = new Deframer({ decode: () => { throw thrown; }, end: () => undefined });
+    let first: unknown;
+    try {
+      deframer.push(bytes('x'));
+    } catch (error) {
+      first = error;
+    }
+    expect(first).toBeInstanceOf(Error);
+    expect((first as Error).message).toBe('[object Object]');
+    expect((first as Error).cause).toBe(thrown);
+    expect(() => deframer.push(bytes('y'))).toThrow(first);
+  });
+});
+
 describe('Deframer, arguments', () => {
   it('refuses what is neither a strategy nor a decoder, and bad options, with a TypeError naming them', () => {
     const u8 = u8Strategy();
