@@ -4,6 +4,8 @@
  * @module
  */
 import { Buffer, isUtf8 } from 'node:buffer';
+import type { FrameEncoder } from '@framewire/chunk-buffer';
+import { CliError, toError } from './errors.js';
 
 /** Output format of frames: the raw bytes (text), `--json` or `--hex`. */
 export type FrameFormat = 'text' | 'json' | 'hex';
@@ -53,4 +55,17 @@ export function previewFrame(frame: Uint8Array, maxChars = 60): string {
   const text = bytes.subarray(0, maxChars * 4).toString('utf8');
   const shown = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
   return JSON.stringify(shown);
+}
+
+/**
+ * The frame parts of `payload`, or a {@link CliError} naming it (`what`: `input line 2`,
+ * `message 1`, `--welcome`) and showing its start when the framing cannot carry it:
+ * `input line 2 "bad…": payload contains the delimiter 0a…`.
+ */
+export function encodeNamed(encoder: FrameEncoder, payload: Uint8Array, what: string): Uint8Array[] {
+  try {
+    return encoder.encode(payload);
+  } catch (error) {
+    throw new CliError(`${what} ${previewFrame(payload)}: ${toError(error).message}`, { cause: error });
+  }
 }

@@ -1,7 +1,4 @@
 import { ChunkBuffer, FrameTooLargeError } from '@framewire/chunk-buffer';
-import type { FrameEncoder } from '@framewire/chunk-buffer';
-import { CliError, toError } from './errors.js';
-import { previewFrame } from './frame-output.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -68,17 +65,5 @@ export class LineSplitter {
     const line = this.buffer.take(this.buffer.length);
     if (line.length > this.maxLineLength) throw this.tooLong(line.length);
     this.deliver(line, onLine);
-  }
-}
-
-/**
- * The frame parts of input line `lineNumber`, or a {@link CliError} naming the line (and
- * showing its start) when the framing cannot carry it: `input line 2 "bad…": payload contains…`.
- */
-export function encodeLine(encoder: FrameEncoder, line: Uint8Array, lineNumber: number): Uint8Array[] {
-  try {
-    return encoder.encode(line);
-  } catch (error) {
-    throw new CliError(`input line ${lineNumber} ${previewFrame(line)}: ${toError(error).message}`, { cause: error });
   }
 }

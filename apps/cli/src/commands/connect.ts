@@ -6,11 +6,11 @@ import type { Connection } from '@framewire/transport';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, describeFsError, toError } from '../errors.js';
-import { formatFrame, frameFormatOf, previewFrame } from '../frame-output.js';
+import { encodeNamed, formatFrame, frameFormatOf } from '../frame-output.js';
 import { framingErrorForCli } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
-import { LineSplitter, encodeLine } from '../lines.js';
+import { LineSplitter } from '../lines.js';
 import { createLogger, formatBytes } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
@@ -81,16 +81,6 @@ async function sendFrame(
     }
   } finally {
     bar.stop();
-  }
-}
-
-/** A `MESSAGE` argument as frame parts, or a {@link CliError} saying which one the framing cannot carry. */
-function encodeMessage(encoder: FrameEncoder, message: string, index: number): Uint8Array[] {
-  const payload = textEncoder.encode(message);
-  try {
-    return encoder.encode(payload);
-  } catch (error) {
-    throw new CliError(`message ${index + 1} ${previewFrame(payload)}: ${toError(error).message}`, { cause: error });
   }
 }
 
@@ -190,11 +180,11 @@ async function writeFrames(
     const splitter = new LineSplitter(strategy.maxFrameLength);
     for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
       const parts: Uint8Array[] = [];
-      splitter.push(chunk, (line) => parts.push(...encodeLine(encoder, line, splitter.lineNumber)));
+      splitter.push(chunk, (line) => parts.push(...encodeNamed(encoder, line, `input line ${splitter.lineNumber}`)));
       if (parts.length > 0) await connection.write(...parts);
     }
     const parts: Uint8Array[] = [];
-    splitter.end((line) => parts.push(...encodeLine(encoder, line, splitter.lineNumber)));
+    splitter.end((line) => parts.push(...encodeNamed(encoder, line, `input line ${splitter.lineNumber}`)));
     if (parts.length > 0) await connection.write(...parts);
   }
 }
@@ -248,7 +238,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
   const strategy = framingFromOptions(options, log);
   const encoder = strategy.createEncoder();
   // Everything that can be checked is checked before connecting.
-  const encodedMessages = messages.map((message, index) => encodeMessage(encoder, message, index));
+  const encodedMessages = messages.map((message, index) => encodeNamed(encoder, textEncoder.encode(message), `message ${index + 1}`));
   for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy);
   if (options.insecure === true) log.warn('TLS certificate verification is off (--insecure)');
   const ca = options.ca === undefined ? undefined : await readCaFile(options.ca);

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { toError } from '../errors.js';
+import { encodeNamed } from '../frame-output.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
-import { LineSplitter, encodeLine } from '../lines.js';
+import { LineSplitter } from '../lines.js';
 import { createLogger } from '../output.js';
 import { examples } from '../usage.js';
 import { framingFromOptions, framingOption, framingsHelp, maxFrameOption } from './shared.js';
@@ -25,7 +26,7 @@ export async function runEncode(options: EncodeOptions, io: CommandIo = processI
   const splitter = new LineSplitter(strategy.maxFrameLength);
   const out = new BatchWriter(io.stdout);
   const onLine = (line: Uint8Array): void => {
-    out.add(encodeLine(encoder, line, splitter.lineNumber));
+    out.add(encodeNamed(encoder, line, `input line ${splitter.lineNumber}`));
   };
   let failure: Error | undefined;
   try {

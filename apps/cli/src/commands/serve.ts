@@ -4,7 +4,7 @@ import { formatEndpoint, listen } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
-import { previewFrame } from '../frame-output.js';
+import { encodeNamed, previewFrame } from '../frame-output.js';
 import { framingErrorForCli } from '../framing.js';
 import { processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
@@ -142,15 +142,6 @@ async function serveConnection(
   }
 }
 
-/** The `--welcome` frame, or a {@link CliError} naming the option when the framing cannot carry it. */
-function encodeWelcome(strategy: FramingStrategy, text: string): Uint8Array[] {
-  try {
-    return strategy.createEncoder().encode(textEncoder.encode(text));
-  } catch (error) {
-    throw new CliError(`--welcome ${previewFrame(textEncoder.encode(text))}: ${toError(error).message}`, { cause: error });
-  }
-}
-
 /**
  * Resolves on the first SIGINT or SIGTERM, then stops listening for both, so a second
  * signal during the grace period ends the process at once (Node's default action).
@@ -188,7 +179,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
   }
   const log = createLogger(io.stderr, options.quiet === true);
   const strategy = framingFromOptions(options, log);
-  const welcome = options.welcome === undefined ? undefined : encodeWelcome(strategy, options.welcome);
+  const welcome = options.welcome === undefined ? undefined : encodeNamed(strategy.createEncoder(), textEncoder.encode(options.welcome), '--welcome');
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key must be given together');
   }
