@@ -5,7 +5,9 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
+import { fstatSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { CliError } from './errors.js';
 import { writeWithBackpressure } from './output.js';
 
 /** stdin, stdout and stderr of a command run. */
@@ -18,6 +20,26 @@ export interface CommandIo {
 /** The process's own streams. */
 export function processIo(): CommandIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}
+
+/**
+ * The chunks of a command's stdin. Node reads a directory given as the process's stdin
+ * (`framewire decode < somedir`) as an empty stream, so the command would end with exit 0 and
+ * nothing done: that is refused with a {@link CliError} (exit 1) instead.
+ */
+export function stdinChunks(io: CommandIo): AsyncIterable<Uint8Array> {
+  if (io.stdin === process.stdin && stdinIsDirectory()) {
+    throw new CliError('stdin is a directory: redirect a file or pipe bytes into it (framewire decode < capture.bin)');
+  }
+  return io.stdin as AsyncIterable<Uint8Array>;
+}
+
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false; // no stdin at all: reading it ends at once, as Node's empty stream does
+  }
 }
 
 /**

@@ -113,6 +113,16 @@ describe('usage errors exit 2', () => {
     expect(result.stderr).toMatch(/valid commands: serve, connect, demo, encode, decode/);
   });
 
+  it('help for an unknown command says so, as the command itself would', async () => {
+    const result = await runCli(['help', 'serv']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^framewire: unknown command 'serv'\n\(Did you mean serve\?\)/);
+    expect(result.stderr).toMatch(/valid commands: serve, connect, demo, encode, decode/);
+    const known = await runCli(['help', 'decode']);
+    expect(known.code).toBe(0);
+    expect(known.out).toMatch(/^Usage: framewire decode/);
+  });
+
   it('a missing port, a bad port or a bad number', async () => {
     const missing = await runCli(['connect', 'hello']);
     expect(missing.code).toBe(2);

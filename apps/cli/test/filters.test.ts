@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLI, childEnv, finished, runCli, track } from './cli.js';
 
@@ -180,6 +181,25 @@ describe('decode errors that are not the input\'s', () => {
       expect(stderr).toMatch(/^framewire: cannot write to stdout: ENOSPC[^\n]*\n$/);
     } finally {
       closeSync(full);
+    }
+  });
+
+  it('a directory as stdin is refused with exit 1, not read as an empty input', async () => {
+    const dir = openSync(fileURLToPath(new URL('.', import.meta.url)), 'r');
+    try {
+      for (const command of ['decode', 'encode']) {
+        const child = track(spawn(process.execPath, [CLI, command, '--framing', 'line'], { stdio: [dir, 'pipe', 'pipe'], env: childEnv() }));
+        let stdout = '';
+        let stderr = '';
+        child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const [code] = (await once(child, 'close')) as [number | null];
+        expect(code, command).toBe(1);
+        expect(stdout).toBe('');
+        expect(stderr).toMatch(/^framewire: stdin is a directory: redirect a file or pipe bytes into it/);
+      }
+    } finally {
+      closeSync(dir);
     }
   });
 

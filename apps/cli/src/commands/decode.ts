@@ -2,7 +2,7 @@ import { Deframer } from '@framewire/chunk-buffer';
 import { Command } from 'commander';
 import { formatFrame, frameFormatOf } from '../frame-output.js';
 import { toError } from '../errors.js';
-import { BatchWriter, processIo } from '../io.js';
+import { BatchWriter, processIo, stdinChunks } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { createLogger } from '../output.js';
 import { examples } from '../usage.js';
@@ -41,7 +41,7 @@ export async function runDecode(options: DecodeOptions, io: CommandIo = processI
   };
   let failure: Error | undefined;
   try {
-    for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
+    for await (const chunk of stdinChunks(io)) {
       try {
         deframer.push(chunk, onFrame);
       } catch (error) {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { toError } from '../errors.js';
 import { encodeNamed } from '../frame-output.js';
-import { BatchWriter, processIo } from '../io.js';
+import { BatchWriter, processIo, stdinChunks } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
 import { createLogger } from '../output.js';
@@ -30,7 +30,7 @@ export async function runEncode(options: EncodeOptions, io: CommandIo = processI
   };
   let failure: Error | undefined;
   try {
-    for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
+    for await (const chunk of stdinChunks(io)) {
       try {
         splitter.push(chunk, onLine);
       } catch (error) {
