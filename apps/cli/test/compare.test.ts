@@ -290,6 +290,7 @@ describe('framewire compare on the command line', () => {
     [['--sizes', '2MiB'], /at most 1 MiB/],
     [['--sizes', 'big'], /expected a byte count/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
+    [['--seed', '4294967296'], /expected a seed from 0 to 4294967295 \(got '4294967296'\)/],
   ])('refuses %j as a usage error (exit 2)', async (args, message) => {
     const run = runCompareCli(args);
     await expect(run).rejects.toBeInstanceOf(UsageError);
