@@ -4,14 +4,16 @@
  * non-ASCII UTF-8 and a 1 MiB `--message-file` (the largest frame the framing can carry
  * when that is less: 255 bytes for u8, 65,535 for u16).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FRAMING_NAMES, resolveFraming } from '../src/framing.js';
-import { finished, runCli, spawnCli, startServer } from './cli.js';
+import { finished, runCli, spawnCli, startServer, track } from './cli.js';
 
 const MiB = 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'framewire-cli-'));
@@ -230,6 +232,24 @@ describe('serve --echo / connect --expect round trip', () => {
     expect(result.code).toBe(0);
     expect(result.out).toBe('4142\n');
     await server.stop();
+  });
+
+  it('--unix on a path in use says whether a server answers there or a dead one left its socket', async () => {
+    const path = join(dir, 'stale.sock');
+    // A server killed without closing leaves its socket file behind.
+    const holder = track(spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    await once(holder.stdout, 'data');
+    const live = await runCli(['serve', '--unix', path]);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toBe(`framewire: address already in use: ${path} (another server is listening there)\n`);
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    expect(existsSync(path)).toBe(true);
+    const stale = await runCli(['serve', '--unix', path]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toBe(
+      `framewire: address already in use: ${path} (no server answers there: a file left behind, such as the socket of a server that did not close; remove it (rm ${path}) and try again)\n`,
+    );
   });
 
   it('works over a Unix domain socket', async () => {

@@ -1,6 +1,7 @@
+import { createConnection } from 'node:net';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
-import { formatEndpoint, listen } from '@framewire/transport';
+import { AddressInUseError, formatEndpoint, listen } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
@@ -143,6 +144,34 @@ async function serveConnection(
 }
 
 /**
+ * `--unix PATH` is taken: by a server that answers there, or by a socket file that a server
+ * left behind when it did not close (killed, say), which only removing it frees. Says which.
+ */
+async function explainSocketInUse(path: string, error: AddressInUseError): Promise<CliError> {
+  const answered = await new Promise<boolean>((resolve) => {
+    const probe = createConnection({ path });
+    const done = (answers: boolean): void => {
+      probe.destroy();
+      resolve(answers);
+    };
+    // No refusal within a second: something holds it.
+    probe.setTimeout(1000, () => {
+      done(true);
+    });
+    probe.once('connect', () => {
+      done(true);
+    });
+    probe.once('error', (probeError: NodeJS.ErrnoException) => {
+      done(probeError.code !== 'ECONNREFUSED');
+    });
+  });
+  const why = answered
+    ? 'another server is listening there'
+    : `no server answers there: a file left behind, such as the socket of a server that did not close; remove it (rm ${path}) and try again`;
+  return new CliError(`${error.message} (${why})`, { cause: error });
+}
+
+/**
  * Resolves on the first SIGINT or SIGTERM, then stops listening for both, so a second
  * signal during the grace period ends the process at once (Node's default action).
  */
@@ -205,7 +234,9 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
       const outcome = await serveConnection(connection, strategy, options, welcome, log);
       resolveFirst(outcome);
     },
-  );
+  ).catch(async (error: unknown) => {
+    throw options.unix !== undefined && error instanceof AddressInUseError ? await explainSocketInUse(options.unix, error) : error;
+  });
   const signals = waitForSignal();
   try {
     io.stderr.write(`listening on ${formatEndpoint(server.address)}\n`);
