@@ -295,6 +295,13 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const DONE: IteratorResult<Uint8Array, undefined> = Object.freeze({ done: true, value: undefined });
 const noop = (): void => undefined;
 const PROBE = Buffer.alloc(0);
+/** Bytes a TCP socket holds that the kernel has not taken yet (libuv's write queue). */
+function queuedBytes(tcp: Socket | undefined): number {
+  const size = (tcp as { _handle?: { writeQueueSize?: unknown } | null } | undefined)?._handle?.writeQueueSize;
+  return typeof size === 'number' ? size : 0;
+}
+/** Stands for a write whose bytes a destroyed socket dropped (Node reports no error for it). */
+const DROPPED = new Error('write dropped by a destroyed socket');
 
 /** A promise whose rejection is never reported as unhandled (the caller may still await it). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
@@ -425,6 +432,8 @@ export class SocketConnection implements Connection {
   #rejectClosed!: (error: unknown) => void;
   #drain: Deferred | undefined;
   #end: Deferred | undefined;
+  // TLS: whether the TCP socket under it still had bytes to send when close() destroyed it.
+  #unsentAtClose = false;
 
   constructor(socket: Socket, config: SocketConfig, init: ConnectionInit) {
     this.#socket = socket;
@@ -435,7 +444,7 @@ export class SocketConnection implements Connection {
     this.localAddress = formatEndpoint(init.local);
     this.remoteAddress = formatEndpoint(init.remote);
     this.encrypted = 'encrypted' in socket && socket.encrypted === true;
-    this.#context = { address: this.remoteAddress, ...init.context };
+    this.#context = { address: this.remoteAddress, ...init.context, established: true };
     this.closed = quiet(
       new Promise<void>((resolve, reject) => {
         this.#resolveClosed = resolve;
@@ -540,12 +549,22 @@ export class SocketConnection implements Connection {
 
   write(...chunks: Uint8Array[]): Promise<void> {
     const done = deferred();
+    const socket = this.#socket;
+    // Whether the write was still queued (in Node or libuv) when socket.write returned. Node
+    // calls the callback of a write that was under way when the socket was destroyed without
+    // an error, although its bytes were dropped: such a write must reject. A write that went
+    // to the kernel at once has its callback deferred a tick, so a close() in the meantime
+    // must not turn it into a failure. Over TLS, see close().
+    let queued = false;
     try {
       const wrote = this.#write(chunks, (error) => {
-        if (error === undefined || error === null) done.resolve();
-        else done.reject(this.#writeError(error));
+        if (error !== undefined && error !== null) done.reject(this.#writeError(error));
+        else if (socket.destroyed && (this.encrypted ? this.#error !== undefined || this.#unsentAtClose : queued)) {
+          done.reject(this.#writeError(DROPPED));
+        } else done.resolve();
       });
       if (!wrote) done.resolve();
+      else queued = socket.writableLength > 0;
     } catch (error) {
       return quiet(Promise.reject(error as Error));
     }
@@ -571,7 +590,7 @@ export class SocketConnection implements Connection {
   // callback before it emits that error), or a ConnectionClosedError after a local close().
   #writeError(error: Error): Error {
     if (this.#error === undefined) {
-      if ((error as { code?: unknown }).code === 'ERR_STREAM_DESTROYED') {
+      if (error === DROPPED || (error as { code?: unknown }).code === 'ERR_STREAM_DESTROYED') {
         return new ConnectionClosedError('connection closed before the write completed');
       }
       this.#fail(toTransportError(error, this.#context));
@@ -605,6 +624,9 @@ export class SocketConnection implements Connection {
     // let a close(error) right after a clean close() turn it into a failed one.
     if (this.isClosed) return;
     if (error !== undefined) this.#fail(error);
+    // Over TLS a write is done once encrypted, sent or not: whether the TCP socket under it
+    // still held bytes decides if the writes under way are dropped (see write()).
+    if (this.encrypted) this.#unsentAtClose = queuedBytes(this.#probe) > 0;
     this.#socket.destroy();
   }
 

@@ -90,6 +90,16 @@ describe('toTransportError', () => {
     expect(error.message).toBe('TLS handshake with 127.0.0.1:1234 failed: wrong version number (ERR_SSL_WRONG_VERSION_NUMBER)');
   });
 
+  it('says TLS error, not a failed handshake, once the connection is up', () => {
+    const error = toTransportError(
+      nodeError('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'SSL routines:...', { reason: 'decryption failed or bad record mac' }),
+      { ...context, established: true },
+    );
+    expect(error).toBeInstanceOf(TlsHandshakeError);
+    expect(error.code).toBe('ERR_TLS_HANDSHAKE');
+    expect(error.message).toBe('TLS error on 127.0.0.1:1234: decryption failed or bad record mac (ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC)');
+  });
+
   it("reads the first attempt's code from happy-eyeballs' AggregateError", () => {
     const error = toTransportError(new AggregateError([nodeError('ECONNREFUSED')], 'all failed'), context);
     expect(error).toBeInstanceOf(ConnectionRefusedError);

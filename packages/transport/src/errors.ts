@@ -158,12 +158,25 @@ export class TlsCertificateError extends TransportError {
   }
 }
 
-/** The TLS handshake failed for another reason than verification (protocol, alert, not TLS). */
+/** Options of {@link TlsHandshakeError}. */
+export interface TlsHandshakeErrorOptions extends TransportErrorOptions {
+  /**
+   * The connection was up (the handshake done, as far as this side knew): the message then
+   * reads `TLS error on …` instead of `TLS handshake with … failed`.
+   */
+  established?: boolean | undefined;
+}
+
+/**
+ * The TLS handshake failed for another reason than verification (protocol, alert, not TLS),
+ * or TLS failed later on an established connection (a damaged record, an alert from the
+ * peer): `TLS error on 127.0.0.1:1234: …` then.
+ */
 export class TlsHandshakeError extends TransportError {
   readonly code = 'ERR_TLS_HANDSHAKE' as const;
 
-  constructor(address: string, detail: string, options?: TransportErrorOptions) {
-    super(`TLS handshake with ${address} failed: ${detail}`, options);
+  constructor(address: string, detail: string, options: TlsHandshakeErrorOptions = {}) {
+    super(options.established === true ? `TLS error on ${address}: ${detail}` : `TLS handshake with ${address} failed: ${detail}`, options);
   }
 }
 
@@ -250,6 +263,8 @@ export interface ErrorContext {
   readonly host?: string | undefined;
   /** The socket path asked for, for `ENOENT`. */
   readonly path?: string | undefined;
+  /** The connection is up: a TLS failure is then not a failed handshake (see {@link TlsHandshakeError}). */
+  readonly established?: boolean | undefined;
 }
 
 /**
@@ -286,7 +301,7 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
         // OpenSSL's message is a long internal trace; its `reason` is the readable part.
         const reason = (error as { reason?: unknown }).reason;
         const detail = typeof reason === 'string' && reason !== '' ? `${reason} (${code})` : errorMessage(error);
-        return new TlsHandshakeError(context.address, detail, options);
+        return new TlsHandshakeError(context.address, detail, { ...options, established: context.established });
       }
   }
   return new SocketError(`socket error on ${context.address}: ${errorMessage(error)}`, code, options);

@@ -43,5 +43,6 @@ export {
   TransportError,
   type ErrorContext,
   type TransportErrorCode,
+  type TlsHandshakeErrorOptions,
   type TransportErrorOptions,
 } from './errors.js';

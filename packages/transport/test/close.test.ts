@@ -86,3 +86,45 @@ describe('a handler that closes its connection and then throws', () => {
     client.close();
   });
 });
+
+describe.each(transports)('a write under way when the connection is destroyed, over $name', (transport) => {
+  // The peer never reads, so a 32 MiB write cannot be done when the connection goes.
+  const big = (): Uint8Array => new Uint8Array(32 * 1024 * 1024);
+
+  it('rejects with ConnectionClosedError after a local close(), instead of resolving', async () => {
+    const { client } = await pair(transport);
+    const writing = client.write(big());
+    await until(() => client.bytesWritten > 0, 'the write to start');
+    client.close();
+    await expect(writing).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: 'connection closed before the write completed' });
+    await expect(client.closed).resolves.toBeUndefined();
+  });
+
+  it('rejects with the error given to close(error)', async () => {
+    const { server } = await pair(transport);
+    const writing = server.write(big());
+    const failure = new Error('gave up');
+    server.close(failure);
+    await expect(writing).rejects.toBe(failure);
+  });
+
+  it('rejects with ServerClosedError in a handler when Server.close runs out of grace', async () => {
+    let writing: Promise<void> | undefined;
+    const server = await serve(transport.listen(), (conn) => {
+      writing = conn.write(big());
+    });
+    const client = await connect(transport.connect(server));
+    await until(() => writing !== undefined, 'the handler to write');
+    await server.close({ graceMs: 20 });
+    await expect(writing).rejects.toMatchObject({ code: 'ERR_SERVER_CLOSED' });
+    client.close();
+  });
+
+  it('a small write that reached the socket before close() still resolves', async () => {
+    const { client, server } = await pair(transport);
+    const writing = client.write(bytes('hello'));
+    client.close();
+    await expect(writing).resolves.toBeUndefined();
+    server.close();
+  });
+});

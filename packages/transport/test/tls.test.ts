@@ -116,6 +116,56 @@ describe('TLS streams', () => {
   });
 });
 
+describe('a TLS stream damaged after the handshake', () => {
+  it('fails the reader with a TLS error that does not call it a failed handshake', async () => {
+    const server = await serve(serverTls(), async (conn) => {
+      await conn.write(bytes('first'));
+      // The second record goes out once the client has read the first, so that the proxy
+      // damages that one only.
+      for await (const chunk of conn) if (chunk.length > 0) break;
+      await conn.write(new Uint8Array(1000).fill(7));
+    });
+    // A proxy that flips one byte inside the first large record the server sends.
+    let damaged = false;
+    const sockets: net.Socket[] = [];
+    const proxy = net.createServer((down) => {
+      const up = net.connect(portOf(server), '127.0.0.1');
+      sockets.push(up, down);
+      up.on('error', () => undefined);
+      down.on('error', () => undefined);
+      down.on('data', (data: Buffer) => up.write(data));
+      up.on('data', (data: Buffer) => {
+        if (flip && !damaged && data.length > 500) {
+          damaged = true;
+          data[data.length - 100]! ^= 0xff;
+        }
+        down.write(data);
+      });
+      up.on('close', () => down.destroy());
+      down.on('close', () => up.destroy());
+    });
+    let flip = false;
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const conn = await connect({ port: (proxy.address() as net.AddressInfo).port, tls: { ca: fixture('ca.pem') } });
+      flip = true;
+      const reader = conn[Symbol.asyncIterator]();
+      const first: IteratorResult<Uint8Array, unknown> = await reader.next();
+      if (first.done === true) throw new Error('the connection ended before the first record');
+      expect(text(first.value)).toBe('first');
+      await conn.write(bytes('go'));
+      const failure = await reader.next().then(() => undefined, (error: unknown) => error);
+      expect(damaged).toBe(true);
+      expect(failure).toBeInstanceOf(TlsHandshakeError);
+      expect((failure as Error).message).toMatch(/^TLS error on 127\.0\.0\.1:\d+: .+ \(ERR_SSL_\w+\)$/);
+      conn.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
 describe('failed handshakes', () => {
   it('a client that rejects the certificate frees its slot at once, and the server reports it', async () => {
     serverErrors.length = 0;
