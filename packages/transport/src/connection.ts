@@ -303,6 +303,18 @@ function queuedBytes(tcp: Socket | undefined): number {
 /** Stands for a write whose bytes a destroyed socket dropped (Node reports no error for it). */
 const DROPPED = new Error('write dropped by a destroyed socket');
 
+// A Uint8Array from another realm (a vm context) fails `instanceof`.
+function isUint8Array(value: unknown): boolean {
+  return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
+}
+
+// Plain JavaScript can pass a string (Node would send it as UTF-8 alone, but as zero bytes
+// among other chunks) or another typed array: refuse it before anything is written.
+function notBytes(chunk: unknown, index: number): TypeError {
+  const got = chunk === null ? 'null' : typeof chunk === 'object' ? Object.prototype.toString.call(chunk).slice(8, -1) : typeof chunk;
+  return new TypeError(`chunks must be Uint8Arrays (a Buffer is one); chunk ${index} is a ${got}${typeof chunk === 'string' ? ': encode text first (new TextEncoder().encode(text))' : ''}`);
+}
+
 /** A promise whose rejection is never reported as unhandled (the caller may still await it). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(noop);
@@ -577,6 +589,10 @@ export class SocketConnection implements Connection {
     if (this.#error !== undefined) throw this.#error;
     if (socket.destroyed) throw new ConnectionClosedError();
     if (socket.writableEnded) throw new ConnectionClosedError('cannot write after end()');
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk: unknown = chunks[i];
+      if (!(chunk instanceof Uint8Array) && !isUint8Array(chunk)) throw notBytes(chunk, i);
+    }
     if (chunks.length === 1) {
       const chunk = chunks[0]!;
       if (chunk.length === 0) return false;

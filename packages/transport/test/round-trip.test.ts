@@ -154,6 +154,30 @@ describe('half-close', () => {
   });
 });
 
+describe('chunks that are not bytes', () => {
+  it('are refused with a TypeError before anything is written, in write() and send()', async () => {
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
+    const conn = await connect({ port: portOf(server) });
+    const peer = await accepted;
+    const asBytes = (value: unknown): Uint8Array => value as Uint8Array;
+    // Among other chunks, Node would send a string as zero bytes; alone, as UTF-8.
+    await expect(conn.write(asBytes('abc'), bytes('XY'))).rejects.toThrow(
+      new TypeError('chunks must be Uint8Arrays (a Buffer is one); chunk 0 is a string: encode text first (new TextEncoder().encode(text))'),
+    );
+    await expect(conn.write(asBytes('single'))).rejects.toThrow(TypeError);
+    expect(() => conn.send(bytes('ok'), asBytes(new Uint16Array(2)))).toThrow(
+      new TypeError('chunks must be Uint8Arrays (a Buffer is one); chunk 1 is a Uint16Array'),
+    );
+    expect(() => conn.send(asBytes(null))).toThrow(TypeError);
+    // The connection is still good, and the peer receives only what was sent as bytes.
+    await conn.write(bytes('fine'));
+    await conn.end();
+    expect(text(await readAll(peer))).toBe('fine');
+    conn.close();
+  });
+});
+
 describe('iteration', () => {
   it('can be iterated only once', async () => {
     const server = await serve({ port: 0 }, echo);
