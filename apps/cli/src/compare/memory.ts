@@ -4,7 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
 import type { Fitting } from './carry.js';
 import { Random, textPayload } from './data.js';
 import { tryEncode, type RefusalCode } from './overhead.js';
@@ -115,19 +115,8 @@ export function measureMemorySpeed(strategy: FramingStrategy, size: number, budg
   // encoder's parts: one decode round stays short next to the time budget.
   const streamFrames = Math.max(16, Math.min(4096, Math.floor((256 * 1024) / (size + 16))));
   const wire: Uint8Array[] = [];
-  let wireLength = 0;
-  for (let i = 0; i < streamFrames; i++) {
-    for (const part of encoder.encode(payloads[i & 7]!)) {
-      wire.push(part.slice());
-      wireLength += part.length;
-    }
-  }
-  const stream = new Uint8Array(wireLength);
-  let at = 0;
-  for (const part of wire) {
-    stream.set(part, at);
-    at += part.length;
-  }
+  for (let i = 0; i < streamFrames; i++) wire.push(...encoder.encode(payloads[i & 7]!).map((part) => part.slice()));
+  const stream = concatBytes(wire);
   const chunks = socketChunks(stream);
   const decodeRound = (): number => {
     const deframer = new Deframer(strategy);

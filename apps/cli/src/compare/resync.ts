@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
 import { carriableText, type Fitting } from './carry.js';
 import { Random, sameBytes, textPayload } from './data.js';
 import { tryEncode } from './overhead.js';
@@ -172,24 +172,11 @@ export function measureResync(strategy: FramingStrategy, seed: number, fitting?:
     const outcome = tryEncode(strategy, bytes);
     if (!outcome.ok) throw new Error(`${strategy.name} refused a ${bytes.length}-byte text payload (${outcome.refused})`);
     originals.push(bytes);
-    const wire = new Uint8Array(outcome.wireBytes);
-    let at = 0;
-    for (const part of outcome.parts) {
-      wire.set(part, at);
-      at += part.length;
-    }
-    encoded.push(wire);
+    encoded.push(concatBytes(outcome.parts));
   }
-  let total = 0;
-  for (const wire of encoded) total += wire.length;
-  const stream = new Uint8Array(total);
-  let start = 0;
+  const stream = concatBytes(encoded);
   let damagedStart = 0;
-  encoded.forEach((wire, i) => {
-    if (i === DAMAGED_FRAME) damagedStart = start;
-    stream.set(wire, start);
-    start += wire.length;
-  });
+  for (let i = 0; i < DAMAGED_FRAME; i++) damagedStart += encoded[i]!.length;
   const damagedLength = encoded[DAMAGED_FRAME]!.length;
 
   const measure = (corruption: Corruption): CorruptionFigure => {

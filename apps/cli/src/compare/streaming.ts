@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, type FramingStrategy } from '@framewire/chunk-buffer';
 import { carriableText, type Fitting } from './carry.js';
 import { Random, textPayload } from './data.js';
 import { tryEncode, type RefusalCode } from './overhead.js';
@@ -62,13 +62,7 @@ function probesFor(strategy: FramingStrategy): Probe[] {
 function wireBytesOf(strategy: FramingStrategy, payload: Uint8Array): Uint8Array | RefusalCode {
   const outcome = tryEncode(strategy, payload);
   if (!outcome.ok) return outcome.refused;
-  const wire = new Uint8Array(outcome.wireBytes);
-  let at = 0;
-  for (const part of outcome.parts) {
-    wire.set(part, at);
-    at += part.length;
-  }
-  return wire;
+  return concatBytes(outcome.parts);
 }
 
 /**
