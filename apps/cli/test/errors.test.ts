@@ -297,6 +297,21 @@ describe('serve keeps serving', () => {
     expect((await server.stop()).code).toBe(0);
   });
 
+  it('--echo skips, with a warning, a frame its framing cannot encode back, and keeps the connection', async () => {
+    // line reads "abc\r\r\n" as "abc\r" (one CR before the LF is dropped), which line cannot
+    // write: "abc\r\n" would read back as "abc".
+    const server = await startServer(['--framing', 'line', '--echo', '--once']);
+    const client = await rawClient(server.port, (socket) => {
+      socket.end('hi\nabc\r\r\nmore\n');
+    });
+    expect(client.error).toBeUndefined();
+    expect(client.data.toString()).toBe('hi\nmore\n');
+    expect((await server.exited(10_000)).code).toBe(0);
+    expect(server.log()).toMatch(/frame #2 \(4 bytes\): "abc\\r"\n.*framewire: warning: 127\.0\.0\.1:\d+ frame #2 not echoed: payload ends with 0d at offset 3/s);
+    expect(server.log()).toMatch(/frame #3 \(4 bytes\): "more"/);
+    expect(server.log()).toContain('closed after 3 frames.');
+  });
+
   it('serves many clients at once', async () => {
     const server = await startServer(['--framing', 'varint', '--echo', '--quiet']);
     const clients = Array.from({ length: 8 }, (_, i) =>

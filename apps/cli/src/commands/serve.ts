@@ -84,6 +84,19 @@ async function serveConnection(
   const encoder = strategy.createEncoder();
   const deframer = new Deframer(strategy);
   let frames = 0;
+  // Logs frame #`frames` and queues its echo. A frame the framing decodes but cannot encode
+  // back (line: "abc\r", read from "abc\r\r\n") is not echoed, with a warning: the peer sent
+  // nothing wrong, so its connection stays open.
+  const received = (frame: Uint8Array, replies: Uint8Array[]): void => {
+    frames += 1;
+    log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+    if (options.echo !== true) return;
+    try {
+      replies.push(...encoder.encode(frame));
+    } catch (error) {
+      log.warn(`${peer} frame #${frames} not echoed: ${toError(error).message}`);
+    }
+  };
   // A frame still incomplete after `frameTimeoutMs` (slow-loris) ends the connection.
   let frameTimer: NodeJS.Timeout | undefined;
   const frameTimeoutMs = options.frameTimeout * 1000;
@@ -98,9 +111,7 @@ async function serveConnection(
       const replies: Uint8Array[] = [];
       try {
         deframer.push(chunk, (frame) => {
-          frames += 1;
-          log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
-          if (options.echo === true) replies.push(...encoder.encode(frame));
+          received(frame, replies);
         });
       } catch (error) {
         // Frames completed before the bad one are still echoed, then the connection closes.
@@ -121,9 +132,7 @@ async function serveConnection(
     const last: Uint8Array[] = [];
     try {
       deframer.end((frame) => {
-        frames += 1;
-        log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
-        if (options.echo === true) last.push(...encoder.encode(frame));
+        received(frame, last);
       });
     } finally {
       if (last.length > 0) await connection.write(...last).catch(() => undefined);
