@@ -37,7 +37,8 @@ export interface ChunkBufferOptions {
  * 8 MiB take from 1-byte chunks.
  *
  * Offsets are always relative to the current front. Out-of-range offsets throw a
- * `RangeError`; they are programming errors, not wire errors.
+ * `RangeError` (the searches clamp them instead), and so do offsets that are not whole
+ * numbers; they are programming errors, not wire errors.
  *
  * @example
  * ```ts
@@ -216,6 +217,11 @@ export class ChunkBuffer {
    * `fromOffset` and before `endOffset`, or -1. Each chunk is searched with the native
    * `indexOf`, never past `endOffset`.
    *
+   * The offsets are clamped to the buffer, not checked against it: a negative `fromOffset`
+   * (`-Infinity` too) counts as 0, an `endOffset` past the end (`Infinity` too) as `length`.
+   * An offset that is `NaN` or not a whole number is a `RangeError`, as it is for the reads
+   * (`fromOffset 2.5 is not a whole byte: offsets must be integers`).
+   *
    * @param fromOffset where the search starts. Defaults to 0.
    * @param endOffset where it stops (exclusive); clamped to `length`. Defaults to `length`.
    */
@@ -224,6 +230,9 @@ export class ChunkBuffer {
     if (!Number.isInteger(byte) || byte < 0 || byte > 255) {
       throw new RangeError(`byte must be an integer from 0 to 255 (got ${byte})`);
     }
+    // The native indexOf would truncate 2.5 to 2 (a match before fromOffset) and read NaN as
+    // 0 (the chunk's consumed bytes): one test per call, the rest only on the unusual path.
+    if (!Number.isInteger(fromOffset) || !Number.isInteger(endOffset)) checkSearchOffsets(fromOffset, endOffset);
     const stop = Math.min(endOffset, this.length);
     if (fromOffset < 0) fromOffset = 0;
     if (fromOffset >= stop) return -1;
@@ -255,6 +264,9 @@ export class ChunkBuffer {
    * found. A sequence that starts before `endOffset` but is not complete yet is not a match:
    * resume later from `max(fromOffset, length - sequence.length + 1)`.
    *
+   * The offsets are clamped and checked as {@link indexOf}'s are: out of range is clamped
+   * (±`Infinity` too), `NaN` or not whole is a `RangeError`.
+   *
    * @param fromOffset where the search starts. Defaults to 0.
    * @param endOffset the match must end at or before it; clamped to `length`. Defaults to `length`.
    */
@@ -263,6 +275,7 @@ export class ChunkBuffer {
     if (m === 0) throw new RangeError('sequence must not be empty');
     const first = sequence[0]!;
     if (m === 1) return this.indexOf(first, fromOffset, endOffset);
+    if (!Number.isInteger(fromOffset) || !Number.isInteger(endOffset)) checkSearchOffsets(fromOffset, endOffset);
     const stop = Math.min(endOffset, this.length);
     let from = Math.max(fromOffset, 0);
     while (from + m <= stop) {
@@ -287,7 +300,8 @@ export class ChunkBuffer {
    */
   peek(start = 0, end = this.length): Uint8Array {
     const n = end - start;
-    if (n < 0 && start >= 0 && start <= this.length) {
+    // "End before start" only for whole offsets: checkRange calls a fraction not whole.
+    if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
       throw new RangeError(`end (${end}) must not be before start (${start})`);
     }
     this.checkRange(start, n);
@@ -461,12 +475,35 @@ export class ChunkBuffer {
   }
 }
 
-/** The error for bytes `offset..offset + n` that are not whole bytes, or not all in the buffer. */
+/**
+ * The error for bytes `offset..offset + n` that are not whole bytes (`NaN`, a fraction), or not
+ * all in the buffer (±`Infinity` among them, as the searches take it).
+ */
 function rangeError(offset: number, n: number, length: number): RangeError {
   const range = `bytes ${offset}..${offset + n}`;
-  return Number.isInteger(offset) && Number.isInteger(n)
+  return isWholeOrInfinite(offset) && isWholeOrInfinite(n)
     ? new RangeError(`${range} are out of range (buffer holds ${length} bytes)`)
     : new RangeError(`${range} are not whole bytes: offsets and lengths must be integers`);
+}
+
+function isWholeOrInfinite(value: number): boolean {
+  return Number.isInteger(value) || value === Infinity || value === -Infinity;
+}
+
+/**
+ * The unusual path of the searches' offset check: passes ±Infinity (clamped like any offset
+ * out of range), refuses `NaN`, fractions and non-numbers.
+ */
+function checkSearchOffsets(fromOffset: number, endOffset: number): void {
+  checkSearchOffset('fromOffset', fromOffset);
+  checkSearchOffset('endOffset', endOffset);
+}
+
+function checkSearchOffset(name: string, value: number): void {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number (got ${describe(value)})`);
+  if (!isWholeOrInfinite(value)) {
+    throw new RangeError(`${name} ${value} is not a whole byte: offsets must be integers`);
+  }
 }
 
 /**

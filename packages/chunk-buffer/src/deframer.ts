@@ -182,7 +182,7 @@ export class Deframer {
       } catch (thrown) {
         // What onFrame threw (see callbackFailed) goes on as it is.
         if (this.failed !== undefined && this.failed.error === thrown) throw thrown;
-        const error = thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown });
+        const error = thrown instanceof Error ? thrown : new Error(textOf(thrown), { cause: thrown });
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
           try {
             this.onRecoverableError(error);
@@ -222,6 +222,22 @@ function checkArguments(strategy: unknown, options: unknown): void {
   const handler = (options as DeframerOptions).onRecoverableError;
   if (handler !== undefined && typeof handler !== 'function') {
     throw new TypeError(`onRecoverableError must be a function (got ${describe(handler)})`);
+  }
+}
+
+/**
+ * `String(value)`, for the message of the Error that carries a thrown non-Error. `String` throws
+ * for an object with no usable `toString` (one made by `Object.create(null)`): its tag then.
+ */
+function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return 'a thrown value with no string form';
+    }
   }
 }
 
@@ -510,10 +526,18 @@ class AsyncFrames
 keepWarm(new SyncFrames([], idleDeframer), new AsyncFrames([], idleDeframer));
 
 /**
- * The decode loop as a WHATWG `TransformStream`: bytes in, frames out. Works wherever
- * streams do (Node ≥ 18, browsers, Deno, Bun). Frames decoded before an error are read before
- * the stream errors, whether the error is the decoder's or the source's (an abort of the
- * writable side, where the streams implementation calls a transformer's `cancel`, as Node's does).
+ * The decode loop as a WHATWG transform stream: bytes in, frames out. Works wherever streams do
+ * (Node ≥ 18, browsers, Deno, Bun). Frames decoded before an error are read before the readable
+ * side errors, whether the error is the decoder's or the source's (an abort of the writable
+ * side, which a pipe does when its source fails).
+ *
+ * It is a `{ readable, writable }` pair, as `TextDecoderStream` is, rather than an instance of
+ * `TransformStream`: a `TransformStream` tells its transformer nothing when its reader takes a
+ * frame, so it could only have waited for its queue to empty by polling. Here the readable side
+ * pulls: bytes are decoded when its reader asks for frames (as a `TransformStream`'s
+ * backpressure has it), and an error waits, without a timer, for the reader's next read after
+ * the frames before it. The writable side fails at once with the error, so a pipe stops reading
+ * its source; cancelling the readable side errors the writable side with the reason.
  *
  * @example
  * ```ts
@@ -525,71 +549,102 @@ export function createDecoderStream(
   options?: DeframerOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
   const deframer = new Deframer(strategy, ownedOnly(options, 'createDecoderStream()'));
-  // Decodes with `step`, enqueuing the frames. An error after frames of the same call waits
-  // until they are read: erroring a stream clears its queue.
-  const decode = (
-    controller: TransformStreamDefaultController<Uint8Array>,
-    step: (onFrame: (frame: Uint8Array) => void) => void,
-  ): Promise<void> | undefined => {
-    let enqueued = 0;
-    try {
-      step((frame) => {
-        controller.enqueue(frame);
-        enqueued++;
-      });
-    } catch (error) {
-      if (enqueued === 0) throw error;
-      return readOut(controller).then(() => {
-        throw error;
-      });
-    }
-    return undefined;
-  };
-  type Controller = TransformStreamDefaultController<Uint8Array>;
-  let frames: Controller | undefined;
-  // Not annotated as a `Transformer`: TypeScript's type of it has no `cancel`.
-  const transformer = {
-    start: (controller: Controller): void => {
-      frames = controller;
-    },
-    transform: (chunk: Uint8Array, controller: Controller) =>
-      decode(controller, (onFrame) => {
-        deframer.push(chunk, onFrame);
-      }),
-    flush: (controller: Controller) =>
-      decode(controller, (onFrame) => {
-        deframer.end(onFrame);
-      }),
-    // Called when the writable side is aborted (the source piped into it failed) or the readable
-    // side is cancelled; the readable side is errored with the reason once this resolves. Wait
-    // until the frames already enqueued are read, as for a decoding error (a cancelled side
-    // holds none): erroring it at once would drop them.
-    cancel: (): Promise<void> => readOut(frames!),
-  };
-  return new TransformStream<Uint8Array, Uint8Array>(transformer);
-}
+  let frames!: ReadableStreamDefaultController<Uint8Array>;
+  let input!: WritableStreamDefaultController;
+  // The reader asked for a frame since the last one was enqueued (its queue is empty).
+  let wanted = false;
+  // A write waiting for the reader to ask, woken by `pull` or `cancel`.
+  let waiting: (() => void) | undefined;
+  // An error to raise on the readable side once the frames queued before it are read.
+  let failure: { readonly error: unknown } | undefined;
+  // The readable side was cancelled (with this reason): nothing more is decoded.
+  let cancelled: { readonly reason: unknown } | undefined;
+  // The readable side is closed or errored (or closing after its queue): nothing more goes in.
+  let over = false;
 
-/**
- * Resolves once every chunk enqueued on `controller` has been read (its readable side holds
- * none: the default queue of 0 has a negative desired size while chunks wait), or the stream
- * is gone. Streams tell no one when their queue empties, so it looks every few milliseconds,
- * with a timer that does not keep a Node process alive.
- */
-function readOut(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-  return new Promise((resolve) => {
-    let delay = 0;
-    const check = (): void => {
-      const size = controller.desiredSize;
-      if (size === null || size >= 0) {
-        resolve();
-        return;
-      }
-      delay = Math.min(delay * 2 || 1, 50);
-      const timer: unknown = setTimeout(check, delay);
-      (timer as { unref?: () => void }).unref?.();
-    };
-    check();
-  });
+  const wake = (): void => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  const enqueue = (frame: Uint8Array): void => {
+    wanted = false; // cleared first: an enqueue that leaves a read waiting pulls again
+    frames.enqueue(frame);
+  };
+  // Ends the readable side with `error` after the frames it holds (at once when it holds none:
+  // with a high-water mark of 0 its desired size is minus the frames queued).
+  const fail = (error: unknown): void => {
+    if (over) return;
+    over = true;
+    if (frames.desiredSize === 0) frames.error(error);
+    else failure = { error };
+  };
+  const decode = (step: (onFrame: (frame: Uint8Array) => void) => void): void => {
+    try {
+      step(enqueue);
+    } catch (error) {
+      fail(error);
+      throw error;
+    }
+  };
+
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => {
+        frames = controller;
+      },
+      // Called when a read finds the queue empty: every frame before a held error is read.
+      pull: () => {
+        if (failure !== undefined) {
+          frames.error(failure.error);
+          failure = undefined;
+          return;
+        }
+        wanted = true;
+        wake();
+      },
+      cancel: (reason: unknown) => {
+        over = true;
+        failure = undefined;
+        cancelled = { reason };
+        input.error(reason);
+        wake();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const writable = new WritableStream<Uint8Array>(
+    {
+      start: (controller) => {
+        input = controller;
+      },
+      write: async (chunk) => {
+        // As a TransformStream does: decode once the reader wants frames.
+        if (!wanted && cancelled === undefined) {
+          await new Promise<void>((resolve) => {
+            waiting = resolve;
+          });
+        }
+        if (cancelled !== undefined) throw cancelled.reason;
+        decode((onFrame) => {
+          deframer.push(chunk, onFrame);
+        });
+      },
+      close: () => {
+        decode((onFrame) => {
+          deframer.end(onFrame);
+        });
+        over = true;
+        frames.close(); // after the frames it holds
+      },
+      // The source piped in failed, or a writer aborted: its reason follows the frames.
+      abort: (reason: unknown) => {
+        fail(reason);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+  return Object.freeze({ readable, writable });
 }
 
 /**

@@ -126,6 +126,9 @@ describe('offsets and lengths that are not integers', () => {
     expect(() => buf.readUint32BE(Number.NaN)).toThrow(notWhole('NaN..NaN'));
     expect(() => buf.readUint(1.5, 2)).toThrow(notWhole('1.5..3.5'));
     expect(() => buf.peek(0.5, 2)).toThrow(notWhole('0.5..2'));
+    // Not "end before start": the offsets are not whole to begin with.
+    expect(() => buf.peek(1.5, 1)).toThrow(notWhole('1.5..1'));
+    expect(() => buf.peek(2, 0.5)).toThrow(notWhole('2..0.5'));
     expect(() => buf.take(1.5)).toThrow(notWhole('0..1.5'));
     expect(() => {
       buf.skip(2.5);
@@ -133,6 +136,16 @@ describe('offsets and lengths that are not integers', () => {
     expect(buf.length).toBe(4);
     // Out of range stays out of range.
     expect(() => buf.take(5)).toThrow(new RangeError('bytes 0..5 are out of range (buffer holds 4 bytes)'));
+  });
+
+  it('±Infinity is out of range, not a fraction, as the searches take it', () => {
+    const buf = bufferOf([1, 2], [3, 4]);
+    const outOfRange = (range: string) => new RangeError(`bytes ${range} are out of range (buffer holds 4 bytes)`);
+    expect(() => buf.take(Infinity)).toThrow(outOfRange('0..Infinity'));
+    expect(() => buf.peek(0, Infinity)).toThrow(outOfRange('0..Infinity'));
+    expect(() => buf.byteAt(-Infinity)).toThrow(outOfRange('-Infinity..-Infinity'));
+    expect(() => buf.readUint32BE(Infinity)).toThrow(outOfRange('Infinity..Infinity'));
+    expect(buf.length).toBe(4);
   });
 });
 
@@ -356,6 +369,55 @@ describe('indexOfSequence', () => {
 
   it('rejects an empty sequence with a RangeError', () => {
     expect(() => bufferOf([1]).indexOfSequence(seq())).toThrow(new RangeError('sequence must not be empty'));
+  });
+});
+
+describe('search offsets that are not whole numbers', () => {
+  const seq = (...b: number[]) => Uint8Array.from(b);
+  const notWhole = (name: string, value: number) => new RangeError(`${name} ${value} is not a whole byte: offsets must be integers`);
+
+  it('are refused by indexOf, which used to report a match before a fractional fromOffset', () => {
+    // Uint8Array#indexOf truncates 2.5 to 2: the match at 2 lies before fromOffset.
+    const buf = bufferOf([1, 1, 1, 1, 1]);
+    expect(() => buf.indexOf(1, 2.5)).toThrow(notWhole('fromOffset', 2.5));
+    expect(() => buf.indexOf(1, 0, 3.5)).toThrow(notWhole('endOffset', 3.5));
+    expect(() => buf.indexOf(1, -0.5)).toThrow(notWhole('fromOffset', -0.5));
+  });
+
+  it('NaN is refused by indexOf, which used to return a negative offset (a consumed byte)', () => {
+    const buf = bufferOf([1, 1, 1, 1, 1]);
+    buf.skip(2);
+    expect(() => buf.indexOf(1, Number.NaN)).toThrow(notWhole('fromOffset', Number.NaN));
+    expect(() => buf.indexOf(1, 0, Number.NaN)).toThrow(notWhole('endOffset', Number.NaN));
+  });
+
+  it('are refused by indexOfSequence as by indexOf (a NaN start used to find nothing there, and 0 in indexOf)', () => {
+    const buf = bufferOf([1, 1, 1], [1, 1]);
+    for (const s of [seq(1), seq(1, 1)]) {
+      expect(() => buf.indexOfSequence(s, 2.5)).toThrow(notWhole('fromOffset', 2.5));
+      expect(() => buf.indexOfSequence(s, Number.NaN)).toThrow(notWhole('fromOffset', Number.NaN));
+      expect(() => buf.indexOfSequence(s, 0, 4.5)).toThrow(notWhole('endOffset', 4.5));
+      expect(() => buf.indexOfSequence(s, 0, Number.NaN)).toThrow(notWhole('endOffset', Number.NaN));
+    }
+  });
+
+  it('±Infinity is clamped like any offset out of range, by both searches', () => {
+    const buf = bufferOf([0, 7], [7, 0]);
+    for (const [s, at] of [[seq(7), 1], [seq(7, 7), 1]] as const) {
+      expect(buf.indexOfSequence(s, -Infinity)).toBe(at);
+      expect(buf.indexOfSequence(s, 0, Infinity)).toBe(at);
+      expect(buf.indexOfSequence(s, Infinity)).toBe(-1);
+      expect(buf.indexOfSequence(s, 0, -Infinity)).toBe(-1);
+    }
+    expect(buf.indexOf(7, -Infinity, Infinity)).toBe(1);
+    expect(buf.indexOf(7, Infinity)).toBe(-1);
+  });
+
+  it('a value that is not a number is a TypeError naming it', () => {
+    const buf = bufferOf([1, 2]);
+    const untyped = buf as unknown as { indexOf(byte: number, from: unknown, end?: unknown): number };
+    expect(() => untyped.indexOf(2, '1')).toThrow(new TypeError('fromOffset must be a number (got string)'));
+    expect(() => untyped.indexOf(2, 0, null)).toThrow(new TypeError('endOffset must be a number (got null)'));
   });
 });
 

@@ -479,6 +479,30 @@ describe('Deframer, a decoder that throws something that is not an Error', () =>
     expect((first as Error).cause).toBe(thrown);
     expect(() => deframer.push(bytes('y'))).toThrow(first);
   });
+
+  it('does so for a value with no string form too (the engine\'s TypeError replaced it, and decoding went on)', () => {
+    const thrown: unknown = Object.create(null);
+    let decodes = 0;
+    const deframer = new Deframer({
+      decode: () => {
+        decodes++;
+        throw thrown;
+      },
+      end: () => undefined,
+    });
+    let first: unknown;
+    try {
+      deframer.push(bytes('x'));
+    } catch (error) {
+      first = error;
+    }
+    expect(first).toBeInstanceOf(Error);
+    expect((first as Error).message).toBe('[object Object]');
+    expect((first as Error).cause).toBe(thrown);
+    expect(() => deframer.push(bytes('y'))).toThrow(first);
+    expect(() => deframer.end()).toThrow(first);
+    expect(decodes).toBe(1);
+  });
 });
 
 describe('Deframer, arguments', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDecoderStream, createEncoderStream, decodeFramesAsync } from '../src/deframer.js';
 import type { FramingError } from '../src/errors.js';
 import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.js';
@@ -268,6 +268,15 @@ describe('decodeFramesAsync', () => {
 });
 
 describe('createDecoderStream', () => {
+  it('is a { readable, writable } pair, as the README says, which pipeThrough takes', async () => {
+    const stream = createDecoderStream(u8);
+    expect(Object.keys(stream)).toEqual(['readable', 'writable']);
+    expect(stream.readable).toBeInstanceOf(ReadableStream);
+    expect(stream.writable).toBeInstanceOf(WritableStream);
+    expect(stream).not.toBeInstanceOf(TransformStream);
+    expect(texts((await drain(streamOf([wire('x')]).pipeThrough(stream))).values)).toEqual(['x']);
+  });
+
   it('turns a ReadableStream of chunks into a stream of frames', async () => {
     const chunks = Array.from(wire('hello', '', 'world'), (b) => Uint8Array.of(b));
     const { values, error } = await drain(streamOf(chunks).pipeThrough(createDecoderStream(u8)));
@@ -343,6 +352,77 @@ describe('createDecoderStream', () => {
     const bye = new Error('not interested');
     await reader.cancel(bye);
     await expect(writer.closed).rejects.toBe(bye);
+  });
+
+  it('waits for its consumer without a timer: frames then the error, whether decoding, the end or an abort raised it', async () => {
+    // Fake timers: a stream that polled its queue would leave a timer pending (and, with
+    // nothing to fire it, never deliver the error); one driven by its reader's reads does not.
+    vi.useFakeTimers();
+    try {
+      const endings: Record<string, (writer: WritableStreamDefaultWriter<Uint8Array>) => Promise<unknown>> = {
+        decoding: (writer) => writer.write(concatBytes([wire('a', 'b', 'c'), Uint8Array.of(99)])),
+        end: async (writer) => {
+          await writer.write(concatBytes([wire('a', 'b', 'c'), Uint8Array.of(5)]));
+          return writer.close();
+        },
+        abort: async (writer) => {
+          await writer.write(wire('a', 'b', 'c'));
+          return writer.abort(new Error('source failed'));
+        },
+      };
+      for (const [name, finish] of Object.entries(endings)) {
+        const decoder = createDecoderStream(u8);
+        const writer = decoder.writable.getWriter();
+        const reader = decoder.readable.getReader();
+        void finish(writer).catch(() => undefined);
+        expect(texts([(await reader.read()).value!]), name).toEqual(['a']);
+        // Frames b and c wait to be read, and the error after them; the consumer looks away
+        // while the writer's calls run their course (a bounded number of promise turns).
+        for (let turn = 0; turn < 50; turn++) await Promise.resolve();
+        expect(vi.getTimerCount(), name).toBe(0);
+        expect(texts([(await reader.read()).value!, (await reader.read()).value!]), name).toEqual(['b', 'c']);
+        await expect(reader.read(), name).rejects.toMatchObject(
+          name === 'abort' ? { message: 'source failed' } : { code: name === 'end' ? 'ERR_TRUNCATED_FRAME' : 'ERR_FRAME_TOO_LARGE' },
+        );
+        expect(vi.getTimerCount(), name).toBe(0);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops its source as soon as decoding fails, while the frames before the error wait to be read', async () => {
+    // A live source: after the bad chunk it sends nothing more, and is cancelled by the pipe
+    // once the decoder's writable side fails.
+    let cancelledWith: unknown;
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(concatBytes([wire('a', 'b', 'c'), Uint8Array.of(99)]));
+      },
+      cancel(reason) {
+        cancelledWith = reason;
+      },
+    });
+    const reader = source.pipeThrough(createDecoderStream(u8)).getReader();
+    expect(texts([(await reader.read()).value!])).toEqual(['a']);
+    await tick();
+    expect(cancelledWith).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', length: 99 });
+    expect(texts([(await reader.read()).value!, (await reader.read()).value!])).toEqual(['b', 'c']);
+    await expect(reader.read()).rejects.toBe(cancelledWith);
+  });
+
+  it('keeps the frames still unread when the input ends in an error that completes no frame', async () => {
+    // Three frames wait unread when the writer closes on a partial frame: the truncation error
+    // comes after them, not in their place (erroring the stream at once cleared its queue).
+    const decoder = createDecoderStream(u8);
+    const writer = decoder.writable.getWriter();
+    const reader = decoder.readable.getReader();
+    const written = writer.write(concatBytes([wire('a', 'b', 'c'), Uint8Array.of(5)]));
+    expect(texts([(await reader.read()).value!])).toEqual(['a']);
+    await written;
+    await expect(writer.close()).rejects.toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 1 });
+    expect(texts([(await reader.read()).value!, (await reader.read()).value!])).toEqual(['b', 'c']);
+    await expect(reader.read()).rejects.toMatchObject({ code: 'ERR_TRUNCATED_FRAME', bufferedBytes: 1 });
   });
 
   it('errors with a TruncatedFrameError when the input ends inside a frame', async () => {
