@@ -170,9 +170,30 @@ describe('ascii decoding', () => {
     expect(ascii().maxFrameLength).toBe(DEFAULT_MAX_FRAME_LENGTH);
     expect(ascii().maxWireLength).toBe(10 + DEFAULT_MAX_FRAME_LENGTH);
     expect(ascii({ width: 20, maxFrameLength: Number.MAX_SAFE_INTEGER }).maxFrameLength).toBe(Number.MAX_SAFE_INTEGER);
-    expect(() => ascii({ width: 0 })).toThrow(new RangeError('width must be a safe integer of at least 1 (got 0)'));
+    expect(() => ascii({ width: 0 })).toThrow(new RangeError('width must be an integer from 1 to 64 (got 0)'));
     expect(() => ascii({ width: 2.5 })).toThrow(RangeError);
     expect(() => ascii({ maxFrameLength: -3 })).toThrow(RangeError);
+  });
+
+  it('takes widths up to 64 and refuses wider ones, which would buffer that much header', () => {
+    // It used to take any safe integer: ascii({ width: 1e9 }) waited for a gigabyte of header.
+    const widest = ascii({ width: 64 });
+    expect(widest.name).toBe('ascii:64');
+    expect(widest.maxWireLength).toBe(64 + DEFAULT_MAX_FRAME_LENGTH);
+    const wire = encodeAll(widest, [bytes('hi')]);
+    expect(wire.length).toBe(66);
+    expectEverySplit(widest, wire, { frames: [bytes('hi')] }, 8);
+    // A malformed 64-byte header is shown whole (no "…").
+    const error = decodeChunks(widest, [cat('x'.repeat(64), 'hi')]).error;
+    expect(error?.message).toBe(
+      `ascii:64 header "${'x'.repeat(64)}" is not a decimal length (expected digits, optionally surrounded by spaces)`,
+    );
+    for (const width of [65, 1000, 1_000_000_000, Number.MAX_SAFE_INTEGER]) {
+      expect(() => ascii({ width }), String(width)).toThrow(
+        new RangeError(`width must be an integer from 1 to 64 (got ${width})`),
+      );
+    }
+    expect(() => ascii({ width: 0 })).toThrow(new RangeError('width must be an integer from 1 to 64 (got 0)'));
   });
 
   // Whitespace, digits, and look-alikes Python's int() would treat differently or reject.

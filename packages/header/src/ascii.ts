@@ -18,8 +18,9 @@ import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOpti
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {
   /**
-   * Width of the header in characters (bytes). The strategy is named `ascii:<width>`.
-   * Applies to both. Defaults to `10`, the classic Python sockets tutorial's `HEADERSIZE`.
+   * Width of the header in characters (bytes), from 1 to 64 (see {@link ascii} for why no
+   * wider). The strategy is named `ascii:<width>`. Applies to both. Defaults to `10`, the
+   * classic Python sockets tutorial's `HEADERSIZE`.
    */
   width?: number;
   /**
@@ -30,6 +31,9 @@ export interface AsciiOptions extends FramingOptions {
    */
   maxFrameLength?: number;
 }
+
+/** The widest header `ascii` and `headerStrategy('ascii:W')` accept (why: see {@link ascii}). */
+export const MAX_ASCII_WIDTH = 64;
 
 const SPACE = 0x20;
 const ZERO = 0x30;
@@ -84,12 +88,19 @@ function isSpace(c: number): boolean {
  *
  * Security: one connection holds at most `maxWireLength` = `width` + `maxFrameLength` bytes.
  *
- * @throws RangeError for a `width` that is not a positive safe integer or an invalid
- * `maxFrameLength`.
+ * Width: 1 to 64 characters. 16 digits write any length up to `Number.MAX_SAFE_INTEGER` (the
+ * largest `maxFrameLength`) and 20 any 64-bit length, so every character past them is
+ * padding; 64 leaves room for the padding a protocol may add (an error message still shows
+ * such a header whole). A wider header is refused: the decoder buffers the whole header
+ * before it can judge it, so `ascii:1000000000` would wait for a gigabyte of header (its
+ * `maxWireLength` would count it) before finding a frame or an error.
+ *
+ * @throws RangeError for a `width` that is not an integer from 1 to 64 (`width must be an
+ * integer from 1 to 64 (got 65)`), or an invalid `maxFrameLength`.
  */
 export function ascii(options?: AsciiOptions): FramingStrategy {
   checkOptionsObject(options, 'ascii');
-  const width = integerOption('width', options?.width, 10, 1);
+  const width = integerOption('width', options?.width, 10, 1, MAX_ASCII_WIDTH);
   const requested = resolveMaxFrameLength(options?.maxFrameLength);
   // 10^width - 1 is exact up to width 15; wider fields can express any safe integer.
   const fieldMax = width <= 15 ? 10 ** width - 1 : Infinity;

@@ -1,5 +1,5 @@
 import type { FramingOptions, FramingStrategy } from '@framewire/chunk-buffer';
-import { ascii } from './ascii.js';
+import { MAX_ASCII_WIDTH, ascii } from './ascii.js';
 import { netstring } from './netstring.js';
 import { u8, u16be, u16le, u24be, u32be, u32le, u64be, u64le } from './presets.js';
 import { checkOptionsObject } from './shared.js';
@@ -7,7 +7,7 @@ import { varint } from './varint.js';
 
 /**
  * The names {@link headerStrategy} resolves, for help texts and usage errors. `ascii:W`
- * stands for any width (`ascii:10`, `ascii:4`); plain `ascii` is `ascii:10`.
+ * stands for any width from 1 to 64 (`ascii:10`, `ascii:4`); plain `ascii` is `ascii:10`.
  */
 export const HEADER_STRATEGY_NAMES: readonly string[] = Object.freeze([
   'u8',
@@ -48,8 +48,9 @@ const FACTORIES: ReadonlyMap<string, (options?: FramingOptions) => FramingStrate
  * headerStrategy('line');                                  // undefined
  * ```
  *
- * @throws RangeError for a known family with a bad parameter (`ascii:0`, `ascii:x`), or an
- * invalid `maxFrameLength`; TypeError when `options` is not an object.
+ * @throws RangeError for a known family with a bad parameter (`ascii:0`, `ascii:x`, a width
+ * over 64 such as `ascii:65`: see `ascii`'s `width`), or an invalid `maxFrameLength`;
+ * TypeError when `options` is not an object.
  */
 export function headerStrategy(name: string, options?: FramingOptions): FramingStrategy | undefined {
   const factory = FACTORIES.get(name);
@@ -59,8 +60,9 @@ export function headerStrategy(name: string, options?: FramingOptions): FramingS
   if (name === 'ascii') return ascii({ maxFrameLength: options?.maxFrameLength });
   const param = name.slice('ascii:'.length);
   const width = Number(param);
-  if (!/^[1-9][0-9]*$/.test(param) || !Number.isSafeInteger(width)) {
-    throw new RangeError(`ascii:W needs a width W that is a positive integer, like ascii:10 (got "${name}")`);
+  // Checked here, not left to ascii(): its message would name the option `width`, not the name.
+  if (!/^[1-9][0-9]*$/.test(param) || width > MAX_ASCII_WIDTH) {
+    throw new RangeError(`ascii:W needs a width W from 1 to ${MAX_ASCII_WIDTH}, like ascii:10 (got "${name}")`);
   }
   return ascii({ width, maxFrameLength: options?.maxFrameLength });
 }

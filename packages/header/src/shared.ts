@@ -42,11 +42,14 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
   return value;
 }
 
-/** Throws a `TypeError` unless `payload` is a `Uint8Array` (a Node `Buffer` is one). */
+/**
+ * Throws a `TypeError` unless `payload` is a `Uint8Array`: a Node `Buffer` is one, and so is one
+ * from another realm (a worker, a `vm` context), as `ChunkBuffer#push` accepts it.
+ */
 export function checkPayload(payload: unknown, name: string): asserts payload is Uint8Array {
-  if (!(payload instanceof Uint8Array)) {
-    throw new TypeError(`${name} encoder: payload must be a Uint8Array (got ${describe(payload)})`);
-  }
+  if (payload instanceof Uint8Array) return;
+  if (ArrayBuffer.isView(payload) && (payload as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array') return;
+  throw new TypeError(`${name} encoder: payload must be a Uint8Array (got ${describe(payload)})`);
 }
 
 /** A short description of a value for error messages: `5`, `"middle"`, `null`, `an object`. */

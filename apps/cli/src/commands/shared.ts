@@ -55,7 +55,7 @@ export function framingsHelp(): string {
     line += word;
   }
   lines.push(line);
-  return `\n${lines.join('\n')}\n  ascii:W: a W-character decimal length header (the tutorial's is ascii:10)\n  delim:HEX: a custom delimiter in hex (delim:0d0a)\n  raw: no framing, every chunk as it arrived\n`;
+  return `\n${lines.join('\n')}\n  ascii:W: a W-character decimal length header, W from 1 to 64 (the tutorial's is ascii:10)\n  delim:HEX: a custom delimiter in hex (delim:0d0a)\n  raw: no framing, every chunk as it arrived\n`;
 }
 
 /**
