@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, checkOptionsObject, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -59,7 +59,10 @@ export interface CobsOptions extends FramingOptions {
  * Errors: a code byte that runs past the terminator is a `MalformedFrameError` with
  * `recoverable: true`: the decoder has dropped the frame, terminator included, and goes on with
  * the next one (COBS resynchronises at every `00`). Leftover bytes at end of stream are a
- * `TruncatedFrameError`.
+ * `TruncatedFrameError`. A frame over `maxFrameLength` is a `FrameTooLargeError` (see
+ * `onTooLong`) whose `length` is, as `FrameTooLargeError` documents, the frame's length when its
+ * `00` was seen — decoded, as the limit counts it — or else the bytes seen so far without a
+ * `00`: encoded bytes, code bytes counted.
  *
  * The decoded payload is a view of the received chunk when it holds no `00` and fits one code
  * block (up to 254 bytes); otherwise it is decoded into one new array.
@@ -344,6 +347,7 @@ class CobsEncoder implements FrameEncoder {
   constructor(private readonly config: CobsConfig) {}
 
   encode(payload: Uint8Array): Uint8Array[] {
+    checkPayload(payload, 'cobs');
     const n = payload.length;
     const max = this.config.maxFrameLength;
     if (n > max) {

@@ -17,6 +17,7 @@ import {
   booleanOption,
   bytesEqual,
   checkOptionsObject,
+  checkPayload,
   describe,
   endsWithPrefixOf,
   indexOfBytes,
@@ -699,6 +700,7 @@ class DelimiterEncoder implements FrameEncoder {
 
   encode(payload: Uint8Array): Uint8Array[] {
     const config = this.config;
+    checkPayload(payload, config.name);
     const n = payload.length;
     if (n > config.maxFrameLength) {
       throw new FrameTooLargeError(

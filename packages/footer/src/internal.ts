@@ -56,6 +56,18 @@ export function endsWithPrefixOf(buffer: ChunkBuffer, offset: number, sequence: 
   return true;
 }
 
+/**
+ * Throws a `TypeError` unless `payload` is a `Uint8Array` (a Node `Buffer` is one, and so is one
+ * from another realm). An encoder given anything else would read it as bytes wrongly: a string
+ * or a plain array passed its delimiter check as is, a `Uint16Array`'s values went into the COBS
+ * output cut to bytes (`0x100` became a `00` inside the frame).
+ */
+export function checkPayload(payload: unknown, name: string): asserts payload is Uint8Array {
+  if (payload instanceof Uint8Array) return;
+  if (ArrayBuffer.isView(payload) && (payload as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array') return;
+  throw new TypeError(`${name} encoder: payload must be a Uint8Array (got ${describe(payload)})`);
+}
+
 /** Validates an options object (undefined allowed) and returns it. */
 export function checkOptionsObject<T extends object>(options: T | undefined, what: string): Partial<T> {
   if (options === undefined) return {};

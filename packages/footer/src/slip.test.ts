@@ -2,6 +2,7 @@ import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, MalformedFra
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, outcome, run, text, toHex } from '../test/helpers.js';
+import { cobs } from './cobs.js';
 import { slip } from './slip.js';
 
 describe('slip: RFC 1055, byte for byte', () => {
@@ -266,10 +267,47 @@ describe('slip: limits (on the decoded payload)', () => {
     const r = decodeEverySplit(slip({ maxFrameLength: 1 }), hex('db dc db'));
     expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
     expect(r.error?.message).toMatch(/no END within 3 bytes, which decode to at least 2 bytes: over the maximum frame length of 1 bytes/);
-    expect((r.error as FrameTooLargeError).length).toBe(2);
+    // error.length is the bytes seen (see the next test); the decoded count is in the message.
+    expect((r.error as FrameTooLargeError).length).toBe(3);
     // db db …: each ESC takes the byte after it (a bad escape), as the decoder pairs them.
     const esc = decodeEverySplit(slip({ maxFrameLength: 2 }), hex('db db db db db'));
     expect(esc.error?.message).toMatch(/no END within 5 bytes, which decode to at least 3 bytes/);
+  });
+
+  it("error.length: the bytes seen while the END is still to come, as cobs reports them and FrameTooLargeError documents", () => {
+    // FrameTooLargeError.length is "for a delimiter scan that is still running, the number of
+    // bytes seen so far". slip used to report what those bytes decode to at least (5 here), and
+    // cobs the encoded bytes: the same field meant two things.
+    const s = slip({ maxFrameLength: 4 });
+    const c = cobs({ maxFrameLength: 4 });
+    const open = [
+      { strategy: s, wire: concat(hex('c0'), hex('db dc db dd db dc db dd'), text('x'), fill(20, 0x61)), seen: 9 },
+      // cobs: after a bare 00, 6 encoded bytes without a 00, the fewest that must decode to more than 4.
+      { strategy: c, wire: concat(hex('00 06'), fill(30, 0x61)), seen: 6 },
+    ];
+    for (const { strategy, wire, seen } of open) {
+      const r = run(strategy, Array.from(wire, (b) => Uint8Array.of(b)));
+      const error = r.error as FrameTooLargeError;
+      expect(error, strategy.name).toBeInstanceOf(FrameTooLargeError);
+      expect(error.length, strategy.name).toBe(seen);
+      // The leading END / bare 00 is not part of the frame.
+      expect(r.fedAtError - 1, strategy.name).toBe(seen);
+      expect(error.message, strategy.name).toMatch(new RegExp(`^no (END|00 terminator) within ${seen} (encoded )?bytes`));
+    }
+    const oneChunk = run(s, [open[0]!.wire]).error as FrameTooLargeError;
+    expect(oneChunk.message).toBe('no END within 9 bytes, which decode to at least 5 bytes: over the maximum frame length of 4 bytes');
+    expect(oneChunk.length).toBe(9);
+    // With its end in view, both report the frame's decoded length, as the limit counts it.
+    // (Within the bytes the search may go over: 2 × 4 + 1 for slip, 257 for cobs at 254.)
+    const whole = [
+      { strategy: s, wire: concat(text('abcde'), hex('c0')), max: 4, size: 5 },
+      { strategy: cobs({ maxFrameLength: 254 }), wire: encodeAll(cobs(), [fill(255, 0)]), max: 254, size: 255 },
+    ];
+    for (const { strategy, wire, max, size } of whole) {
+      const error = run(strategy, [wire]).error as FrameTooLargeError;
+      expect(error.message, strategy.name).toBe(`frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`);
+      expect(error.length, strategy.name).toBe(size);
+    }
   });
 
   it('frames and errors are those of a plain reference decoder, at any limit (2,000 runs)', () => {

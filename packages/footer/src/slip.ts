@@ -14,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -81,7 +81,11 @@ export interface SlipOptions extends FramingOptions {
  * Errors: `DB` followed by anything but `DC` or `DD`, or a `DB` right before `END`, is a
  * `MalformedFrameError` with `recoverable: true`: the decoder has dropped the frame, `END`
  * included, and goes on with the next one. Leftover bytes at end of stream are a
- * `TruncatedFrameError`.
+ * `TruncatedFrameError`. A frame over `maxFrameLength` is a `FrameTooLargeError` (see
+ * `onTooLong`) whose `length` is, as `FrameTooLargeError` documents, the frame's length when its
+ * `END` was seen — decoded, as the limit counts it (at least that many bytes, for a frame that
+ * also has a bad escape) — or else the bytes seen so far without an `END`: wire bytes, escapes
+ * counted as two (the message also says how many bytes those decode to at least).
  *
  * A frame without escapes is returned as a view of the received chunk (no copy); otherwise it is
  * decoded into one new array.
@@ -184,10 +188,12 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         this.escapes += this.countEscapes(buffer, this.scanned, scanned);
         this.scanned = scanned;
         // Every escape takes two bytes, so scanLimit (2 × maxFrameLength + 1) bytes are always over.
+        // error.length is the bytes seen (as FrameTooLargeError documents for a scan still
+        // running, and as cobs and the delimiters report it); the message says what they decode to.
         if (scanned - this.escapes > config.maxFrameLength) {
           this.tooLong(
             buffer,
-            scanned - this.escapes,
+            scanned,
             `no END within ${scanned} bytes, which decode to at least ${scanned - this.escapes} bytes: ` +
               `over the maximum frame length of ${config.maxFrameLength} bytes`,
             false,
@@ -522,6 +528,7 @@ class SlipEncoder implements FrameEncoder {
   constructor(private readonly config: SlipConfig) {}
 
   encode(payload: Uint8Array): Uint8Array[] {
+    checkPayload(payload, 'slip');
     const n = payload.length;
     const { maxFrameLength, leadingEnd } = this.config;
     if (n > maxFrameLength) {
