@@ -15,7 +15,7 @@ import {
   toTransportError,
   type ErrorContext,
 } from './errors.js';
-import { resolveConnectOptions, type ConnectConfig, type ConnectOptions } from './options.js';
+import { resolveConnectOptions, tlsContext, type ConnectConfig, type ConnectOptions } from './options.js';
 
 const noop = (): void => undefined;
 
@@ -26,8 +26,10 @@ const noop = (): void => undefined;
  *
  * Rejects with a {@link TransportError}: `ConnectionRefusedError` (`connection refused by
  * 127.0.0.1:1234`), `ConnectTimeoutError`, `SocketNotFoundError`, `HostNotFoundError`,
- * `TlsCertificateError`, `TlsHandshakeError`, `AbortedError`; or with a `TypeError` /
- * `RangeError` for bad options.
+ * `TlsCertificateError`, `TlsHandshakeError`, `ConnectionResetError` (the server dropped the
+ * connection during the TLS handshake), `AbortedError`, `SocketError` for anything else; or
+ * with a `TypeError` / `RangeError` for bad options (PEM that OpenSSL cannot use included,
+ * refused before any socket is opened).
  *
  * @example
  * ```ts
@@ -49,7 +51,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     config.tls !== false || (config.recvSize === undefined && config.recvArena === undefined && config.recvInto === undefined)
       ? undefined
       : new ReadPort();
-  const { socket, tcp } = openSocket(config, port);
+  const { socket, raw } = openSocket(config, port);
   const ready = config.tls === false ? 'connect' : 'secureConnect';
 
   return new Promise<Connection>((resolve, reject) => {
@@ -66,7 +68,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       // Late errors from a socket being torn down must not become uncaught 'error' events.
       socket.on('error', noop);
       socket.destroy();
-      tcp?.destroy();
+      raw.destroy();
       reject(toTransportError(error, context));
     };
     const onAbort = (): void => {
@@ -82,7 +84,8 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
           local: localEndpoint(socket, config),
           remote: remoteEndpoint(socket, config),
           port,
-          probe: tcp,
+          probe: config.path === undefined ? raw : undefined,
+          under: config.tls === false ? undefined : raw,
           context,
         }),
       );
@@ -100,21 +103,25 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 }
 
 /**
- * The socket to talk through and, for TCP, the TCP socket under it (the same one without
- * TLS; none for a Unix socket), which the connection probes to tell a reset from an end.
+ * The socket to talk through and the TCP or Unix socket under it (the same one without TLS).
+ * The connection probes a TCP one to tell a reset from an end, and over TLS reads its write
+ * queue (see `ConnectionInit`).
  */
-function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; tcp: net.Socket | undefined } {
+function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket: net.Socket; raw: net.Socket } {
   const target = config.path === undefined ? { host: config.host, port: config.port } : { path: config.path };
   if (config.tls === false) {
     const onread = port?.onread(config);
     const socket = net.connect({ ...target, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
-    return { socket, tcp: config.path === undefined ? socket : undefined };
+    return { socket, raw: socket };
   }
-  // TLS runs over a socket of our own, so the TCP socket stays reachable for the probe
-  // (a zero-byte write through TLS never reaches the kernel).
+  // Built before any socket is opened: PEM that OpenSSL refuses throws a TypeError here
+  // (from tls.connect it would leave the socket under TLS open).
+  const secureContext = tlsContext(config.tls);
+  // TLS runs over a socket of our own, so the socket under it stays reachable for the probe
+  // (a zero-byte write through TLS never reaches the kernel) and for its write queue.
   const raw = net.connect({ ...target, allowHalfOpen: true });
   raw.on('error', noop); // reported through the TLS socket
-  const { ca, cert, key, rejectUnauthorized } = config.tls;
+  const { rejectUnauthorized } = config.tls;
   // SNI carries names only; an IP address is checked against the certificate's IP entries.
   const servername = config.tls.servername ?? (config.path !== undefined || net.isIP(config.host) !== 0 ? undefined : config.host);
   // `allowHalfOpen` is honoured by tls.connect (it passes it to the TLSSocket) but missing from its types.
@@ -123,13 +130,11 @@ function openSocket(config: ConnectConfig, port: ReadPort | undefined): { socket
     ...target,
     socket: raw,
     allowHalfOpen: true,
-    ...(ca === undefined ? {} : { ca: ca as tls.ConnectionOptions['ca'] }),
-    ...(cert === undefined ? {} : { cert: cert as tls.ConnectionOptions['cert'] }),
-    ...(key === undefined ? {} : { key: key as tls.ConnectionOptions['key'] }),
+    secureContext,
     ...(servername === undefined ? {} : { servername }),
     rejectUnauthorized: rejectUnauthorized ?? true,
   };
-  return { socket: tls.connect(options), tcp: config.path === undefined ? raw : undefined };
+  return { socket: tls.connect(options), raw };
 }
 
 function localEndpoint(socket: net.Socket, config: ConnectConfig): Endpoint {

@@ -44,11 +44,19 @@ export interface Connection extends AsyncIterable<Uint8Array> {
    * they are written).
    */
   send(...chunks: Uint8Array[]): boolean;
-  /** Resolves when the send buffer has room again (at once if it has). Rejects like `write`. */
+  /**
+   * Resolves when the send buffer has room again (at once if it has). After `end()` there is
+   * no room left to wait for: it resolves once everything written has been flushed, as
+   * `end()` does (at once if it has been). Rejects like `write`: with the connection's error,
+   * or a `ConnectionClosedError` if the connection is closed, or closes before then (the bytes
+   * still queued are then lost).
+   */
   drained(): Promise<void>;
   /**
    * Half-closes: flushes what was written, then sends FIN (TLS: close_notify). Reading goes
    * on until the peer ends too. Resolves when the FIN is sent; the same promise every call.
+   * Rejects with the connection's error, or a `ConnectionClosedError`, if the connection is
+   * closed before then.
    */
   end(): Promise<void>;
   /**
@@ -282,6 +290,12 @@ export interface ConnectionInit {
    * `#onPeerEnd`.
    */
   readonly probe?: Socket | undefined;
+  /**
+   * Over TLS, the socket under the TLS layer (TCP or Unix). Its write queue holds the
+   * encrypted bytes the kernel has not taken yet: whether it still holds some when `close()`
+   * destroys the connection, and whether it shrinks while the idle timeout runs.
+   */
+  readonly under?: Socket | undefined;
   readonly context?: Partial<ErrorContext> | undefined;
 }
 
@@ -295,9 +309,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const DONE: IteratorResult<Uint8Array, undefined> = Object.freeze({ done: true, value: undefined });
 const noop = (): void => undefined;
 const PROBE = Buffer.alloc(0);
-/** Bytes a TCP socket holds that the kernel has not taken yet (libuv's write queue). */
-function queuedBytes(tcp: Socket | undefined): number {
-  const size = (tcp as { _handle?: { writeQueueSize?: unknown } | null } | undefined)?._handle?.writeQueueSize;
+/** Bytes a TCP or Unix socket holds that the kernel has not taken yet (libuv's write queue). */
+function queuedBytes(socket: Socket | undefined): number {
+  const size = (socket as { _handle?: { writeQueueSize?: unknown } | null } | undefined)?._handle?.writeQueueSize;
   return typeof size === 'number' ? size : 0;
 }
 /** Stands for a write whose bytes a destroyed socket dropped (Node reports no error for it). */
@@ -421,6 +435,7 @@ export class SocketConnection implements Connection {
 
   readonly #socket: Socket;
   readonly #probe: Socket | undefined;
+  readonly #under: Socket | undefined;
   readonly #recvSize: number | undefined;
   readonly #context: ErrorContext;
   // Whether reading goes through `onread` (stop by returning false) or 'data' events (pause()).
@@ -444,12 +459,17 @@ export class SocketConnection implements Connection {
   #rejectClosed!: (error: unknown) => void;
   #drain: Deferred | undefined;
   #end: Deferred | undefined;
-  // TLS: whether the TCP socket under it still had bytes to send when close() destroyed it.
+  // TLS: whether the socket under it still had bytes to send when close() destroyed it.
   #unsentAtClose = false;
+  // close() destroyed the socket (with or without an error), not a failure of the socket.
+  #closedHere = false;
+  // TLS: the write queue of the socket under it when the idle timeout last fired.
+  #queuedAtTimeout = 0;
 
   constructor(socket: Socket, config: SocketConfig, init: ConnectionInit) {
     this.#socket = socket;
     this.#probe = init.probe;
+    this.#under = init.under;
     this.#recvSize = config.recvSize;
     this.localEndpoint = init.local;
     this.remoteEndpoint = init.remote;
@@ -469,7 +489,7 @@ export class SocketConnection implements Connection {
     if (config.idleTimeout > 0) {
       socket.setTimeout(config.idleTimeout);
       socket.on('timeout', () => {
-        this.close(new IdleTimeoutError(config.idleTimeout));
+        this.#onTimeout(config.idleTimeout);
       });
     }
 
@@ -566,12 +586,13 @@ export class SocketConnection implements Connection {
     // calls the callback of a write that was under way when the socket was destroyed without
     // an error, although its bytes were dropped: such a write must reject. A write that went
     // to the kernel at once has its callback deferred a tick, so a close() in the meantime
-    // must not turn it into a failure. Over TLS, see close().
+    // (with an error or not) must not turn it into a failure. Over TLS, see close(); there, a
+    // write under way when the socket fails (a reset) is taken as failed.
     let queued = false;
     try {
       const wrote = this.#write(chunks, (error) => {
         if (error !== undefined && error !== null) done.reject(this.#writeError(error));
-        else if (socket.destroyed && (this.encrypted ? this.#error !== undefined || this.#unsentAtClose : queued)) {
+        else if (socket.destroyed && (this.encrypted ? this.#unsentAtClose || (this.#error !== undefined && !this.#closedHere) : queued)) {
           done.reject(this.#writeError(DROPPED));
         } else done.resolve();
       });
@@ -615,9 +636,13 @@ export class SocketConnection implements Connection {
   }
 
   drained(): Promise<void> {
+    const socket = this.#socket;
     if (this.#error !== undefined) return quiet(Promise.reject(this.#error));
-    if (this.#socket.destroyed) return quiet(Promise.reject(new ConnectionClosedError()));
-    if (!this.#socket.writableNeedDrain) return RESOLVED;
+    if (socket.destroyed) return quiet(Promise.reject(new ConnectionClosedError()));
+    // Once end() is called Node reports no need to drain (it takes no more writes), though
+    // the bytes written may still be queued: wait for them, as end() does, so that a close
+    // before they are out rejects instead of having resolved.
+    if (socket.writableEnded ? socket.writableFinished : !socket.writableNeedDrain) return RESOLVED;
     this.#drain ??= deferred();
     return this.#drain.promise;
   }
@@ -640,10 +665,29 @@ export class SocketConnection implements Connection {
     // let a close(error) right after a clean close() turn it into a failed one.
     if (this.isClosed) return;
     if (error !== undefined) this.#fail(error);
-    // Over TLS a write is done once encrypted, sent or not: whether the TCP socket under it
-    // still held bytes decides if the writes under way are dropped (see write()).
-    if (this.encrypted) this.#unsentAtClose = queuedBytes(this.#probe) > 0;
+    // Over TLS Node calls back the writes under way at a destroy without an error, sent or
+    // not: whether the socket under it (TCP or Unix) still held bytes decides if they were
+    // dropped, whatever error close() was given (see write()).
+    if (this.encrypted) this.#unsentAtClose = queuedBytes(this.#under) > 0;
+    this.#closedHere = true;
     this.#socket.destroy();
+  }
+
+  /**
+   * `idleTimeout` ms passed with no read and no write. Node holds the timeout back by itself
+   * while a plain socket's write queue shrinks: a long write to a slow reader is making
+   * progress. Over TLS the queue that shrinks is the one of the socket under the TLS layer,
+   * which Node does not look at, so the check is made here, with the same granularity: the
+   * queue must have changed since the timeout last fired.
+   */
+  #onTimeout(timeout: number): void {
+    const queued = queuedBytes(this.#under);
+    if (queued > 0 && queued !== this.#queuedAtTimeout) {
+      this.#queuedAtTimeout = queued;
+      this.#socket.setTimeout(timeout);
+      return;
+    }
+    this.close(new IdleTimeoutError(timeout));
   }
 
   #next(): Promise<IteratorResult<Uint8Array, undefined>> {

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { SocketConnection, type Connection } from './connection.js';
 import { formatEndpoint, formatHostPort, tcpEndpoint, unixEndpoint, type Endpoint } from './endpoint.js';
 import { ConnectionResetError, ServerClosedError, TlsHandshakeError, toTransportError } from './errors.js';
-import { resolveGraceMs, resolveListenOptions, type CloseOptions, type ListenConfig, type ListenOptions } from './options.js';
+import { resolveGraceMs, resolveListenOptions, tlsContext, type CloseOptions, type ListenConfig, type ListenOptions } from './options.js';
 
 /** Called once per accepted connection; may be async. Its errors are caught (see `onError`). */
 export type ConnectionHandler = (connection: Connection) => void | Promise<void>;
@@ -78,17 +78,23 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
   return new TransportServer(server, config, handler);
 }
 
+/** The longest delay Node's timers take, in ms (2^31 - 1: 24.8 days). */
+const LONGEST_TIMER = 2_147_483_647;
+
 function createNodeServer(config: ListenConfig): net.Server {
   if (config.tls === undefined) {
     // Accepted sockets start paused: nothing is read until the handler asks.
     return net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
   }
   const { cert, key, ca, requestCert, rejectUnauthorized, handshakeTimeout } = config.tls;
+  // PEM that OpenSSL refuses: a TypeError naming the option, not OpenSSL's error.
+  tlsContext(config.tls);
   return tls.createServer({
     // Not half-open during the handshake: a client that gives up (a certificate it rejects)
     // must close the socket, not leave it waiting. Half-open from 'secureConnection' on.
     allowHalfOpen: false,
-    handshakeTimeout,
+    // Node reads 0 as "its default of 120 s": give it its longest timer instead (24.8 days).
+    handshakeTimeout: handshakeTimeout === 0 ? LONGEST_TIMER : handshakeTimeout,
     cert: cert as tls.TlsOptions['cert'],
     key: key as tls.TlsOptions['key'],
     ...(ca === undefined ? {} : { ca: ca as tls.TlsOptions['ca'] }),
@@ -134,7 +140,7 @@ class TransportServer implements Server {
     });
     if (config.tls === undefined) {
       server.on('connection', (socket: net.Socket) => {
-        this.#accept(socket, config.path === undefined ? socket : undefined);
+        this.#accept(socket, config.path === undefined ? socket : undefined, undefined);
       });
     } else {
       // A failed handshake is reported with the client's address, read while it is connected.
@@ -145,15 +151,16 @@ class TransportServer implements Server {
       });
       server.on('secureConnection', (socket: tls.TLSSocket) => {
         socket.allowHalfOpen = true;
-        this.#accept(socket, config.path === undefined ? tcpUnder(socket) : undefined);
+        const under = socketUnder(socket);
+        this.#accept(socket, config.path === undefined ? under : undefined, under);
       });
       server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-        // Node leaves the TCP socket open after a failed handshake (or its timeout), counted
-        // against maxConnections: close both, or every failure holds a slot for good.
-        const tcp = tcpUnder(socket);
+        // Node leaves the socket under TLS open after a failed handshake (or its timeout),
+        // counted against maxConnections: close both, or every failure holds a slot for good.
+        const under = socketUnder(socket);
         socket.destroy();
-        tcp?.destroy();
-        const address = (tcp === undefined ? undefined : peers.get(tcp)) ?? 'a client';
+        under?.destroy();
+        const address = (under === undefined ? undefined : peers.get(under)) ?? 'a client';
         const failure = toTransportError(error, { address });
         // A reset or hang-up here is the client giving up on the handshake: say so.
         this.#report(
@@ -206,8 +213,11 @@ class TransportServer implements Server {
     return this.#closing;
   }
 
-  /** Serves an accepted socket; `tcp` is the TCP socket under it (see `ConnectionInit.probe`). */
-  #accept(socket: net.Socket, tcp: net.Socket | undefined): void {
+  /**
+   * Serves an accepted socket. `tcp` is the TCP socket to probe (see `ConnectionInit.probe`);
+   * `under`, over TLS, the TCP or Unix socket under the TLS layer (`ConnectionInit.under`).
+   */
+  #accept(socket: net.Socket, tcp: net.Socket | undefined, under: net.Socket | undefined): void {
     const config = this.#config;
     const local = config.path === undefined ? tcpEndpoint(socket.localFamily, socket.localAddress, socket.localPort) : unixEndpoint(config.path);
     const remote = config.path === undefined ? tcpEndpoint(socket.remoteFamily, socket.remoteAddress, socket.remotePort) : unixEndpoint('');
@@ -216,7 +226,7 @@ class TransportServer implements Server {
       socket.destroy();
       return;
     }
-    const connection = new SocketConnection(socket, config, { local, remote, probe: tcp });
+    const connection = new SocketConnection(socket, config, { local, remote, probe: tcp, under });
     this.#connections.add(connection);
     const forget = (): void => {
       this.#connections.delete(connection);
@@ -251,8 +261,8 @@ class TransportServer implements Server {
 
 const noop = (): void => undefined;
 
-/** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
-function tcpUnder(socket: tls.TLSSocket): net.Socket | undefined {
+/** The TCP or Unix socket under a server-side TLS socket (Node keeps it as `_parent`). */
+function socketUnder(socket: tls.TLSSocket): net.Socket | undefined {
   const parent = (socket as { _parent?: unknown })._parent;
   return parent instanceof net.Socket ? parent : undefined;
 }

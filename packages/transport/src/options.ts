@@ -5,6 +5,7 @@
  * @module
  */
 
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { Connection } from './connection.js';
 
 /** PEM text or bytes, or a list of them (as `node:tls` accepts). */
@@ -34,7 +35,9 @@ export interface SocketOptions {
   /**
    * Close the connection with an `IdleTimeoutError` after this many milliseconds without
    * a byte read from or written to the socket (a paused reader reads nothing, so it counts
-   * as idle). Applies to both directions. Defaults to `0`: no idle timeout.
+   * as idle). A long write counts as activity while the kernel keeps taking its bytes (the
+   * socket's write queue has shrunk since the timeout last ran out), over TLS as over TCP.
+   * Applies to both directions. Defaults to `0`: no idle timeout.
    */
   idleTimeout?: number | undefined;
 }
@@ -147,8 +150,9 @@ export interface TlsServerOptions {
   /**
    * Close a client whose TLS handshake has not completed after this many milliseconds (one
    * that connects and never sends its ClientHello, say), reporting a `TlsHandshakeError`.
-   * `0` turns it off. Defaults to the listen's `idleTimeout` when that is set, else
-   * `120000` (Node's default).
+   * `0` turns it off (Node, which takes 0 for its 120 s default, is given its longest timer:
+   * 24.8 days). Defaults to the listen's `idleTimeout` when that is set, else `120000`
+   * (Node's default).
    */
   handshakeTimeout?: number | undefined;
 }
@@ -375,6 +379,59 @@ function resolveTlsServer(tls: ListenOptions['tls'], idleTimeout: number): Liste
   }
   const handshakeTimeout = timeout(tls.handshakeTimeout, 'tls.handshakeTimeout', idleTimeout > 0 ? idleTimeout : DEFAULT_HANDSHAKE_TIMEOUT);
   return Object.freeze({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert, rejectUnauthorized, handshakeTimeout });
+}
+
+/** The PEM options of a TLS client or server. */
+interface TlsPem {
+  readonly ca?: Pem | undefined;
+  readonly cert?: Pem | undefined;
+  readonly key?: Pem | undefined;
+}
+
+const PEM_OPTIONS = ['ca', 'cert', 'key'] as const;
+
+/**
+ * The TLS context of `tls.ca`, `tls.cert` and `tls.key`. Node throws OpenSSL's error for PEM
+ * it cannot use (`error:0480006C:PEM routines::no start line`); this throws a `TypeError`
+ * naming the option instead (the value is never quoted: it may be a private key).
+ */
+export function tlsContext(pem: TlsPem): SecureContext {
+  try {
+    return createSecureContext(nodePem(pem));
+  } catch (error) {
+    throw unusablePem(pem, error);
+  }
+}
+
+function nodePem({ ca, cert, key }: TlsPem): SecureContextOptions {
+  return {
+    ...(ca === undefined ? {} : { ca: ca as SecureContextOptions['ca'] }),
+    ...(cert === undefined ? {} : { cert: cert as SecureContextOptions['cert'] }),
+    ...(key === undefined ? {} : { key: key as SecureContextOptions['key'] }),
+  };
+}
+
+function unusablePem(pem: TlsPem, error: unknown): TypeError {
+  const reason = (error as { reason?: unknown }).reason;
+  const code = (error as { code?: unknown }).code;
+  const openssl =
+    typeof reason === 'string' && reason !== '' ? `${reason}${typeof code === 'string' ? `, ${code}` : ''}` : error instanceof Error ? error.message : String(error);
+  // Each option alone first: the one OpenSSL refuses by itself is the culprit.
+  const culprit = PEM_OPTIONS.find((name) => {
+    if (pem[name] === undefined) return false;
+    try {
+      createSecureContext(nodePem({ [name]: pem[name] }));
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  let what: string;
+  if (culprit === 'key') what = 'tls.key must be a private key in PEM';
+  else if (culprit !== undefined) what = `tls.${culprit} must be ${culprit === 'ca' ? 'certificates' : 'a certificate chain'} in PEM`;
+  else if (pem.cert !== undefined && pem.key !== undefined) what = 'tls.key is not the private key of tls.cert';
+  else what = 'tls.ca, tls.cert and tls.key cannot be used together';
+  return new TypeError(`${what} (OpenSSL: ${openssl})`, { cause: error });
 }
 
 function checkObject(value: unknown, name: string): void {

@@ -1,9 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, type Connection, type ConnectOptions, type ListenOptions, type Server } from '../src/index.js';
-import { bytes, chunks, firstConnection, fixture, portOf, serverPool, serverTls, until } from './helpers.js';
+import { bytes, chunks, firstConnection, fixture, nextImmediate, portOf, serverPool, serverTls, tempDir, until } from './helpers.js';
 
 const { serve, errors: serverErrors, closeAll } = serverPool();
 afterEach(closeAll);
+const sockets = tempDir();
+afterAll(sockets.remove);
+let socketCount = 0;
 
 interface Transport {
   name: string;
@@ -17,6 +21,11 @@ const transports: Transport[] = [
     name: 'TLS',
     listen: () => ({ port: 0, tls: serverTls() }),
     connect: (server) => ({ port: portOf(server), tls: { ca: fixture('ca.pem') } }),
+  },
+  {
+    name: 'TLS over a Unix socket',
+    listen: () => ({ path: join(sockets.dir, `${socketCount++}.sock`), tls: serverTls() }),
+    connect: (server) => ({ path: server.address.family === 'unix' ? server.address.path : '', tls: { ca: fixture('ca.pem') } }),
   },
 ];
 
@@ -125,6 +134,77 @@ describe.each(transports)('a write under way when the connection is destroyed, o
     const writing = client.write(bytes('hello'));
     client.close();
     await expect(writing).resolves.toBeUndefined();
+    server.close();
+  });
+
+  it('a small write that reached the socket before close(error) still resolves: the error is not the write\'s', async () => {
+    const { client, server } = await pair(transport);
+    const writing = client.write(bytes('hello'));
+    const failure = new Error('done with it');
+    client.close(failure);
+    await expect(writing).resolves.toBeUndefined();
+    await expect(client.closed).rejects.toBe(failure);
+    server.close();
+  });
+});
+
+describe.each(transports)('drained() after end(), over $name', (transport) => {
+  // The peer does not read, so 32 MiB cannot leave while the test looks.
+  const big = (): Uint8Array => new Uint8Array(32 * 1024 * 1024);
+
+  /** Whether a promise has settled after a few turns of the event loop (it records how). */
+  function watch(promise: Promise<void>): { settled: () => string | undefined } {
+    let outcome: string | undefined;
+    promise.then(
+      () => (outcome = 'resolved'),
+      () => (outcome = 'rejected'),
+    );
+    return { settled: () => outcome };
+  }
+
+  it('waits for the bytes end() flushes: a close before they are out rejects it', async () => {
+    const { client } = await pair(transport);
+    expect(client.send(big())).toBe(false);
+    const ending = client.end();
+    const drained = client.drained();
+    const state = watch(drained);
+    for (let i = 0; i < 5; i++) await nextImmediate();
+    // Nothing has been read: the bytes are still queued, so nothing is drained yet.
+    expect(state.settled()).toBeUndefined();
+    client.close();
+    await expect(drained).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: 'connection closed before the send buffer drained' });
+    await expect(ending).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: 'connection closed before end() completed' });
+  });
+
+  it('rejects with the error of a close(error) before the bytes are out', async () => {
+    const { client } = await pair(transport);
+    client.send(big());
+    void client.end();
+    const drained = client.drained();
+    const failure = new Error('gave up');
+    client.close(failure);
+    await expect(drained).rejects.toBe(failure);
+  });
+
+  it('resolves once end() has flushed everything, and at once after that', async () => {
+    const { client, server } = await pair(transport);
+    client.send(big());
+    const ending = client.end();
+    const drained = client.drained();
+    const received = await chunks(server);
+    expect(received.reduce((n, chunk) => n + chunk.length, 0)).toBe(32 * 1024 * 1024);
+    await expect(drained).resolves.toBeUndefined();
+    await expect(ending).resolves.toBeUndefined();
+    await expect(client.drained()).resolves.toBeUndefined();
+    server.close();
+  });
+
+  it('rejects once the connection is closed, like write()', async () => {
+    const { client, server } = await pair(transport);
+    await client.end();
+    client.close();
+    await expect(client.drained()).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', message: 'connection is closed' });
+    await expect(client.write(bytes('x'))).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
     server.close();
   });
 });

@@ -1,6 +1,7 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionResetError, connect, listen, TlsCertificateError, TlsHandshakeError, type Connection, type Server } from '../src/index.js';
+import tls from 'node:tls';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConnectionResetError, connect, IdleTimeoutError, listen, TlsCertificateError, TlsHandshakeError, type Connection, type Server } from '../src/index.js';
 import { bytes, chunks, fixture, portOf, readAll, serverTls, text, until } from './helpers.js';
 
 const servers: Server[] = [];
@@ -195,6 +196,26 @@ describe('failed handshakes', () => {
     expect(text(await readAll(conn))).toBe('hello over TLS');
   });
 
+  it('handshakeTimeout: 0 turns the timeout off, instead of the 120 s Node reads 0 as (its longest timer instead)', async () => {
+    // Node arms the handshake timeout with setTimeout on the server's TLS socket as it is
+    // created, before the handshake: record what a silent client's socket is given.
+    const spy = vi.spyOn(net.Socket.prototype, 'setTimeout');
+    const armed = (): unknown[] => spy.mock.calls.filter((_call, i) => spy.mock.contexts[i] instanceof tls.TLSSocket).map(([ms]) => ms);
+    serverErrors.length = 0;
+    const server = await serve({ ...serverTls(), handshakeTimeout: 0 }, greet);
+    const silent = net.connect(portOf(server), '127.0.0.1');
+    silent.on('error', () => undefined);
+    try {
+      await until(() => armed().length > 0, "the server's TLS socket to be set up");
+      expect(armed()).toEqual([2_147_483_647]);
+    } finally {
+      spy.mockRestore();
+      silent.destroy();
+      // The server reports the client that gave up: within this test, not the next one.
+      await until(() => serverErrors.length === 1, 'the server to report the client that gave up');
+    }
+  });
+
   it('a client that never sends its ClientHello is closed after handshakeTimeout', async () => {
     serverErrors.length = 0;
     const server = await listen(
@@ -210,5 +231,148 @@ describe('failed handshakes', () => {
     await until(() => serverErrors.length === 1, 'the handshake timeout to be reported');
     expect(serverErrors[0]).toBeInstanceOf(TlsHandshakeError);
     expect(serverErrors[0]!.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: .*timeout/i);
+  });
+});
+
+describe('idleTimeout over TLS', () => {
+  // The reader takes 512 KiB, then sleeps 20 ms: at most 26 MB/s, so 48 MiB take nearly two
+  // seconds (the kernel buffers hold a few MiB), several idle timeouts' worth. The bytes leave
+  // the TCP socket under TLS all along — the kernel takes a new piece of them every ~0.1 s
+  // here, when its send buffer is half empty — but no TLS write ends and nothing is read on
+  // the writer's side until the whole write is done. Node holds back a TCP socket's timeout
+  // while its write queue shrinks; the TLS socket's own queue does not move, so the timeout
+  // fired after twice `idleTimeout` and cut the write short.
+  const SIZE = 48 * 1024 * 1024;
+  const STEP = 512 * 1024;
+  const IDLE = 500;
+
+  /** Reads to the end, sleeping 20 ms after every STEP bytes; the byte count, or what it threw. */
+  async function slowRead(conn: Connection): Promise<{ received: number; error: unknown }> {
+    let received = 0;
+    let since = 0;
+    try {
+      for await (const chunk of conn) {
+        received += chunk.length;
+        since += chunk.length;
+        if (since >= STEP) {
+          since = 0;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      return { received, error: undefined };
+    } catch (error) {
+      return { received, error };
+    }
+  }
+
+  it('does not fire during one long write whose bytes keep leaving, as over TCP (client writes)', async () => {
+    let reading: Promise<{ received: number; error: unknown }> | undefined;
+    const server = await serve(serverTls(), async (conn) => {
+      reading = slowRead(conn);
+      await reading;
+      conn.close();
+    });
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') }, idleTimeout: IDLE });
+    await expect(conn.write(new Uint8Array(SIZE))).resolves.toBeUndefined();
+    await conn.end();
+    await readAll(conn);
+    expect(await reading).toEqual({ received: SIZE, error: undefined });
+    expect(conn.error).toBeUndefined();
+    await expect(conn.closed).resolves.toBeUndefined();
+  });
+
+  it('does not fire during one long write whose bytes keep leaving, as over TCP (server writes)', async () => {
+    let writing: Promise<void> | undefined;
+    let accepted: Connection | undefined;
+    const server = await listen({ port: 0, tls: serverTls(), idleTimeout: IDLE, onError: (error) => serverErrors.push(error) }, (conn) => {
+      accepted = conn;
+      writing = conn.write(new Uint8Array(SIZE));
+      void writing.then(() => conn.end()).catch(() => undefined);
+    });
+    servers.push(server);
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } });
+    expect(await slowRead(conn)).toEqual({ received: SIZE, error: undefined });
+    await expect(writing).resolves.toBeUndefined();
+    expect(accepted?.error).toBeUndefined();
+    conn.close();
+  });
+
+  it('still fires during a write nobody reads: the bytes stop leaving', async () => {
+    const server = await serve(serverTls(), () => undefined);
+    const conn = await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') }, idleTimeout: 100 });
+    const writing = conn.write(new Uint8Array(32 * 1024 * 1024));
+    await expect(writing).rejects.toBeInstanceOf(IdleTimeoutError);
+    await expect(conn.closed).rejects.toBeInstanceOf(IdleTimeoutError);
+  });
+});
+
+describe('a TLS stream cut off without close_notify', () => {
+  it('reads as a clean end: Node 20 passes the TCP end through as the end of the TLS stream (see the README)', async () => {
+    // A server that ends the TCP socket under TLS after its data: a FIN with no close_notify
+    // before it, as when something on the path cuts the stream short.
+    const raw = tls.createServer({ ...serverTls() }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.write('hello', () => {
+        (socket as { _parent?: net.Socket })._parent?.end();
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const conn = await connect({ port: (raw.address() as net.AddressInfo).port, tls: { ca: fixture('ca.pem') } });
+      expect(text(await readAll(conn))).toBe('hello');
+      expect(conn.error).toBeUndefined();
+      conn.close();
+      await expect(conn.closed).resolves.toBeUndefined();
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+});
+
+describe('PEM that OpenSSL cannot use', () => {
+  const ca = (): string => fixture('ca.pem');
+
+  it('connect() refuses it with a TypeError naming the option, before opening a socket', async () => {
+    // A plain server that records every connection it gets, by the client's port.
+    const ports: number[] = [];
+    const raw = net.createServer((socket) => {
+      ports.push(socket.remotePort ?? -1);
+      socket.on('error', () => undefined);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const port = (raw.address() as net.AddressInfo).port;
+    try {
+      const cases: [Parameters<typeof connect>[0]['tls'], RegExp][] = [
+        [{ ca: ca(), cert: 'not PEM', key: fixture('client-key.pem') }, /^tls\.cert must be a certificate chain in PEM \(OpenSSL: .+\)$/],
+        [{ ca: ca(), cert: fixture('client.pem'), key: 'not PEM' }, /^tls\.key must be a private key in PEM \(OpenSSL: .+\)$/],
+        [{ ca: ca(), cert: fixture('client.pem'), key: fixture('server-key.pem') }, /^tls\.key is not the private key of tls\.cert \(OpenSSL: .+\)$/],
+      ];
+      for (const [tlsOptions, message] of cases) {
+        const error = await connect({ port, tls: tlsOptions }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as Error).message).toMatch(message);
+        expect((error as Error).message).not.toContain('PRIVATE KEY');
+        expect((error as Error).cause).toMatchObject({ code: expect.stringMatching(/^ERR_OSSL_/) as unknown });
+      }
+      // A connection made after them is the first the server sees: they opened none (a socket
+      // opened before the refusal would have connected, and been accepted, first).
+      const probe = await connect({ port });
+      const probePort = probe.localEndpoint.family === 'unix' ? -1 : probe.localEndpoint.port;
+      await until(() => ports.includes(probePort), 'the server to accept the probe');
+      expect(ports).toEqual([probePort]);
+      probe.close();
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
+  it('listen() refuses it with a TypeError naming the option', async () => {
+    await expect(listen({ port: 0, tls: { ...serverTls(), cert: 'not PEM' } }, () => undefined)).rejects.toThrow(
+      /^tls\.cert must be a certificate chain in PEM \(OpenSSL: .+\)$/,
+    );
+    await expect(listen({ port: 0, tls: { ...serverTls(), key: fixture('client-key.pem') } }, () => undefined)).rejects.toThrow(
+      new TypeError('tls.key is not the private key of tls.cert (OpenSSL: key values mismatch, ERR_OSSL_X509_KEY_VALUES_MISMATCH)'),
+    );
   });
 });
