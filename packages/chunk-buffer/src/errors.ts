@@ -25,8 +25,35 @@ export interface FramingErrorOptions {
   recoverable?: boolean;
 }
 
-/** Base class of every error a framing strategy or the decode loop raises on bad input. */
+// Marks the errors of every copy of this package. An application can end up with two copies
+// side by side (npm nests one under `@framewire/footer` when the application's own copy is out
+// of footer's range): the strategies then throw the errors of one copy and the `Deframer` of the
+// other checks them, and a plain `instanceof` would fail across the two.
+const BRAND = Symbol.for('@framewire/chunk-buffer FramingError');
+
+/**
+ * Base class of every error a framing strategy or the decode loop raises on bad input.
+ *
+ * `instanceof` (and {@link isFramingError}) also recognise the errors of another copy of
+ * `@framewire/chunk-buffer` installed next to this one: `error instanceof FrameTooLargeError`
+ * holds for any copy's `FrameTooLargeError`, so a strategy from a package that brought its own
+ * copy still has its recoverable errors recovered from.
+ */
 export abstract class FramingError extends Error {
+  /**
+   * `value instanceof C`: an instance of `C` by its prototype chain, or a `FramingError` of
+   * another copy of this package with a class of `C`'s name in its chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || (value as { [BRAND]?: unknown })[BRAND] !== true) return false;
+    for (let proto: unknown = Object.getPrototypeOf(value); proto !== null && typeof proto === 'object'; proto = Object.getPrototypeOf(proto)) {
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      if (typeof ctor === 'function' && ctor.name === this.name) return true;
+    }
+    return false;
+  }
+
   /** The stable, machine-readable code. */
   abstract readonly code: FramingErrorCode;
   /**
@@ -44,6 +71,7 @@ export abstract class FramingError extends Error {
     return this.constructor.name;
   }
 }
+Object.defineProperty(FramingError.prototype, BRAND, { value: true });
 
 /**
  * A frame is longer than the configured maximum. Raised as soon as a header declares the
@@ -98,7 +126,10 @@ export class UnencodablePayloadError extends FramingError {
   readonly code = 'ERR_UNENCODABLE_PAYLOAD' as const;
 }
 
-/** True if `error` is a {@link FramingError} (optionally with the given code). */
+/**
+ * True if `error` is a {@link FramingError} (optionally with the given code), of this copy of
+ * the package or of another one installed next to it.
+ */
 export function isFramingError(error: unknown, code?: FramingErrorCode): error is FramingError {
   return error instanceof FramingError && (code === undefined || error.code === code);
 }

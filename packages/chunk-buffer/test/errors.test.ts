@@ -8,6 +8,8 @@ import {
   UnencodablePayloadError,
   isFramingError,
 } from '../src/errors.js';
+import type { ChunkBuffer } from '../src/chunk-buffer.js';
+import { Deframer } from '../src/deframer.js';
 import { DEFAULT_MAX_FRAME_LENGTH, concatBytes, encodeFrame, resolveMaxFrameLength } from '../src/framing.js';
 import { u8Strategy } from './helpers/strategies.js';
 
@@ -107,5 +109,61 @@ describe('framing helpers', () => {
     buffer[0] = 0x4a;
     expect(Buffer.from(copied).toString()).toBe('hello');
     expect(Buffer.isBuffer(copied)).toBe(false);
+  });
+});
+
+describe('errors of another copy of the package (npm nests one next to the application\'s)', () => {
+  // A second instance of the module, with classes of its own, as a nested copy has (Vite loads
+  // a path with another query as another module).
+  const other = (): Promise<typeof import('../src/errors.js')> =>
+    // @ts-expect-error -- TypeScript resolves no query; Vite does
+    import('../src/errors.js?second-copy');
+
+  it('are instances of the classes of the same name, and of no other', async () => {
+    const copy = await other();
+    expect(copy.FramingError).not.toBe(FramingError);
+    const tooLarge = new copy.FrameTooLargeError(9, 4, undefined, { recoverable: true });
+    expect(tooLarge instanceof FramingError).toBe(true);
+    expect(tooLarge instanceof FrameTooLargeError).toBe(true);
+    expect(tooLarge instanceof MalformedFrameError).toBe(false);
+    expect(isFramingError(tooLarge)).toBe(true);
+    expect(isFramingError(tooLarge, 'ERR_FRAME_TOO_LARGE')).toBe(true);
+    expect(isFramingError(tooLarge, 'ERR_MALFORMED_FRAME')).toBe(false);
+    // And the other way round; plain errors and look-alikes are still nothing of the kind.
+    expect(new MalformedFrameError('x') instanceof copy.MalformedFrameError).toBe(true);
+    expect(new MalformedFrameError('x') instanceof copy.TruncatedFrameError).toBe(false);
+    const lookAlike = Object.assign(new Error('x'), { code: 'ERR_FRAME_TOO_LARGE', recoverable: true });
+    expect(lookAlike instanceof FramingError).toBe(false);
+    expect(isFramingError(lookAlike)).toBe(false);
+    expect(isFramingError(null)).toBe(false);
+    expect(new Error('x') instanceof FrameTooLargeError).toBe(false);
+  });
+
+  it('are recovered from by the Deframer when recoverable', async () => {
+    const copy = await other();
+    // A delimiter-like decoder whose errors come from the other copy: "!" is a bad frame it
+    // has already dropped.
+    const strategy = {
+      name: 'bang-lines',
+      createDecoder: () => ({
+        decode(buffer: ChunkBuffer) {
+          const at = buffer.indexOf(0x0a);
+          if (at === -1) return undefined;
+          const line = buffer.take(at);
+          buffer.skip(1);
+          if (line.length === 1 && line[0] === 0x21) throw new copy.MalformedFrameError('a bang', { recoverable: true });
+          return line;
+        },
+        end: () => undefined,
+      }),
+      createEncoder: () => ({ encode: (payload: Uint8Array) => [payload, Uint8Array.of(0x0a)] }),
+      maxFrameLength: 100,
+      maxWireLength: 101,
+    };
+    const recovered: string[] = [];
+    const deframer = new Deframer(strategy, { onRecoverableError: (error) => recovered.push(error.code) });
+    const frames = deframer.push(new TextEncoder().encode('a\n!\nb\n'));
+    expect(frames.map((frame) => new TextDecoder().decode(frame))).toEqual(['a', 'b']);
+    expect(recovered).toEqual(['ERR_MALFORMED_FRAME']);
   });
 });
