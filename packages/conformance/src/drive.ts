@@ -7,6 +7,11 @@ import { ConformanceError } from './errors.js';
 export interface DecodeRun {
   /** Frames returned by `decode`, then the final frame `end` returned, if any, in order. */
   readonly frames: Uint8Array[];
+  /**
+   * True if `end` returned a frame (the last one in `frames`). Only a strategy that accepts an
+   * unterminated last frame may do so; on a valid stream every frame comes from `decode`.
+   */
+  readonly endReturnedFrame: boolean;
   /** Recoverable errors `decode` threw (decoding went on after each). */
   readonly recovered: FramingError[];
   /** The unrecoverable error that stopped decoding, if any (from `decode` or `end`). */
@@ -80,6 +85,7 @@ export function driveDecoder(
     if (framesBeforeError === -1) framesBeforeError = frames.length;
     return {
       frames,
+      endReturnedFrame: false,
       recovered,
       error,
       errorAtEnd: atEnd,
@@ -152,6 +158,7 @@ export function driveDecoder(
   }
   return {
     frames,
+    endReturnedFrame: last !== undefined,
     recovered,
     error: undefined,
     errorAtEnd: false,

@@ -144,22 +144,62 @@ export interface ResolvedConfig {
   readonly longFrameLength: number;
 }
 
+// Every option name, checked by the compiler against ConformanceOptions: a misspelt option
+// (`recover: true`, `numRun`) would otherwise be ignored, and its property run with the default
+// or not at all. `timeout` belongs to testStrategy, which may share its options object.
+const OPTION_NAMES: readonly string[] = Object.keys({
+  numRuns: true,
+  seed: true,
+  payload: true,
+  specialBytes: true,
+  binarySafe: true,
+  allowsEmpty: true,
+  recovers: true,
+  neutralPrefix: true,
+  vectors: true,
+  fillByte: true,
+  maxLimit: true,
+  workFactor: true,
+  callAllowance: true,
+  longFrameLength: true,
+} satisfies Record<keyof ConformanceOptions, true>);
+
+/**
+ * Checks that `options` is an object (or undefined) whose keys are all option names (`timeout`
+ * included, which the `check…` functions ignore). Throws a `TypeError` naming an unknown one.
+ */
+export function checkOptionNames(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object (got ${describeValue(options)})`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key) && key !== 'timeout') {
+      throw new TypeError(`unknown option ${key} (the options are ${[...OPTION_NAMES, 'timeout'].join(', ')})`);
+    }
+  }
+}
+
 /** Validates the subject and the options once, into a frozen config. Misuse throws TypeError/RangeError. */
 export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOptions = {}): ResolvedConfig {
+  checkOptionNames(options);
   const factory = typeof subject === 'function' ? subject : undefined;
   const base = typeof subject === 'function' ? subject({}) : subject;
   checkStrategyShape(base);
   const allowsEmpty = bool(options.allowsEmpty, 'allowsEmpty', true);
   const binarySafe = bool(options.binarySafe, 'binarySafe', true);
-  const specialBytes = Object.freeze([...(options.specialBytes ?? [])]);
+  const specialBytes = Object.freeze([...array(options.specialBytes, 'specialBytes')]);
   for (const byte of specialBytes) checkByte(byte, 'specialBytes');
   if (!binarySafe && specialBytes.length === 0) {
     throw new TypeError('specialBytes must list the bytes the encoder may refuse when binarySafe is false (got [])');
   }
   const fillByte = options.fillByte ?? 0x61;
   checkByte(fillByte, 'fillByte');
-  const vectors = Object.freeze([...(options.vectors ?? [])]);
-  vectors.forEach((vector, i) => {
+  const vectors = Object.freeze([...array(options.vectors, 'vectors')]);
+  vectors.forEach((vector: ConformanceVector | null, i) => {
+    if (typeof vector !== 'object' || vector === null) {
+      throw new TypeError(`vectors[${i}] must be an object { name?, payload, wire, direction? } (got ${describeValue(vector)})`);
+    }
     if (!(vector.payload instanceof Uint8Array) || !(vector.wire instanceof Uint8Array)) {
       throw new TypeError(`vectors[${i}] must have a Uint8Array payload and wire`);
     }
@@ -168,6 +208,10 @@ export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOp
     }
   });
   const max = base.maxFrameLength;
+  const given = options.payload as Partial<Arbitrary<Uint8Array>> | undefined | null;
+  if (given !== undefined && (typeof given !== 'object' || given === null || typeof given.filter !== 'function' || typeof given.generate !== 'function')) {
+    throw new TypeError(`payload must be a fast-check Arbitrary<Uint8Array>, such as fc.uint8Array() (got ${describeValue(given)})`);
+  }
   const payload = (options.payload ?? defaultPayload(max)).filter(
     (p) => p.length <= max && (allowsEmpty || p.length > 0),
   );
@@ -224,29 +268,53 @@ function bool(value: boolean | undefined, option: string, fallback: boolean): bo
   return value;
 }
 
-function checkByte(value: number, option: string): void {
+/** A value for a message: strings quoted, so that `'100'` does not read as the number 100. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  if (typeof value === 'function') return 'a function';
+  return String(value);
+}
+
+function array<T>(value: readonly T[] | undefined, option: string): readonly T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`${option} must be an array (got ${describeValue(value)})`);
+  return value as readonly T[];
+}
+
+function checkByte(value: unknown, option: string): void {
+  if (typeof value !== 'number') throw new TypeError(`${option} must hold bytes from 0 to 255 (got ${describeValue(value)})`);
   if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError(`${option} must hold bytes from 0 to 255 (got ${value})`);
 }
 
-function integer(value: number, option: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${option} must be a safe integer (got ${value})`);
+/** A number option: a `TypeError` for something that is not a number, then `check` for its range. */
+function number(value: unknown, option: string, what: string, check: (n: number) => boolean): number {
+  if (typeof value !== 'number') throw new TypeError(`${option} must be ${what} (got ${describeValue(value)})`);
+  if (!check(value)) throw new RangeError(`${option} must be ${what} (got ${value})`);
   return value;
+}
+
+function integer(value: number, option: string): number {
+  return number(value, option, 'a safe integer', Number.isSafeInteger);
 }
 
 function positiveInteger(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${option} must be a positive integer (got ${value})`);
-  return value;
+  return number(value, option, 'a positive integer', (n) => Number.isSafeInteger(n) && n >= 1);
 }
 
 function nonNegativeInteger(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${option} must be a non-negative integer (got ${value})`);
-  return value;
+  return number(value, option, 'a non-negative integer', (n) => Number.isSafeInteger(n) && n >= 0);
 }
 
 function positiveNumber(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${option} must be a positive number (got ${value})`);
-  return value;
+  return number(value, option, 'a positive number', (n) => Number.isFinite(n) && n > 0);
+}
+
+/** `testStrategy`'s `timeout`: a positive integer of milliseconds. */
+export function checkTimeout(value: number | undefined): number {
+  return positiveInteger(value, 'timeout', 30_000);
 }

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { resolveConfig } from './options.js';
+import { checkOptionNames, checkTimeout, resolveConfig } from './options.js';
 import type { ConformanceOptions, StrategyUnderTest } from './options.js';
 import { ARBITRARY_BYTES, checkArbitraryBytes } from './properties/arbitrary-bytes.js';
 import { LIMITS, checkLimits } from './properties/limits.js';
@@ -32,8 +32,9 @@ export interface TestStrategyOptions extends ConformanceOptions {
  * ```
  */
 export function testStrategy(subject: StrategyUnderTest, options: TestStrategyOptions = {}): void {
-  const { timeout = 30_000, ...conformance } = options;
-  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new RangeError(`timeout must be a positive integer (got ${timeout})`);
+  checkOptionNames(options);
+  const { timeout: given, ...conformance } = options;
+  const timeout = checkTimeout(given);
   const config = resolveConfig(subject, conformance);
   describe(`conformance ${config.name}`, () => {
     it(ROUND_TRIP, () => {

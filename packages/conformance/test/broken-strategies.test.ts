@@ -1,6 +1,7 @@
 // The kit must be able to fail: each broken sample fails the property that targets its defect,
 // with a message that names the property and the defect.
 import fc from 'fast-check';
+import { TruncatedFrameError } from '@framewire/chunk-buffer';
 import { describe, expect, it } from 'vitest';
 import {
   ConformanceError,
@@ -83,6 +84,24 @@ describe('a decoder that drops a truncated frame silently', () => {
   });
 });
 
+describe('a decoder that holds a complete frame until a byte after it arrives, and returns the last one from end()', () => {
+  const holds = brokenU16({ holdsLastFrame: true });
+
+  it('fails property 1: on a valid stream, end() must return nothing', () => {
+    const error = failure(() => {
+      checkRoundTrip(holds);
+    });
+    expect(error.message).toMatch(/property "1\. .*end\(\) returned the last frame \(.*\) instead of decode/s);
+  });
+
+  it('fails the vector check, whose frames must all come from decode', () => {
+    const error = failure(() => {
+      checkVectors(holds, { vectors: [{ name: 'hi', payload: Uint8Array.of(0x68, 0x69), wire: Uint8Array.of(0, 2, 0x68, 0x69) }] });
+    });
+    expect(error.message).toMatch(/vector hi \(\[00 02 68 69\]\), whole: end\(\) returned the last frame \(\[68 69\]\) instead of decode/);
+  });
+});
+
 describe('a strategy that ignores the limit', () => {
   it('fails property 3 when the decoder ignores it', () => {
     const error = failure(() => {
@@ -112,6 +131,17 @@ describe('property 5 (arbitrary bytes)', () => {
       checkArbitraryBytes(brokenU16({ rangeErrorOverLimit: true }));
     });
     expect(error.message).toMatch(/property "5\. .*decode threw RangeError: length \d+ is out of range, which is not a FramingError/s);
+  });
+
+  it('fails a decoder that throws a FramingError with a code that cannot describe bad bytes', () => {
+    // A plain strategy: property 3, which checks the code, then only checks the encoder.
+    const error = failure(() => {
+      checkArbitraryBytes(u16Prefix({ maxFrameLength: 1000 }, { truncatedOverLimit: true }));
+    });
+    expect(error.message).toMatch(
+      /property "5\. .*decode threw ERR_TRUNCATED_FRAME \("frame of \d+ bytes does not fit"\): only end\(\) can know that the stream ended inside a frame/s,
+    );
+    expect((error.cause as Error).cause).toBeInstanceOf(TruncatedFrameError);
   });
 
   it('fails a decoder that returns a frame without consuming bytes', () => {

@@ -13,6 +13,13 @@ describe('driveDecoder', () => {
     expect(run.error).toBeUndefined();
     expect(run.maxWaitingBytes).toBe(2);
     expect(run.leftoverBytes).toBe(0);
+    expect(run.endReturnedFrame).toBe(false);
+  });
+
+  it('says when end() returned the last frame', () => {
+    const run = driveDecoder(u16Prefix({}, { holdsLastFrame: true }), [Uint8Array.of(0, 1, 7, 0, 1, 8)]);
+    expect(run.frames).toEqual([Uint8Array.of(7), Uint8Array.of(8)]);
+    expect(run.endReturnedFrame).toBe(true);
   });
 
   it('returns the unrecoverable error with the frames delivered before it', () => {

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkRoundTrip, testStrategy } from '../src/index.js';
+import type { ConformanceOptions } from '../src/index.js';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { newline, u16Prefix } from './fixtures/samples.js';
+
+const OPTIONS =
+  'numRuns, seed, payload, specialBytes, binarySafe, allowsEmpty, recovers, neutralPrefix, vectors, fillByte, maxLimit, workFactor, callAllowance, longFrameLength, timeout';
 
 describe('option validation', () => {
   it('names the option, the value and what was expected', () => {
@@ -30,6 +34,39 @@ describe('option validation', () => {
     expect(() => {
       checkRoundTrip(u16Prefix, { vectors: [{ payload: Uint8Array.of(1), wire: Uint8Array.of(0, 1, 1), direction: 'sideways' as 'both' }] });
     }).toThrow(new TypeError("vectors[0].direction must be 'both', 'decode' or 'encode' (got sideways)"));
+  });
+
+  it('rejects a misspelt option instead of running without it', () => {
+    // `recover` for `recovers` would leave property 7 out, silently.
+    expect(() => {
+      checkRoundTrip(newline, { recover: true } as ConformanceOptions);
+    }).toThrow(new TypeError(`unknown option recover (the options are ${OPTIONS})`));
+    expect(() => {
+      testStrategy(u16Prefix, { numRun: 10 } as ConformanceOptions);
+    }).toThrow(new TypeError(`unknown option numRun (the options are ${OPTIONS})`));
+    // testStrategy's timeout may come along in an options object shared with the check functions.
+    expect(() => {
+      checkRoundTrip(u16Prefix, { numRuns: 1, timeout: 1000 } as ConformanceOptions);
+    }).not.toThrow();
+  });
+
+  it('says which option has the wrong type, instead of failing inside the kit', () => {
+    const bad = (options: unknown): (() => void) => () => {
+      checkRoundTrip(u16Prefix, options as ConformanceOptions);
+    };
+    expect(bad(null)).toThrow(new TypeError('options must be an object (got null)'));
+    expect(() => {
+      testStrategy(u16Prefix, null as unknown as ConformanceOptions);
+    }).toThrow(new TypeError('options must be an object (got null)'));
+    expect(bad({ payload: 5 })).toThrow(new TypeError('payload must be a fast-check Arbitrary<Uint8Array>, such as fc.uint8Array() (got 5)'));
+    expect(bad({ payload: [Uint8Array.of(1)] })).toThrow(new TypeError('payload must be a fast-check Arbitrary<Uint8Array>, such as fc.uint8Array() (got an array)'));
+    expect(bad({ specialBytes: 10 })).toThrow(new TypeError('specialBytes must be an array (got 10)'));
+    expect(bad({ vectors: { payload: Uint8Array.of(1), wire: Uint8Array.of(0, 1, 1) } })).toThrow(new TypeError('vectors must be an array (got [object Object])'));
+    expect(bad({ vectors: [null] })).toThrow(new TypeError('vectors[0] must be an object { name?, payload, wire, direction? } (got null)'));
+    // A string that looks like a number is named as a string.
+    expect(bad({ numRuns: '100' })).toThrow(new TypeError('numRuns must be a positive integer (got "100")'));
+    expect(bad({ seed: '42' })).toThrow(new TypeError('seed must be a safe integer (got "42")'));
+    expect(bad({ specialBytes: ['a'] })).toThrow(new TypeError('specialBytes must hold bytes from 0 to 255 (got "a")'));
   });
 
   it('rejects a strategy that does not have the FramingStrategy shape', () => {

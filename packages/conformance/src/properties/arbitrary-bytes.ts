@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describeThrown } from '../bytes.js';
 import { applyChunkPlan, chunkPlan, describeChunkPlan } from '../chunking.js';
 import { driveDecoder } from '../drive.js';
+import type { DecodeRun } from '../drive.js';
 import { resolveConfig } from '../options.js';
 import type { ConformanceOptions, StrategyUnderTest } from '../options.js';
 import { applyMutation, mutation } from './mutation.js';
@@ -17,9 +18,10 @@ export const ARBITRARY_BYTES = '5. random bytes yield frames or FramingErrors on
  * returns a frame, `undefined` or throws a `FramingError`; any other exception fails. So do: a
  * frame returned without consuming a byte; the same recoverable error twice without progress;
  * more decode calls than the bytes fed can justify (the bounded stand-in for a hang); a frame
- * over `maxFrameLength`; waiting with more than `maxWireLength` bytes buffered; and an
- * unrecoverable error that the next `decode` call does not rethrow. Throws a `ConformanceError`
- * on failure.
+ * over `maxFrameLength`; waiting with more than `maxWireLength` bytes buffered; an
+ * unrecoverable error that the next `decode` call does not rethrow; and an error with a code that
+ * cannot describe bad bytes (`ERR_TRUNCATED_FRAME` from `decode`, which only `end` can know, or
+ * the encoder's `ERR_UNENCODABLE_PAYLOAD`). Throws a `ConformanceError` on failure.
  */
 export function checkArbitraryBytes(subject: StrategyUnderTest, options?: ConformanceOptions): void {
   const config = resolveConfig(subject, options);
@@ -54,8 +56,31 @@ export function checkArbitraryBytes(subject: StrategyUnderTest, options?: Confor
         fail(`${context}: ${thrown instanceof Error ? thrown.message : describeThrown(thrown)}`, thrown);
       }
       checkWaiting(strategy, run, context);
+      checkCodes(run, context);
       const tooBig = run.frames.find((frame) => frame.length > strategy.maxFrameLength);
       if (tooBig) fail(`${context}: delivered a ${tooBig.length}-byte frame, over maxFrameLength = ${strategy.maxFrameLength}`);
     }),
   );
+}
+
+/**
+ * A decoder reports bad bytes with the code that says what is wrong with them. Two codes never
+ * fit: `ERR_UNENCODABLE_PAYLOAD` is the encoder's, and `ERR_TRUNCATED_FRAME` says the stream
+ * ended inside a frame, which only `end()` can know.
+ */
+function checkCodes(run: DecodeRun, context: string): void {
+  const fromDecode = run.error && !run.errorAtEnd ? [...run.recovered, run.error] : run.recovered;
+  for (const error of fromDecode) {
+    if (error.code === 'ERR_TRUNCATED_FRAME' || error.code === 'ERR_UNENCODABLE_PAYLOAD') {
+      fail(
+        `${context}: decode threw ${error.code} ("${error.message}"): ${
+          error.code === 'ERR_TRUNCATED_FRAME' ? 'only end() can know that the stream ended inside a frame' : 'that code is the encoder\'s'
+        }; bad bytes are ERR_MALFORMED_HEADER, ERR_MALFORMED_FRAME or ERR_FRAME_TOO_LARGE`,
+        error,
+      );
+    }
+  }
+  if (run.error?.code === 'ERR_UNENCODABLE_PAYLOAD') {
+    fail(`${context}: end() threw ERR_UNENCODABLE_PAYLOAD ("${run.error.message}"): that code is the encoder's; leftover bytes are ERR_TRUNCATED_FRAME`, run.error);
+  }
 }

@@ -86,8 +86,9 @@ export function encodeStream(strategy: FramingStrategy, payloads: readonly Uint8
 }
 
 /**
- * Checks a run over a valid stream: no error of any kind, exactly the expected frames, nothing
- * left over, and never more than `maxWireLength` bytes held while waiting.
+ * Checks a run over a valid stream: no error of any kind, exactly the expected frames, every one
+ * of them from `decode` (`end()` returns nothing), nothing left over, and never more than
+ * `maxWireLength` bytes held while waiting.
  */
 export function expectFrames(strategy: FramingStrategy, run: DecodeRun, expected: readonly Uint8Array[], context: string): void {
   if (run.error) {
@@ -106,6 +107,11 @@ export function expectFrames(strategy: FramingStrategy, run: DecodeRun, expected
       `${context}: got ${describeFrames(run.frames)}; expected ${describeFrames(expected)} (first difference at frame ${mismatch}: got ${
         run.frames[mismatch] ? hex(run.frames[mismatch]) : 'nothing'
       }, expected ${expected[mismatch] ? hex(expected[mismatch]) : 'nothing'})`,
+    );
+  }
+  if (run.endReturnedFrame) {
+    fail(
+      `${context}: end() returned the last frame (${hex(run.frames[run.frames.length - 1]!)}) instead of decode: every frame of a valid stream must come from decode once its last byte has arrived, or a decode loop on a connection that stays open never sees it`,
     );
   }
   if (run.leftoverBytes !== 0) fail(`${context}: ${run.leftoverBytes} bytes were left in the buffer after end()`);
