@@ -106,3 +106,27 @@ export function formatBytes(bytes: number): string {
   const rounded = Math.round(value * 10) / 10;
   return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)} ${unit}`;
 }
+
+/**
+ * Calls `restore` if SIGINT or SIGTERM arrives before the returned function is called, then
+ * ends the process by that same signal, as it would have ended without the handler (status
+ * 130 or 143 in a shell). A progress bar hides the cursor and turns line wrapping off while it
+ * is drawn: without this, Ctrl-C during it leaves the terminal that way.
+ */
+export function restoreOnSignal(restore: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    dispose();
+    try {
+      restore();
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
+  const dispose = (): void => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return dispose;
+}

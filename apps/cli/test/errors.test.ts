@@ -2,8 +2,11 @@
  * Exit codes and error lines of the built CLI: 2 for usage errors (listing what is valid),
  * 1 with one `framewire: …` line and no stack trace for runtime, network and protocol errors.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FRAMING_NAMES } from '../src/framing.js';
 import { runCli, startServer } from './cli.js';
@@ -165,6 +168,15 @@ describe('help and version exit 0', () => {
     }
   });
 
+  it('framewire --help gives every command a one-line summary', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    const commands = /\nCommands:\n([^]*)$/.exec(result.out)?.[1] ?? '';
+    const lines = commands.split('\n').filter((line) => line.trim() !== '');
+    expect(lines.map((line) => /^ {2}(\w+)/.exec(line)?.[1])).toEqual(['serve', 'connect', 'demo', 'encode', 'decode', 'compare', 'help']);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('serve --help shows the security defaults', async () => {
     const result = await runCli(['serve', '--help']);
     expect(result.out).toMatch(/--host <host>[^]*\(default: "127\.0\.0\.1"\)/);
@@ -278,6 +290,18 @@ describe('runtime errors exit 1 with one line', () => {
     await server.close();
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`framewire: address already in use: 127.0.0.1:${server.port}\n`);
+  });
+
+  it('serve --unix in a directory that does not exist says so, not "permission denied"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'framewire-unix-'));
+    try {
+      const missing = join(dir, 'no-such-dir');
+      const result = await runCli(['serve', '--unix', join(missing, 'fw.sock')]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`framewire: cannot listen on ${join(missing, 'fw.sock')}: no such directory ${missing}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

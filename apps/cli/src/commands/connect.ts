@@ -11,7 +11,7 @@ import { framingErrorForCli } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
-import { createLogger, formatBytes } from '../output.js';
+import { createLogger, formatBytes, restoreOnSignal } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
 import { readCaFile } from '../tls-files.js';
@@ -68,6 +68,9 @@ async function sendFrame(
     hideCursor: true,
     clearOnComplete: false,
   });
+  const release = restoreOnSignal(() => {
+    bar.stop();
+  });
   bar.start(total, 0, { sent: formatBytes(0), size: formatBytes(total) });
   let sent = 0;
   try {
@@ -80,6 +83,7 @@ async function sendFrame(
       }
     }
   } finally {
+    release();
     bar.stop();
   }
 }
@@ -325,7 +329,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
 /** The `connect` command. */
 export function connectCommand(io?: CommandIo): Command {
   const command = new Command('connect')
-    .summary('a framed TCP client (sends messages, prints frames)')
+    .summary('a framed TCP client (sends, prints frames)')
     .description(
       'Connect to a framed TCP server, send each MESSAGE (then each --message-file, or stdin lines) as a frame, and print every frame received on stdout.',
     )

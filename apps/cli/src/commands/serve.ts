@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { dirname } from 'node:path';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
-import { AddressInUseError, formatEndpoint, listen } from '@framewire/transport';
+import { AddressInUseError, SocketError, formatEndpoint, listen } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
@@ -181,6 +183,20 @@ async function explainSocketInUse(path: string, error: AddressInUseError): Promi
 }
 
 /**
+ * Node reports a `--unix` path in a directory that does not exist as `EACCES: permission
+ * denied`, which sends the user after permissions: say that the directory is missing instead.
+ */
+async function explainMissingDirectory(path: string, error: unknown): Promise<CliError | undefined> {
+  if (!(error instanceof SocketError) || (error.syscallCode !== 'EACCES' && error.syscallCode !== 'ENOENT')) return undefined;
+  const directory = dirname(path);
+  const missing = await stat(directory).then(
+    () => false,
+    (statError: unknown) => (statError as NodeJS.ErrnoException).code === 'ENOENT',
+  );
+  return missing ? new CliError(`cannot listen on ${path}: no such directory ${directory}`, { cause: error }) : undefined;
+}
+
+/**
  * Resolves on the first SIGINT or SIGTERM, then stops listening for both, so a second
  * signal during the grace period ends the process at once (Node's default action).
  */
@@ -244,7 +260,8 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
       resolveFirst(outcome);
     },
   ).catch(async (error: unknown) => {
-    throw options.unix !== undefined && error instanceof AddressInUseError ? await explainSocketInUse(options.unix, error) : error;
+    if (options.unix === undefined) throw error;
+    throw error instanceof AddressInUseError ? await explainSocketInUse(options.unix, error) : ((await explainMissingDirectory(options.unix, error)) ?? error);
   });
   const signals = waitForSignal();
   try {

@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { processIo, type CommandIo } from '../io.js';
 import { parseCount, parsePositiveBytes } from '../options.js';
-import { colorsFor, writeWithBackpressure } from '../output.js';
+import { colorsFor, restoreOnSignal, writeWithBackpressure } from '../output.js';
 import { examples } from '../usage.js';
 import { renderHtml } from './html.js';
 import type { CompareReport } from './report.js';
@@ -77,8 +77,13 @@ function progressBar(io: CommandIo): RunProgress & { stop(): void } {
     cliProgress.Presets.shades_classic,
   );
   let done = -1;
+  let release: (() => void) | undefined;
   return {
     start(total) {
+      // Before the bar is drawn: a signal as soon as it shows must find the handler.
+      release = restoreOnSignal(() => {
+        bar.stop();
+      });
       bar.start(total, 0, { label: '' });
     },
     step(label) {
@@ -86,6 +91,7 @@ function progressBar(io: CommandIo): RunProgress & { stop(): void } {
       bar.update(done, { label });
     },
     stop() {
+      release?.();
       bar.stop();
     },
   };
@@ -144,6 +150,7 @@ function parseSeed(value: string): number {
 /** The `compare` command. */
 export function compareCommand(io?: CommandIo): Command {
   return new Command('compare')
+    .summary('measure the strategies side by side')
     .description(
       'Measure the framing strategies side by side on this machine: overhead, binary safety, recovery after a bad byte, ' +
         'speed in memory and over loopback TCP.',
