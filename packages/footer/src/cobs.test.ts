@@ -125,6 +125,15 @@ describe('cobs: bad input', () => {
     expect(r.recovered[0]!.recoverable).toBe(true);
     expect(r.recovered[0]!.message).toMatch(/COBS code 0x05 at offset 0 announces 4 data bytes, but the frame ends 2 bytes later/);
     expect(r.recoveredAt).toEqual([1]);
+    // One byte is one byte: "announces 1 data byte, but the frame ends 0 bytes later".
+    const one = decodeEverySplit(cobs(), hex('02 00'));
+    expect(one.recovered[0]?.message ?? one.error?.message).toBe(
+      'COBS code 0x02 at offset 0 announces 1 data byte, but the frame ends 0 bytes later; frame dropped',
+    );
+    const after = decodeEverySplit(cobs(), hex('03 61 00'));
+    expect(after.recovered[0]?.message ?? after.error?.message).toBe(
+      'COBS code 0x03 at offset 0 announces 2 data bytes, but the frame ends 1 byte later; frame dropped',
+    );
   });
 
   it('a bare 00 (an empty encoded frame) is skipped', () => {

@@ -271,7 +271,7 @@ function decodedLength(bytes: Uint8Array, start: number, end: number): number {
     const next = i + code;
     if (next > end) {
       throw new MalformedFrameError(
-        `COBS code ${byteHex(code)} at offset ${i - start} announces ${code - 1} data bytes, but the frame ends ${end - i - 1} bytes later; frame dropped`,
+        `COBS code ${byteHex(code)} at offset ${i - start} announces ${bytesText(code - 1, 'data ')}, but the frame ends ${bytesText(end - i - 1)} later; frame dropped`,
         { recoverable: true },
       );
     }
@@ -392,3 +392,8 @@ function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: 
 // An idle decoder and encoder, kept so that V8 keeps their optimized code (keepWarm, from @framewire/chunk-buffer).
 const idle = cobs();
 keepWarm(idle.createDecoder(), idle.createEncoder());
+
+/** `1 byte`, `2 bytes` (with `what` before the noun: `1 data byte`). */
+function bytesText(n: number, what = ''): string {
+  return `${n} ${what}byte${n === 1 ? '' : 's'}`;
+}
