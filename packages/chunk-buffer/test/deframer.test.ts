@@ -465,40 +465,30 @@ describe('Deframer, maxBufferedBytes', () => {
 
 describe('Deframer, a decoder that throws something that is not an Error', () => {
   it('raises an Error with the thrown value as its cause, and raises it again on every later call', () => {
-    const thrown = { reason: 'decoder gave up' };
+    const value = { reason: 'decoder gave up' };
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error, on purpose
-    const deframer = new Deframer({ decode: () => { throw thrown; }, end: () => undefined });
-    let first: unknown;
-    try {
-      deframer.push(bytes('x'));
-    } catch (error) {
-      first = error;
-    }
+    const deframer = new Deframer({ decode: () => { throw value; }, end: () => undefined });
+    const first = thrown(() => deframer.push(bytes('x')));
     expect(first).toBeInstanceOf(Error);
     expect((first as Error).message).toBe('[object Object]');
-    expect((first as Error).cause).toBe(thrown);
+    expect((first as Error).cause).toBe(value);
     expect(() => deframer.push(bytes('y'))).toThrow(first);
   });
 
   it('does so for a value with no string form too (the engine\'s TypeError replaced it, and decoding went on)', () => {
-    const thrown: unknown = Object.create(null);
+    const value: unknown = Object.create(null);
     let decodes = 0;
     const deframer = new Deframer({
       decode: () => {
         decodes++;
-        throw thrown;
+        throw value;
       },
       end: () => undefined,
     });
-    let first: unknown;
-    try {
-      deframer.push(bytes('x'));
-    } catch (error) {
-      first = error;
-    }
+    const first = thrown(() => deframer.push(bytes('x')));
     expect(first).toBeInstanceOf(Error);
     expect((first as Error).message).toBe('[object Object]');
-    expect((first as Error).cause).toBe(thrown);
+    expect((first as Error).cause).toBe(value);
     expect(() => deframer.push(bytes('y'))).toThrow(first);
     expect(() => deframer.end()).toThrow(first);
     expect(decodes).toBe(1);
