@@ -25,11 +25,12 @@ export function processIo(): CommandIo {
 /**
  * The chunks of a command's stdin. Node reads a directory given as the process's stdin
  * (`framewire decode < somedir`) as an empty stream, so the command would end with exit 0 and
- * nothing done: that is refused with a {@link CliError} (exit 1) instead.
+ * nothing done: that is refused with a {@link CliError} (exit 1) instead, whose message shows
+ * `example`, the command's own use of stdin.
  */
-export function stdinChunks(io: CommandIo): AsyncIterable<Uint8Array> {
+export function stdinChunks(io: CommandIo, example: string): AsyncIterable<Uint8Array> {
   if (io.stdin === process.stdin && stdinIsDirectory()) {
-    throw new CliError('stdin is a directory: redirect a file or pipe bytes into it (framewire decode < capture.bin)');
+    throw new CliError(`stdin is a directory: redirect a file or pipe bytes into it (${example})`);
   }
   return io.stdin as AsyncIterable<Uint8Array>;
 }

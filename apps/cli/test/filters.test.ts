@@ -196,7 +196,9 @@ describe('decode errors that are not the input\'s', () => {
         const [code] = (await once(child, 'close')) as [number | null];
         expect(code, command).toBe(1);
         expect(stdout).toBe('');
-        expect(stderr).toMatch(/^framewire: stdin is a directory: redirect a file or pipe bytes into it/);
+        // Each command's own example: encode's used to show `framewire decode < capture.bin`.
+        const example = command === 'decode' ? 'framewire decode < capture.bin' : 'framewire encode < messages.txt';
+        expect(stderr).toBe(`framewire: stdin is a directory: redirect a file or pipe bytes into it (${example})\n`);
       }
     } finally {
       closeSync(dir);

@@ -41,7 +41,7 @@ export async function runDecode(options: DecodeOptions, io: CommandIo = processI
   };
   let failure: Error | undefined;
   try {
-    for await (const chunk of stdinChunks(io)) {
+    for await (const chunk of stdinChunks(io, 'framewire decode < capture.bin')) {
       try {
         deframer.push(chunk, onFrame);
       } catch (error) {

@@ -30,7 +30,7 @@ export async function runEncode(options: EncodeOptions, io: CommandIo = processI
   };
   let failure: Error | undefined;
   try {
-    for await (const chunk of stdinChunks(io)) {
+    for await (const chunk of stdinChunks(io, 'framewire encode < messages.txt')) {
       try {
         splitter.push(chunk, onLine);
       } catch (error) {
