@@ -1,6 +1,6 @@
 import { ChunkBuffer, describe } from './chunk-buffer.js';
 import { FrameTooLargeError, FramingError } from './errors.js';
-import type { FrameDecoder, FramingStrategy } from './framing.js';
+import type { FrameDecoder, FrameEncoder, FramingStrategy } from './framing.js';
 import { keepWarm } from './warm.js';
 
 /** Options of the decode loop ({@link Deframer}, {@link decodeFrames}, {@link createDecoderStream}). */
@@ -17,7 +17,10 @@ export interface DeframerOptions {
    * sync, as delimiter strategies are); decoding then goes on. When absent, recoverable
    * errors are thrown like the others. An exception it throws (the error it was given too)
    * ends the stream as one of `onFrame` does: it is raised after the frames before it, and
-   * every later call rethrows it. Defaults to undefined.
+   * every later call rethrows it. A decoder that throws a recoverable error again with no byte
+   * consumed since the last one (a breach of the contract: it would be called forever) is not
+   * reported: the stream ends, after the frames before it, with an `Error` whose `cause` is
+   * the decoder's error. Defaults to undefined.
    */
   onRecoverableError?: (error: FramingError) => void;
   /**
@@ -70,13 +73,18 @@ export class Deframer {
   private finished = false;
   private readonly borrowed: boolean;
 
+  /**
+   * Takes a strategy (its `createDecoder()` is called once, here) or a decoder. Throws a
+   * `TypeError` for anything else: a `createDecoder` that is not a function, a decoder (given
+   * or made) without `decode` and `end` methods, options that are not an object.
+   */
   constructor(strategy: FramingStrategy | FrameDecoder, options: DeframerOptions = {}) {
-    checkArguments(strategy, options);
-    const isStrategy = 'createDecoder' in strategy;
-    this.decoder = isStrategy ? strategy.createDecoder() : strategy;
+    const isStrategy = checkArguments(strategy, options);
+    this.decoder = isStrategy ? checkDecoder((strategy as FramingStrategy).createDecoder(), true) : (strategy as FrameDecoder);
     // A strategy whose limit is near 2^53 may announce a wire length past it: no cap is lower.
     const cap =
-      options.maxBufferedBytes ?? (isStrategy ? Math.min(strategy.maxWireLength, Number.MAX_SAFE_INTEGER) : DEFAULT_BARE_DECODER_CAP);
+      options.maxBufferedBytes ??
+      (isStrategy ? Math.min((strategy as FramingStrategy).maxWireLength, Number.MAX_SAFE_INTEGER) : DEFAULT_BARE_DECODER_CAP);
     if (!Number.isSafeInteger(cap) || cap < 1) {
       const what = options.maxBufferedBytes === undefined ? "the strategy's maxWireLength" : 'maxBufferedBytes';
       throw new RangeError(`${what} must be a positive safe integer (got ${String(cap)})`);
@@ -152,6 +160,9 @@ export class Deframer {
     const frames: Uint8Array[] | undefined = onFrame ? undefined : [];
     const emit = onFrame ?? ((frame: Uint8Array) => frames!.push(frame));
     const { buffer, decoder } = this;
+    // The buffered length at the last recoverable error of this call: a second one with no byte
+    // consumed in between is a decoder that does not drop the bad frame (see below).
+    let recoveredAt = -1;
     for (;;) {
       try {
         let frame: Uint8Array | undefined;
@@ -182,18 +193,26 @@ export class Deframer {
       } catch (thrown) {
         // What onFrame threw (see callbackFailed) goes on as it is.
         if (this.failed !== undefined && this.failed.error === thrown) throw thrown;
-        const error = thrown instanceof Error ? thrown : new Error(textOf(thrown), { cause: thrown });
+        let error = thrown instanceof Error ? thrown : new Error(textOf(thrown), { cause: thrown });
         if (error instanceof FramingError && error.recoverable && this.onRecoverableError) {
-          try {
-            this.onRecoverableError(error);
-          } catch (handlerThrown) {
-            // As an exception of onFrame: it ends the stream, after the frames before it (in
-            // array form they are returned, and the next call throws it).
-            this.callbackFailed(handlerThrown);
-            if (frames && frames.length > 0) return frames;
-            throw handlerThrown;
+          if (buffer.length === recoveredAt) {
+            // A recoverable error says the decoder dropped the bad frame. One thrown again with
+            // no byte consumed since the last means it did not, and would be called forever:
+            // the stream ends, after the frames before it, as for an unrecoverable error.
+            error = stuckDecoder(error, recoveredAt);
+          } else {
+            recoveredAt = buffer.length;
+            try {
+              this.onRecoverableError(error);
+            } catch (handlerThrown) {
+              // As an exception of onFrame: it ends the stream, after the frames before it (in
+              // array form they are returned, and the next call throws it).
+              this.callbackFailed(handlerThrown);
+              if (frames && frames.length > 0) return frames;
+              throw handlerThrown;
+            }
+            continue;
           }
-          continue;
         }
         if (frames && frames.length > 0) {
           this.pending = error;
@@ -210,19 +229,54 @@ export class Deframer {
 const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
 keepWarm(idleDeframer);
 
+// The error that ends the stream when a decoder throws recoverable errors without consuming a
+// byte: a breach of the framing contract, not a wire error.
+function stuckDecoder(error: FramingError, buffered: number): Error {
+  return new Error(
+    `the decoder broke the framing contract: it threw a recoverable ${error.name} again without consuming a byte ` +
+      `since the last one (${buffered} bytes buffered), and would be called forever; a recoverable error must ` +
+      `drop the bad frame. The decoder's error (the cause): ${error.message}`,
+    { cause: error },
+  );
+}
+
 // The Deframer's arguments, for a caller without TypeScript: a clear TypeError, not the
-// engine's from deep inside the first push.
-function checkArguments(strategy: unknown, options: unknown): void {
-  const has = (name: string): boolean =>
-    typeof strategy === 'object' && strategy !== null && typeof (strategy as Record<string, unknown>)[name] === 'function';
-  if (!has('createDecoder') && !has('decode')) {
-    throw new TypeError(`Deframer needs a framing strategy (with createDecoder) or a decoder (with decode); got ${describe(strategy)}`);
+// engine's from deep inside the first push or the first end. Returns whether `strategy` is a
+// strategy (it has a createDecoder) rather than a decoder.
+function checkArguments(strategy: unknown, options: unknown): boolean {
+  if (typeof strategy !== 'object' || strategy === null) throw notAStrategy(strategy);
+  const { createDecoder, decode } = strategy as Record<string, unknown>;
+  const isStrategy = createDecoder !== undefined;
+  if (isStrategy) {
+    if (typeof createDecoder !== 'function') throw new TypeError(`createDecoder must be a function (got ${describe(createDecoder)})`);
+  } else if (decode === undefined) {
+    throw notAStrategy(strategy);
+  } else {
+    checkDecoder(strategy, false);
   }
   if (typeof options !== 'object' || options === null) throw new TypeError(`Deframer options must be an object (got ${describe(options)})`);
   const handler = (options as DeframerOptions).onRecoverableError;
   if (handler !== undefined && typeof handler !== 'function') {
     throw new TypeError(`onRecoverableError must be a function (got ${describe(handler)})`);
   }
+  return isStrategy;
+}
+
+function notAStrategy(strategy: unknown): TypeError {
+  return new TypeError(`Deframer needs a framing strategy (with createDecoder) or a decoder (with decode); got ${describe(strategy)}`);
+}
+
+// A decoder, given or made by a strategy's createDecoder(): an object with decode and end.
+function checkDecoder(decoder: unknown, made: boolean): FrameDecoder {
+  const whose = made ? "the decoder from the strategy's createDecoder()" : 'the decoder';
+  if (typeof decoder !== 'object' || decoder === null) {
+    throw new TypeError(`${whose} is not an object with decode() and end() methods (got ${describe(decoder)})`);
+  }
+  for (const method of ['decode', 'end'] as const) {
+    const value = (decoder as Record<string, unknown>)[method];
+    if (typeof value !== 'function') throw new TypeError(`${whose} has no ${method}() method (got ${describe(value)})`);
+  }
+  return decoder as FrameDecoder;
 }
 
 /**
@@ -649,13 +703,27 @@ export function createDecoderStream(
 
 /**
  * The encoding side as a WHATWG `TransformStream`: payloads in, wire bytes out. Each encoded
- * part is enqueued as it is (the payload is not copied).
+ * part is enqueued as it is (the payload is not copied). Throws a `TypeError` at the call when
+ * `strategy` has no `createEncoder` function or the encoder it makes has no `encode` method.
  */
 export function createEncoderStream(strategy: FramingStrategy): TransformStream<Uint8Array, Uint8Array> {
-  const encoder = strategy.createEncoder();
+  // Checked here, for a caller without TypeScript: not at the first payload, with the engine's error.
+  if (typeof strategy !== 'object' || (strategy as unknown) === null || (strategy as Partial<FramingStrategy>).createEncoder === undefined) {
+    throw new TypeError(`createEncoderStream needs a framing strategy (with createEncoder); got ${describe(strategy)}`);
+  }
+  const { createEncoder } = strategy as { createEncoder: unknown };
+  if (typeof createEncoder !== 'function') throw new TypeError(`createEncoder must be a function (got ${describe(createEncoder)})`);
+  const encoder: unknown = strategy.createEncoder();
+  if (typeof encoder !== 'object' || encoder === null) {
+    throw new TypeError(`the encoder from the strategy's createEncoder() is not an object with an encode() method (got ${describe(encoder)})`);
+  }
+  const { encode } = encoder as { encode: unknown };
+  if (typeof encode !== 'function') {
+    throw new TypeError(`the encoder from the strategy's createEncoder() has no encode() method (got ${describe(encode)})`);
+  }
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(payload, controller) {
-      for (const part of encoder.encode(payload)) controller.enqueue(part);
+      for (const part of (encoder as FrameEncoder).encode(payload)) controller.enqueue(part);
     },
   });
 }

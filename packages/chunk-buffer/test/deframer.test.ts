@@ -301,6 +301,78 @@ describe('Deframer, recoverable errors', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('with onRecoverableError: bad frames back to back are each reported, and decoding goes on', () => {
+    const errors: FramingError[] = [];
+    const deframer = new Deframer(line, { onRecoverableError: (error) => errors.push(error) });
+    expect(texts(deframer.push(bytes('too long\nlonger still\nok\n')))).toEqual(['ok']);
+    expect(errors).toHaveLength(2);
+  });
+
+  /**
+   * A decoder that takes one byte as a frame, then throws recoverable errors without consuming
+   * anything: a contract breach the loop used to answer by calling it forever. From the 1000th
+   * call on it throws an Error of its own, so that the loop ends (with that error) rather than
+   * hangs when it does not catch the breach.
+   */
+  function stuck(where: 'decode' | 'end'): FrameDecoder & { calls: number } {
+    const guard = (): void => {
+      if (++decoder.calls >= 1000) throw new Error('called 1000 times: the loop did not stop');
+    };
+    const decoder = {
+      calls: 0,
+      decode(buffer: ChunkBuffer): Uint8Array | undefined {
+        guard();
+        if (decoder.calls === 1 && buffer.length > 0) return buffer.take(1);
+        if (where === 'end') return undefined;
+        throw new MalformedFrameError('bad frame (not dropped)', { recoverable: true });
+      },
+      end(): undefined {
+        guard();
+        throw new MalformedFrameError('bad last frame (not dropped)', { recoverable: true });
+      },
+    };
+    return decoder;
+  }
+  const breach = /^the decoder broke the framing contract: it threw a recoverable MalformedFrameError again without consuming a byte since the last one \(2 bytes buffered\)/;
+
+  it('a decoder that throws recoverable errors without consuming a byte ends the stream, after the frames before it', () => {
+    const errors: FramingError[] = [];
+    // Array form: the frame before it is returned; the next call throws the breach, and every later one.
+    const decoder = stuck('decode');
+    const deframer = new Deframer(decoder, { onRecoverableError: (error) => errors.push(error) });
+    expect(texts(deframer.push(bytes('abc')))).toEqual(['a']);
+    const error = thrown(() => deframer.push(bytes('d')));
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(FramingError);
+    expect((error as Error).message).toMatch(breach);
+    expect((error as Error).cause).toBeInstanceOf(MalformedFrameError);
+    expect((error as Error).cause).toMatchObject({ message: 'bad frame (not dropped)', recoverable: true });
+    expect(errors).toHaveLength(1); // the first error went to the handler; the second ended the stream
+    expect(thrown(() => deframer.end())).toBe(error);
+    expect(decoder.calls).toBe(3);
+    // Callback form: onFrame saw the frame, then the call throws the breach.
+    const seen: Uint8Array[] = [];
+    const withCallback = new Deframer(stuck('decode'), { onRecoverableError: () => undefined });
+    const raised = thrown(() => {
+      withCallback.push(bytes('abc'), (frame) => seen.push(frame));
+    });
+    expect(texts(seen)).toEqual(['a']);
+    expect((raised as Error).message).toMatch(breach);
+    expect(thrown(() => withCallback.push(bytes('d')))).toBe(raised);
+  });
+
+  it('so does a decoder whose end() throws recoverable errors without consuming a byte', () => {
+    const decoder = stuck('end');
+    const errors: FramingError[] = [];
+    const deframer = new Deframer(decoder, { onRecoverableError: (error) => errors.push(error) });
+    expect(texts(deframer.push(bytes('abc')))).toEqual(['a']);
+    const error = thrown(() => deframer.end());
+    expect((error as Error).message).toMatch(breach);
+    expect((error as Error).cause).toMatchObject({ message: 'bad last frame (not dropped)', recoverable: true });
+    expect(errors).toHaveLength(1);
+    expect(thrown(() => deframer.end())).toBe(error);
+  });
+
   it('without a handler, array form: frames first, then the error; decoding goes on and no byte is lost', () => {
     const deframer = new Deframer(line);
     expect(texts(deframer.push(bytes('ok\ntoo long\nfi')))).toEqual(['ok']);
@@ -499,7 +571,7 @@ describe('Deframer, arguments', () => {
   it('refuses what is neither a strategy nor a decoder, and bad options, with a TypeError naming them', () => {
     const u8 = u8Strategy();
     const make = (strategy: unknown, options?: unknown) => () => new Deframer(strategy as FrameDecoder, options as DeframerOptions);
-    for (const [bad, got] of [[null, 'null'], [undefined, 'undefined'], ['u8', 'string'], [{}, 'Object'], [{ createDecoder: 1 }, 'Object']] as const) {
+    for (const [bad, got] of [[null, 'null'], [undefined, 'undefined'], ['u8', 'string'], [{}, 'Object']] as const) {
       expect(make(bad)).toThrow(
         new TypeError(`Deframer needs a framing strategy (with createDecoder) or a decoder (with decode); got ${got}`),
       );
@@ -509,6 +581,52 @@ describe('Deframer, arguments', () => {
     // A bare decoder, and a strategy with a handler, are taken.
     expect(new Deframer(u8.createDecoder()).push(wire(u8, 'a'))).toEqual([bytes('a')]);
     expect(new Deframer(u8, { onRecoverableError: () => undefined }).push(wire(u8, 'b'))).toEqual([bytes('b')]);
+  });
+});
+
+describe('Deframer, strategies and decoders that are not what they say', () => {
+  const u8 = u8Strategy();
+  const make = (strategy: unknown) => () => new Deframer(strategy as FrameDecoder);
+  const decode = (): undefined => undefined;
+
+  it('refuses a createDecoder that is not a function, even next to a decode (it was taken for a strategy, and failed in the engine)', () => {
+    expect(make({ createDecoder: 5, decode })).toThrow(new TypeError('createDecoder must be a function (got number)'));
+    expect(make({ createDecoder: 1 })).toThrow(new TypeError('createDecoder must be a function (got number)'));
+  });
+
+  it('refuses a decoder with no end() at construction (it failed only at end())', () => {
+    expect(make({ decode })).toThrow(new TypeError('the decoder has no end() method (got undefined)'));
+    expect(make({ decode, end: 'soon' })).toThrow(new TypeError('the decoder has no end() method (got string)'));
+    expect(make({ decode: 1, end: decode })).toThrow(new TypeError('the decoder has no decode() method (got number)'));
+  });
+
+  it("checks what the strategy's createDecoder() returns, once, at construction", () => {
+    const strategy = (made: unknown) => ({ ...u8, createDecoder: () => made });
+    expect(make(strategy(undefined))).toThrow(
+      new TypeError("the decoder from the strategy's createDecoder() is not an object with decode() and end() methods (got undefined)"),
+    );
+    expect(make(strategy({ decode }))).toThrow(
+      new TypeError("the decoder from the strategy's createDecoder() has no end() method (got undefined)"),
+    );
+    expect(make(strategy({ end: decode }))).toThrow(
+      new TypeError("the decoder from the strategy's createDecoder() has no decode() method (got undefined)"),
+    );
+    let made = 0;
+    const counted = { ...u8, createDecoder: () => (made++, u8.createDecoder()) };
+    const deframer = new Deframer(counted);
+    expect(texts(deframer.push(wire(u8, 'a', 'b')))).toEqual(['a', 'b']);
+    expect(deframer.end()).toEqual([]);
+    expect(made).toBe(1);
+  });
+
+  it('takes a decoder with a createDecoder left undefined as a decoder', () => {
+    const decoder = u8.createDecoder();
+    const deframer = new Deframer({
+      createDecoder: undefined,
+      decode: (b: ChunkBuffer) => decoder.decode(b),
+      end: (b: ChunkBuffer) => decoder.end(b),
+    });
+    expect(texts(deframer.push(wire(u8, 'x')))).toEqual(['x']);
   });
 });
 

@@ -3,6 +3,7 @@ import { createDecoderStream, createEncoderStream, decodeFramesAsync } from '../
 import type { FramingError } from '../src/errors.js';
 import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.js';
 import { concatBytes, encodeFrame } from '../src/framing.js';
+import type { FramingStrategy } from '../src/framing.js';
 import { bytes, chunked, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
 
 const u8 = u8Strategy({ maxFrameLength: 10 });
@@ -477,6 +478,20 @@ describe('createEncoderStream', () => {
     const { values, error } = await drain(frames);
     expect(error).toBeUndefined();
     expect(texts(values)).toEqual(['alpha', 'beta', '', 'gamma']);
+  });
+
+  it('refuses what is not a strategy, and an encoder with no encode(), with a TypeError at the call', () => {
+    const make = (strategy: unknown) => () => createEncoderStream(strategy as FramingStrategy);
+    for (const [bad, got] of [[null, 'null'], [undefined, 'undefined'], ['u8', 'string'], [{}, 'Object'], [u8.createDecoder(), 'Object']] as const) {
+      expect(make(bad)).toThrow(new TypeError(`createEncoderStream needs a framing strategy (with createEncoder); got ${got}`));
+    }
+    expect(make({ ...u8, createEncoder: 5 })).toThrow(new TypeError('createEncoder must be a function (got number)'));
+    expect(make({ ...u8, createEncoder: () => null })).toThrow(
+      new TypeError("the encoder from the strategy's createEncoder() is not an object with an encode() method (got null)"),
+    );
+    expect(make({ ...u8, createEncoder: () => ({ encode: 'parts' }) })).toThrow(
+      new TypeError("the encoder from the strategy's createEncoder() has no encode() method (got string)"),
+    );
   });
 
   it("errors the stream when the encoder refuses a payload", async () => {
