@@ -28,6 +28,13 @@ export interface DecodeRun {
   readonly leftoverBytes: number;
   /** decode and end calls made. */
   readonly calls: number;
+  /**
+   * The first frame `decode` held back, when `frameEnds` was given: after a chunk had been
+   * decoded as far as it goes, frame `frame` (0-based) had all its bytes fed (`fed` bytes in
+   * all, `chunk` the chunk's index) but `decode` had returned only the frames before it.
+   * Undefined when every frame came out in time, or without `frameEnds`.
+   */
+  readonly lateFrame: { readonly frame: number; readonly fed: number; readonly chunk: number } | undefined;
 }
 
 /** Options of {@link driveDecoder}. */
@@ -45,6 +52,14 @@ export interface DriveOptions {
   borrowed?: boolean;
   /** Called after each chunk has been decoded as far as it goes; may throw to stop the run. Defaults to none. */
   afterChunk?: (buffer: ChunkBuffer, chunkIndex: number) => void;
+  /**
+   * For a valid stream: where each expected frame ends on the wire, as ascending byte offsets
+   * from the start of the stream (frame `i` ends at `frameEnds[i]`). After each chunk has been
+   * decoded as far as it goes, every frame whose last byte has been fed must have come from
+   * `decode`; the first one that has not is reported as `lateFrame`. Defaults to none (not
+   * checked).
+   */
+  frameEnds?: readonly number[];
 }
 
 /**
@@ -59,6 +74,9 @@ export interface DriveOptions {
  * - `decode` threw a recoverable error twice with no byte consumed in between (even across chunks);
  * - more `decode` calls than the bytes and chunks fed can justify (a hang, bounded);
  * - after an unrecoverable error, the next `decode` call did not rethrow that same error object.
+ *
+ * With `frameEnds`, it also records (as `lateFrame`, not thrown) the first frame that `decode`
+ * still held after its last byte had been fed and the chunk decoded as far as it goes.
  */
 export function driveDecoder(
   decoder: FrameDecoder | FramingStrategy,
@@ -80,6 +98,10 @@ export function driveDecoder(
   let calls = 0;
   let maxWaitingBytes = 0;
   let framesBeforeError = -1;
+  const frameEnds = options.frameEnds ?? [];
+  let fedSoFar = 0;
+  let due = 0; // frames whose last byte has been fed
+  let lateFrame: DecodeRun['lateFrame'];
 
   const fail = (error: FramingError, atEnd: boolean, chunkIndex: number): DecodeRun => {
     if (framesBeforeError === -1) framesBeforeError = frames.length;
@@ -94,6 +116,7 @@ export function driveDecoder(
       maxWaitingBytes,
       leftoverBytes: buffer.length,
       calls,
+      lateFrame,
     };
   };
 
@@ -103,6 +126,7 @@ export function driveDecoder(
   let consumedAtError = -1;
   for (let c = 0; c < chunks.length; c++) {
     buffer.push(chunks[c]!);
+    fedSoFar += chunks[c]!.length;
     for (;;) {
       if (++calls > maxCalls) {
         throw new ConformanceError(
@@ -142,6 +166,10 @@ export function driveDecoder(
       frames.push(borrowed ? frame.slice() : frame);
     }
     maxWaitingBytes = Math.max(maxWaitingBytes, buffer.length);
+    // A frame whose last byte has arrived must not wait for the next chunk: on a connection that
+    // stays open, the next chunk may never come.
+    while (due < frameEnds.length && frameEnds[due]! <= fedSoFar) due++;
+    if (lateFrame === undefined && frames.length < due) lateFrame = { frame: frames.length, fed: fedSoFar, chunk: c };
     options.afterChunk?.(buffer, c);
   }
 
@@ -167,6 +195,7 @@ export function driveDecoder(
     maxWaitingBytes,
     leftoverBytes: buffer.length,
     calls,
+    lateFrame,
   };
 }
 

@@ -37,13 +37,17 @@ export interface ConformanceVector {
 export interface ConformanceOptions {
   /** fast-check runs per property. At least 1,000 in CI, as the house rules ask. Defaults to 1000. */
   numRuns?: number;
-  /** fast-check seed, to replay a failure (the failure message prints it). Defaults to a random seed. */
+  /**
+   * fast-check seed, to replay a failure (the failure message prints it): a 32-bit integer, from
+   * -2147483648 to 4294967295, as fast-check's seed is 32 bits. Defaults to a random seed.
+   */
   seed?: number;
   /**
    * The payloads of properties 1, 4, 5, 6 and 7: payloads the strategy must carry. A text strategy
    * passes payloads without its delimiter, e.g. `fc.uint8Array().filter((p) => !p.includes(10))`;
    * longer payloads are filtered out against the strategy's `maxFrameLength`. Defaults to arbitrary
-   * bytes: mostly 0–64 bytes, sometimes 250–520 (COBS's 254-byte blocks), capped at the limit.
+   * bytes of any length from 0 to 520: mostly 0–64 bytes, sometimes 65–249 or 250–520 (COBS's
+   * 254-byte blocks), capped at the limit.
    */
   payload?: Arbitrary<Uint8Array>;
   /**
@@ -220,7 +224,7 @@ export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOp
     base,
     factory,
     numRuns: positiveInteger(options.numRuns, 'numRuns', 1000),
-    seed: options.seed === undefined ? undefined : integer(options.seed, 'seed'),
+    seed: options.seed === undefined ? undefined : seed32(options.seed),
     payload,
     specialBytes,
     binarySafe,
@@ -236,11 +240,16 @@ export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOp
   });
 }
 
+// Every length from 0 to 520 (or the limit) can come up: mostly 0–64, 1 in 7 each 65–249 and
+// 250–520 (COBS's 254-byte blocks).
 function defaultPayload(max: number): Arbitrary<Uint8Array> {
   const small = fc.uint8Array({ maxLength: Math.min(64, max), size: 'max' });
-  if (max < 250) return small;
+  if (max <= 64) return small;
+  const medium = { weight: 1, arbitrary: fc.uint8Array({ minLength: 65, maxLength: Math.min(249, max), size: 'max' }) };
+  if (max < 250) return fc.oneof({ weight: 5, arbitrary: small }, medium);
   return fc.oneof(
     { weight: 5, arbitrary: small },
+    medium,
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 250, maxLength: Math.min(520, max), size: 'max' }) },
   );
 }
@@ -295,8 +304,10 @@ function number(value: unknown, option: string, what: string, check: (n: number)
   return value;
 }
 
-function integer(value: number, option: string): number {
-  return number(value, option, 'a safe integer', Number.isSafeInteger);
+// fast-check's seed is 32 bits: it keeps `seed | 0` and folds the bits above into it, so 2 ** 32 + 5
+// would run as 5. Signed (as fast-check prints seeds) or unsigned, anything else is refused.
+function seed32(value: number): number {
+  return number(value, 'seed', 'a 32-bit integer, from -2147483648 to 4294967295', (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 32);
 }
 
 function positiveInteger(value: number | undefined, option: string, fallback: number): number {

@@ -16,6 +16,16 @@ describe('driveDecoder', () => {
     expect(run.endReturnedFrame).toBe(false);
   });
 
+  it('with frameEnds, reports the first frame decode still held once its last byte had been fed', () => {
+    const holds = u16Prefix({}, { holdsLastFrame: true });
+    // Frame 0 (00 01 07) ends with chunk 0; the decoder hands it over only when chunk 1 arrives.
+    const chunks = [Uint8Array.of(0, 1, 7), Uint8Array.of(0, 1), Uint8Array.of(8)];
+    const run = driveDecoder(holds, chunks, { frameEnds: [3, 6] });
+    expect(run.lateFrame).toEqual({ frame: 0, fed: 3, chunk: 0 });
+    expect(driveDecoder(holds, chunks).lateFrame).toBeUndefined();
+    expect(driveDecoder(u16Prefix(), chunks, { frameEnds: [3, 6] }).lateFrame).toBeUndefined();
+  });
+
   it('says when end() returned the last frame', () => {
     const run = driveDecoder(u16Prefix({}, { holdsLastFrame: true }), [Uint8Array.of(0, 1, 7, 0, 1, 8)]);
     expect(run.frames).toEqual([Uint8Array.of(7), Uint8Array.of(8)]);

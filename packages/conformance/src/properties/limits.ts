@@ -39,7 +39,7 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
       const wire = encodeChecked(config.base, config.base.createEncoder(), exact);
       const plans: ChunkPlan[] = [{ kind: 'whole' }, { kind: 'cuts', cuts: [1, 7, 4099, limit >>> 1], empties: [0] }];
       for (const plan of plans) {
-        const run = driveDecoder(config.base, applyChunkPlan(wire, plan));
+        const run = driveDecoder(config.base, applyChunkPlan(wire, plan), { frameEnds: [wire.length] });
         expectFrames(config.base, run, [exact], `payload of exactly ${limit} bytes in ${describeChunkPlan(plan, wire.length)}`);
       }
     });
@@ -86,7 +86,7 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
 
       // Exactly the limit: encodes within maxWireLength and decodes.
       const exactWire = encodeChecked(strategy, strategy.createEncoder(), exact);
-      expectFrames(strategy, driveDecoder(strategy, applyChunkPlan(exactWire, plan)), [exact], `payload of exactly ${limit} bytes`);
+      expectFrames(strategy, driveDecoder(strategy, applyChunkPlan(exactWire, plan), { frameEnds: [exactWire.length] }), [exact], `payload of exactly ${limit} bytes`);
 
       // Over the limit, made by the strategy with a higher limit, after a small valid frame.
       const small = exact.subarray(0, Math.min(limit, 3));

@@ -87,6 +87,7 @@ function measure(config: ResolvedConfig, strategy: FramingStrategy, messages: re
     ).toFixed(1)} per byte, over the bound of ${budget()} = ${k} per byte fed (workFactor) + ${w} per decode call (callAllowance) + ${SLACK}: it re-scans bytes it has already seen`;
   const run = driveDecoder(decoder, chunks, {
     buffer,
+    frameEnds: wireEnds.slice(1),
     // Stop early, well past the bound, so a quadratic decoder fails fast instead of running long.
     afterChunk: (_buffer, index) => {
       checkHeld(buffer, frames, messages, wireEnds, returned, context);

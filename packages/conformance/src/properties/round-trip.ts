@@ -25,13 +25,13 @@ export function checkRoundTrip(subject: StrategyUnderTest, options?: Conformance
     config,
     ROUND_TRIP,
     fc.property(chunkPlan(), fc.array(config.payload, { maxLength: 8 }), (plan, messages) => {
-      const { wire } = encodeStream(strategy, messages);
+      const { wire, ends } = encodeStream(strategy, messages);
       const chunks = applyChunkPlan(wire, plan);
       const where = `${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)}`;
-      expectFrames(strategy, driveDecoder(strategy, chunks), messages, where);
+      expectFrames(strategy, driveDecoder(strategy, chunks, { frameEnds: ends }), messages, where);
       expectFrames(
         strategy,
-        driveDecoder(strategy, chunks, { borrowed: true }),
+        driveDecoder(strategy, chunks, { borrowed: true, frameEnds: ends }),
         messages,
         `${where}, frames borrowed (a take that copies reuses one array: keep nothing taken in an earlier call)`,
       );

@@ -78,17 +78,30 @@ export function encodeChecked(strategy: FramingStrategy, encoder: FrameEncoder, 
   return wire;
 }
 
-/** Encodes every payload with one encoder and concatenates the frames. */
-export function encodeStream(strategy: FramingStrategy, payloads: readonly Uint8Array[]): { wire: Uint8Array; frames: Uint8Array[] } {
+/**
+ * Encodes every payload with one encoder and concatenates the frames. `ends[i]` is the offset in
+ * `wire` just past frame `i` (driveDecoder's `frameEnds`).
+ */
+export function encodeStream(
+  strategy: FramingStrategy,
+  payloads: readonly Uint8Array[],
+): { wire: Uint8Array; frames: Uint8Array[]; ends: number[] } {
   const encoder = strategy.createEncoder();
   const frames = payloads.map((payload) => encodeChecked(strategy, encoder, payload));
-  return { wire: concatBytes(frames.length === 0 ? [new Uint8Array(0)] : frames), frames };
+  return { wire: concatBytes(frames.length === 0 ? [new Uint8Array(0)] : frames), frames, ends: wireEnds(frames) };
+}
+
+/** Where each of these wire frames ends when they are sent back to back (driveDecoder's `frameEnds`). */
+export function wireEnds(frames: readonly Uint8Array[]): number[] {
+  let end = 0;
+  return frames.map((frame) => (end += frame.length));
 }
 
 /**
  * Checks a run over a valid stream: no error of any kind, exactly the expected frames, every one
- * of them from `decode` (`end()` returns nothing), nothing left over, and never more than
- * `maxWireLength` bytes held while waiting.
+ * of them from `decode` (`end()` returns nothing) and, when the run was given `frameEnds`, as
+ * soon as its last byte had been fed, nothing left over, and never more than `maxWireLength`
+ * bytes held while waiting.
  */
 export function expectFrames(strategy: FramingStrategy, run: DecodeRun, expected: readonly Uint8Array[], context: string): void {
   if (run.error) {
@@ -107,6 +120,12 @@ export function expectFrames(strategy: FramingStrategy, run: DecodeRun, expected
       `${context}: got ${describeFrames(run.frames)}; expected ${describeFrames(expected)} (first difference at frame ${mismatch}: got ${
         run.frames[mismatch] ? hex(run.frames[mismatch]) : 'nothing'
       }, expected ${expected[mismatch] ? hex(expected[mismatch]) : 'nothing'})`,
+    );
+  }
+  if (run.lateFrame) {
+    const { frame, fed, chunk } = run.lateFrame;
+    fail(
+      `${context}: frame ${frame} was complete once ${fed} bytes had been fed (chunk ${chunk} brought its last byte), but decode returned undefined without returning it: every frame must come from decode as soon as its last byte has been pushed, not when the next chunk arrives (on a connection that stays open, none may come)`,
     );
   }
   if (run.endReturnedFrame) {

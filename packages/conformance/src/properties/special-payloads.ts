@@ -50,8 +50,8 @@ export function checkSpecialPayloads(subject: StrategyUnderTest, options?: Confo
         }
         return false;
       });
-      const { wire } = encodeStream(strategy, carried);
-      const run = driveDecoder(strategy, applyChunkPlan(wire, plan));
+      const { wire, ends } = encodeStream(strategy, carried);
+      const run = driveDecoder(strategy, applyChunkPlan(wire, plan), { frameEnds: ends });
       expectFrames(strategy, run, carried, `${carried.length} payloads, ${wire.length} wire bytes in ${describeChunkPlan(plan, wire.length)}`);
     }),
   );

@@ -4,7 +4,7 @@ import { applyChunkPlan, chunkings } from '../chunking.js';
 import { driveDecoder } from '../drive.js';
 import { resolveConfig } from '../options.js';
 import type { ConformanceOptions, ConformanceVector, StrategyUnderTest } from '../options.js';
-import { assertExample, expectFrames, fail } from './shared.js';
+import { assertExample, expectFrames, fail, wireEnds } from './shared.js';
 
 /** Title of the vector check, as `testStrategy` names its test. */
 export const VECTORS = 'matches its byte vectors both ways under every chunking';
@@ -37,7 +37,7 @@ export function checkVectors(subject: StrategyUnderTest, options?: ConformanceOp
       if (direction !== 'encode') {
         decodable.push(vector);
         for (const { name: how, chunks } of chunkings(vector.wire)) {
-          expectFrames(strategy, driveDecoder(strategy, chunks), [vector.payload], `vector ${name} (${hex(vector.wire, 64)}), ${how}`);
+          expectFrames(strategy, driveDecoder(strategy, chunks, { frameEnds: [vector.wire.length] }), [vector.payload], `vector ${name} (${hex(vector.wire, 64)}), ${how}`);
         }
       }
     }
@@ -45,7 +45,7 @@ export function checkVectors(subject: StrategyUnderTest, options?: ConformanceOp
       const wire = concatBytes(decodable.map((vector) => vector.wire));
       const payloads = decodable.map((vector) => vector.payload);
       for (const plan of [{ kind: 'whole' }, { kind: 'bytes', empties: true }] as const) {
-        expectFrames(strategy, driveDecoder(strategy, applyChunkPlan(wire, plan)), payloads, `all ${decodable.length} vectors back to back, ${plan.kind === 'whole' ? 'whole' : 'byte by byte'}`);
+        expectFrames(strategy, driveDecoder(strategy, applyChunkPlan(wire, plan), { frameEnds: wireEnds(decodable.map((vector) => vector.wire)) }), payloads, `all ${decodable.length} vectors back to back, ${plan.kind === 'whole' ? 'whole' : 'byte by byte'}`);
       }
     }
   });
