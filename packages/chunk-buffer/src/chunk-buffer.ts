@@ -514,9 +514,16 @@ function view(chunk: Uint8Array, at: number, n: number): Uint8Array {
   return new Uint8Array(chunk.buffer, chunk.byteOffset + at, n);
 }
 
-// Uint8Arrays from another realm (an iframe, a vm context) fail `instanceof`.
-function isUint8Array(value: unknown): value is Uint8Array {
-  return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
+/**
+ * True if `value` is a `Uint8Array` (a Node `Buffer` is one), from this realm or another: one
+ * made in a worker, a `vm` context or an iframe fails `instanceof Uint8Array`. The check the
+ * framewire packages use for the bytes they are given.
+ */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return (
+    value instanceof Uint8Array ||
+    (ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array')
+  );
 }
 
 /** What a value is, for error messages: `null`, `Array`, `string`. Internal to the package. */

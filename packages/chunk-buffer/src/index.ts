@@ -1,4 +1,4 @@
-export { ChunkBuffer } from './chunk-buffer.js';
+export { ChunkBuffer, isUint8Array } from './chunk-buffer.js';
 export {
   FramingError,
   FrameTooLargeError,

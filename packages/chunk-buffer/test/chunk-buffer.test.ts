@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ChunkBuffer } from '../src/chunk-buffer.js';
+import { ChunkBuffer, isUint8Array } from '../src/chunk-buffer.js';
 
 /** A buffer holding the given chunks, pushed in order. */
 function bufferOf(...chunks: number[][]): ChunkBuffer {
@@ -724,5 +724,16 @@ describe('compaction of consumed chunk slots', () => {
     buf.skip(1);
     expect(slots(buf)).toBe(1100 - 1024);
     expect(buf.chunkCount).toBe(1100 - 1024);
+  });
+});
+
+describe('isUint8Array', () => {
+  it('is true for any Uint8Array, a Buffer and one from another realm included, and false for the rest', () => {
+    const foreign = runInNewContext('new Uint8Array([1])') as unknown;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    for (const yes of [new Uint8Array(2), Buffer.from('x'), foreign, new Uint8Array(4).subarray(1)]) expect(isUint8Array(yes)).toBe(true);
+    const no: unknown[] = [new Uint16Array(1), new Uint8ClampedArray(1), new DataView(new ArrayBuffer(1)), new ArrayBuffer(1), [1], 'x', null, undefined];
+    no.push(runInNewContext('new Int8Array(1)'));
+    for (const value of no) expect(isUint8Array(value)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import {
   FrameTooLargeError,
   TruncatedFrameError,
   UnencodablePayloadError,
+  isUint8Array,
   resolveMaxFrameLength,
   keepWarm,
 } from '@framewire/chunk-buffer';
@@ -198,12 +199,6 @@ function resolveDelimiterConfig(options: DelimiterOptions): DelimiterConfig {
   });
 }
 
-function isUint8Array(value: unknown): value is Uint8Array {
-  return (
-    value instanceof Uint8Array ||
-    (ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array')
-  );
-}
 
 function resolveDelimiters(value: unknown): readonly Uint8Array[] {
   const list: unknown[] | undefined = isUint8Array(value) ? [value] : Array.isArray(value) ? (value as unknown[]) : undefined;

@@ -1,5 +1,5 @@
 // Helpers shared by the footer strategies. Not exported from the package.
-import type { ChunkBuffer } from '@framewire/chunk-buffer';
+import { isUint8Array, type ChunkBuffer } from '@framewire/chunk-buffer';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -63,8 +63,7 @@ export function endsWithPrefixOf(buffer: ChunkBuffer, offset: number, sequence: 
  * output cut to bytes (`0x100` became a `00` inside the frame).
  */
 export function checkPayload(payload: unknown, name: string): asserts payload is Uint8Array {
-  if (payload instanceof Uint8Array) return;
-  if (ArrayBuffer.isView(payload) && (payload as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array') return;
+  if (isUint8Array(payload)) return;
   throw new TypeError(`${name} encoder: payload must be a Uint8Array (got ${describe(payload)})`);
 }
 

@@ -1,4 +1,4 @@
-import { Deframer, keepWarm, type FramingError } from '@framewire/chunk-buffer';
+import { Deframer, isUint8Array, keepWarm, type FramingError } from '@framewire/chunk-buffer';
 import type { DelimiterPresetOptions } from './delimiter.js';
 import { checkOptionsObject, describe } from './internal.js';
 import { line } from './line.js';
@@ -147,11 +147,6 @@ export class LineTextDecoder {
       throw thrown;
     }
   }
-}
-
-// A Uint8Array from another realm (a worker, a vm context) too, as ChunkBuffer#push accepts.
-function isUint8Array(value: unknown): boolean {
-  return ArrayBuffer.isView(value) && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
 }
 
 // An idle instance, kept so that V8 keeps its optimized code (keepWarm, from @framewire/chunk-buffer).

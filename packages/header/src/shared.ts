@@ -5,6 +5,8 @@
  * @module
  */
 
+import { isUint8Array } from '@framewire/chunk-buffer';
+
 /** Throws a `TypeError` unless `options` is undefined or a plain object. */
 export function checkOptionsObject(options: unknown, factory: string): void {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
@@ -47,8 +49,7 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
  * from another realm (a worker, a `vm` context), as `ChunkBuffer#push` accepts it.
  */
 export function checkPayload(payload: unknown, name: string): asserts payload is Uint8Array {
-  if (payload instanceof Uint8Array) return;
-  if (ArrayBuffer.isView(payload) && (payload as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array') return;
+  if (isUint8Array(payload)) return;
   throw new TypeError(`${name} encoder: payload must be a Uint8Array (got ${describe(payload)})`);
 }
 
