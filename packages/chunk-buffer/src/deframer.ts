@@ -166,12 +166,17 @@ export class Deframer {
     for (;;) {
       try {
         let frame: Uint8Array | undefined;
+        // Measured before each call (onFrame may push more bytes): a frame returned with no byte
+        // consumed breaks the contract, and the decoder would return it forever.
+        let before = buffer.length;
         while ((frame = decoder.decode(buffer)) !== undefined) {
+          if (buffer.length === before) throw frameWithoutBytes(before);
           try {
             emit(frame);
           } catch (thrown) {
             throw this.callbackFailed(thrown);
           }
+          before = buffer.length;
         }
         if (atEnd) {
           frame = decoder.end(buffer);
@@ -228,6 +233,15 @@ export class Deframer {
 // An idle Deframer, kept warm here and by the idle generators below.
 const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });
 keepWarm(idleDeframer);
+
+// The error that ends the stream when a decoder returns a frame without consuming a byte: a
+// breach of the framing contract (every frame removes its bytes), not a wire error.
+function frameWithoutBytes(buffered: number): Error {
+  return new Error(
+    `the decoder broke the framing contract: decode() returned a frame without consuming a byte ` +
+      `(${buffered} bytes buffered), and would return frames forever; a frame must remove its bytes from the buffer`,
+  );
+}
 
 // The error that ends the stream when a decoder throws recoverable errors without consuming a
 // byte: a breach of the framing contract, not a wire error.

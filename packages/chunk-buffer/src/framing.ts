@@ -16,7 +16,8 @@ export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
  *
  * - `decode(buffer)` returns the next complete frame and removes exactly its bytes (header,
  *   payload, footer) from `buffer`; or returns `undefined` when more bytes are needed, having
- *   consumed nothing it would need again. The caller calls it again until `undefined`.
+ *   consumed nothing it would need again. The caller calls it again until `undefined`. Every
+ *   frame removes at least one byte (the `Deframer` ends the stream at a frame that removed none).
  * - A decoder never re-scans bytes it has already inspected when more arrive: it keeps its
  *   scan position between calls.
  * - A decoder keeps no array it got from `buffer.take` past the call that took it: a

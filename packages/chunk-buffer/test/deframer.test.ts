@@ -373,6 +373,55 @@ describe('Deframer, recoverable errors', () => {
     expect(thrown(() => deframer.end())).toBe(error);
   });
 
+  it('a decoder that returns a frame without consuming a byte ends the stream, after the frames before it', () => {
+    // Takes one byte as a frame, then returns a view without taking it, over and over: from the
+    // 1000th call on it throws, so the loop ends (with that error) rather than hangs without the check.
+    const repeating = (): FrameDecoder & { calls: number } => {
+      const decoder = {
+        calls: 0,
+        decode(buffer: ChunkBuffer): Uint8Array | undefined {
+          if (++decoder.calls >= 1000) throw new Error('called 1000 times: the loop did not stop');
+          if (buffer.length === 0) return undefined;
+          return decoder.calls === 1 ? buffer.take(1) : buffer.peek(0, 1);
+        },
+        end: (): undefined => undefined,
+      };
+      return decoder;
+    };
+    const contract = /^the decoder broke the framing contract: decode\(\) returned a frame without consuming a byte \(2 bytes buffered\)/;
+    // Array form: the frame before it is returned; the next call throws, and every later one.
+    const decoder = repeating();
+    const deframer = new Deframer(decoder);
+    expect(texts(deframer.push(bytes('abc')))).toEqual(['a']);
+    const error = thrown(() => deframer.push(bytes('d')));
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(FramingError);
+    expect((error as Error).message).toMatch(contract);
+    expect(decoder.calls).toBe(2);
+    expect(thrown(() => deframer.end())).toBe(error);
+    // Callback form: onFrame saw the frame, then the call throws; a handler for recoverable errors changes nothing.
+    const seen: Uint8Array[] = [];
+    const withCallback = new Deframer(repeating(), { onRecoverableError: () => undefined });
+    const raised = thrown(() => {
+      withCallback.push(bytes('abc'), (frame) => seen.push(frame));
+    });
+    expect(texts(seen)).toEqual(['a']);
+    expect((raised as Error).message).toMatch(contract);
+    expect(thrown(() => withCallback.push(bytes('d')))).toBe(raised);
+  });
+
+  it('bytes pushed from inside onFrame are not taken for a frame without bytes', () => {
+    // onFrame pushes exactly as many bytes as the next frame consumes: the buffered length is
+    // the same before and after that decode call's frame, yet each frame removed its bytes.
+    const deframer = new Deframer(u8Strategy());
+    const seen: string[] = [];
+    deframer.push(Uint8Array.of(1, 0x61, 1, 0x62), (frame) => {
+      seen.push(...texts([frame]));
+      if (seen.length === 1) deframer.buffer.push(Uint8Array.of(1, 0x63));
+    });
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
   it('without a handler, array form: frames first, then the error; decoding goes on and no byte is lost', () => {
     const deframer = new Deframer(line);
     expect(texts(deframer.push(bytes('ok\ntoo long\nfi')))).toEqual(['ok']);
