@@ -8,13 +8,13 @@ import { Buffer } from 'node:buffer';
 import { fstatSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { CliError } from './errors.js';
-import { writeWithBackpressure } from './output.js';
+import { writeWithBackpressure, type MaybeTty } from './output.js';
 
 /** stdin, stdout and stderr of a command run. */
 export interface CommandIo {
   readonly stdin: Readable & { isTTY?: boolean };
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable & { isTTY?: boolean };
+  readonly stdout: Writable & MaybeTty;
+  readonly stderr: Writable & MaybeTty;
 }
 
 /** The process's own streams. */

@@ -13,6 +13,8 @@ export type Colors = ReturnType<typeof pc.createColors>;
 /** A stream that may be a terminal (`process.stdout`, `process.stderr`). */
 export interface MaybeTty {
   isTTY?: boolean;
+  /** The terminal's width in columns, when it is one. */
+  columns?: number;
 }
 
 /**
@@ -30,6 +32,16 @@ export function colorEnabled(stream: MaybeTty, env: NodeJS.ProcessEnv = process.
 /** Colour functions for `stream`: real ones on a colour TTY, identity functions otherwise. */
 export function colorsFor(stream: MaybeTty, env: NodeJS.ProcessEnv = process.env): Colors {
   return pc.createColors(colorEnabled(stream, env));
+}
+
+/**
+ * The width of `stream` in columns when it is a terminal that reports one, else `undefined`:
+ * output that is piped or redirected is laid out the same whatever the terminal's width.
+ */
+export function terminalWidth(stream: MaybeTty): number | undefined {
+  if (stream.isTTY !== true) return undefined;
+  const { columns } = stream;
+  return columns !== undefined && Number.isInteger(columns) && columns > 0 ? columns : undefined;
 }
 
 /** Logs human-readable lines to stderr. */

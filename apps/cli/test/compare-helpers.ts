@@ -10,9 +10,12 @@ export interface CapturedRun {
   stderr: string;
 }
 
-/** An in-memory stdout/stderr pair; `ttyStderr` makes stderr claim to be a terminal. */
-export function captureIo(ttyStderr = false): { io: CommandIo; output: () => CapturedRun } {
-  const stdout = new PassThrough();
+/**
+ * An in-memory stdout/stderr pair; `ttyStderr` makes stderr claim to be a terminal, `stdoutAs`
+ * gives stdout the `isTTY` and `columns` a terminal (or a pipe) would have.
+ */
+export function captureIo(ttyStderr = false, stdoutAs: { isTTY?: boolean; columns?: number } = {}): { io: CommandIo; output: () => CapturedRun } {
+  const stdout = Object.assign(new PassThrough(), stdoutAs);
   const stderr = Object.assign(new PassThrough(), ttyStderr ? { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true } : {});
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import { FRAMING_NAMES } from '../src/framing.js';
+import { VERSION } from '../src/version.js';
 import { runCli, startServer } from './cli.js';
 
 /** A TCP server in the test process (a peer that is not framewire). Closed by `close()`. */
@@ -154,6 +156,8 @@ describe('help and version exit 0', () => {
     const result = await runCli(['--version']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    expect(result.out).toBe(`${pkg.version}\n`);
+    expect(VERSION).toBe(pkg.version);
   });
 
   it.each(['serve', 'connect', 'demo', 'encode', 'decode'])('%s --help lists options with defaults and an example', async (command) => {

@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { processIo, type CommandIo } from '../io.js';
 import { parseCount, parsePositiveBytes } from '../options.js';
-import { colorsFor, restoreOnSignal, writeWithBackpressure } from '../output.js';
+import { colorsFor, restoreOnSignal, terminalWidth, writeWithBackpressure } from '../output.js';
 import { examples } from '../usage.js';
 import { renderHtml } from './html.js';
 import type { CompareReport } from './report.js';
@@ -98,8 +98,9 @@ function progressBar(io: CommandIo): RunProgress & { stop(): void } {
 }
 
 /**
- * Runs a comparison and writes its outputs: the table (or JSON with `--json`) on stdout, the
- * page to `--html FILE`. Progress goes to stderr, only when stderr is a terminal.
+ * Runs a comparison and writes its outputs: the table (or JSON with `--json`) on stdout, fitted
+ * to the terminal's width when stdout is one, the page to `--html FILE`. Progress goes to
+ * stderr, only when stderr is a terminal.
  */
 export async function runCompareCommand(options: CompareOptions, io: CommandIo = processIo()): Promise<CompareReport> {
   const strategies = resolveCompared(options.framing);
@@ -129,7 +130,7 @@ export async function runCompareCommand(options: CompareOptions, io: CommandIo =
   if (options.json === true) {
     await writeWithBackpressure(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
   } else {
-    await writeWithBackpressure(io.stdout, renderTable(report, colorsFor(io.stdout)));
+    await writeWithBackpressure(io.stdout, renderTable(report, colorsFor(io.stdout), { width: terminalWidth(io.stdout) }));
   }
   if (options.html !== undefined) {
     io.stderr.write(`framewire: wrote the HTML report to ${path.resolve(options.html)}\n`);
