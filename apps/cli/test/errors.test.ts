@@ -185,6 +185,7 @@ describe('help and version exit 0', () => {
     const result = await runCli(['serve', '--help']);
     expect(result.out).toMatch(/--host <host>[^]*\(default: "127\.0\.0\.1"\)/);
     expect(result.out).toMatch(/--max-connections <n>[^]*\(default: 1024\)/);
+    expect(result.out.replace(/\s+/g, ' ')).toContain('10^W - 1 for ascii:W up to W = 6');
   });
 });
 
@@ -387,6 +388,7 @@ describe('serve keeps serving', () => {
     });
     expect(echoed).toBe('still served\n');
     expect(server.log().match(/has been established/g)).toHaveLength(1);
+    expect(server.log()).toContain('max 1 connection, echo on');
     expect((await server.stop()).code).toBe(0);
   });
 

@@ -269,7 +269,7 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
     log.info(
       log.c.dim(
         `framing ${strategy.name}, max frame ${formatBytes(strategy.maxFrameLength)}, ` +
-          `max ${options.maxConnections} connections${options.echo === true ? ', echo on' : ''}${tls ? ', TLS' : ''}`,
+          `max ${options.maxConnections} connection${options.maxConnections === 1 ? '' : 's'}${options.echo === true ? ', echo on' : ''}${tls ? ', TLS' : ''}`,
       ),
     );
     const ended = await Promise.race([

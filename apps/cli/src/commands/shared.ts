@@ -19,7 +19,7 @@ export function framingOption(): Option {
 export function maxFrameOption(): Option {
   return new Option(
     '--max-frame <bytes>',
-    "largest frame payload, in bytes (65536, 64k, 16MiB…); default: the framing's own (8 MiB; 255 for u8, 65535 for u16)",
+    "largest frame payload, in bytes (65536, 64k, 16MiB…); default: the framing's own (8 MiB; 255 for u8, 65535 for u16, 10^W - 1 for ascii:W up to W = 6)",
   ).argParser(parsePositiveBytes);
 }
 
