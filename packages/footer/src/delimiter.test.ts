@@ -16,6 +16,7 @@ import {
   encodeAll,
   fill,
   hex,
+  outcome,
   run,
   str,
   text,
@@ -105,6 +106,24 @@ describe('delimiter: several delimiters', () => {
   it('a longer delimiter ending with a one-byte one (aa0a with 0a) ends the frame where it starts', () => {
     const s = delimiter({ delimiters: [text('aa\n'), text('\n')] });
     expect(decodeEverySplit(s, text('xaa\naa\ny\nba\n')).frames.map(str)).toEqual(['x', '', 'y', 'ba']);
+  });
+
+  it('at end of stream, a delimiter past the limit ends a frame that is too long, not a truncated one', () => {
+    // [a;;, ;] with a limit of 1: "xa;" waits, as "a;;" starting at offset 1 may still complete.
+    // When the stream ends there, ';' ends the 2-byte frame "xa": too long. It used to be
+    // reported as a truncated frame (the end-of-stream search stopped at the limit), and with
+    // 'discard' the stream failed instead of going on.
+    const fail = decodeEverySplit(delimiter({ delimiters: [text('a;;'), text(';')], maxFrameLength: 1 }), text('xa;'));
+    expect(fail.error).toBeInstanceOf(FrameTooLargeError);
+    expect(fail.error).toMatchObject({ recoverable: false, length: 2 });
+    const discard = decodeEverySplit(
+      delimiter({ delimiters: [text('a;;'), text(';')], maxFrameLength: 1, onTooLong: 'discard' }),
+      text('k;xa;'),
+    );
+    expect(discard.frames.map(str)).toEqual(['k']);
+    expect(discard.recovered.map((e) => e.code)).toEqual(['ERR_FRAME_TOO_LARGE']);
+    expect(discard.error).toBeUndefined();
+    expect(discard.leftover).toBe(0);
   });
 
   it('the encoder writes the first delimiter', () => {
@@ -320,6 +339,41 @@ describe('delimiter: limits', () => {
     const frames = [fill(10, 0x78), concat(fill(100_000, 0x78), text('ab')), text('cok'), text('b')].flatMap((c) => deframer.push(c));
     expect(frames.map(str)).toEqual(['ok']);
     expect(errors).toHaveLength(1);
+  });
+
+  it("'discard': every oversized frame's error consumes bytes, even with fewer buffered than the delimiter", () => {
+    // The third line, "d", is one byte: shorter than \r\n, and all of it might have been the
+    // start of one. Its error used to drop nothing, right after the second error had dropped its
+    // line, and the Deframer took the decoder for stuck: it ended the stream with a plain Error.
+    for (const s of [
+      delimiter({ delimiters: CRLF, maxFrameLength: 0, onTooLong: 'discard' }),
+      delimiter({ delimiters: [CRLF, text('|')], maxFrameLength: 0, onTooLong: 'discard' }),
+    ]) {
+      const errors: unknown[] = [];
+      const deframer = new Deframer(s, { onRecoverableError: (error) => errors.push(error) });
+      expect(deframer.push(text('a\r\nbc\r\nd'))).toEqual([]);
+      expect(errors).toHaveLength(3);
+      expect(errors.every((e) => e instanceof FrameTooLargeError && e.recoverable)).toBe(true);
+      expect(deframer.push(text('\r\n\r\n')).map(str)).toEqual(['']);
+      expect(deframer.end()).toEqual([]);
+      const r = decodeEverySplit(s, text('a\r\nbc\r\nd\r\n\r\n'));
+      expect(r.frames.map(str)).toEqual(['']);
+      expect(r.recovered).toHaveLength(3);
+    }
+  });
+
+  it("'discard': a frame is not too long while a delimiter that started within the limit may still end it", () => {
+    // [|, a;;, ;]: dropping "xx" ends at '|', and the search that found it also found the ';'
+    // after it. That ';' is past the limit (0), but "a;;", starting within it, may still
+    // complete: when it does, the frame is empty. It used to be reported too long at once,
+    // when the stream arrived as "xx" "|a;" ";" (one chunk: one error, then an empty frame).
+    const s = delimiter({ delimiters: [text('|'), text('a;;'), text(';')], maxFrameLength: 0, onTooLong: 'discard' });
+    const r = decodeEverySplit(s, text('xx|a;;'));
+    expect(r.frames.map(str)).toEqual(['']);
+    expect(r.recovered).toHaveLength(1);
+    expect(r.error).toBeUndefined();
+    const split = run(s, [text('xx'), text('|a;'), text(';')]);
+    expect(outcome(split)).toEqual(outcome(r));
   });
 
   it('a too-long error counts the bytes searched, not a delimiter past them', () => {

@@ -499,7 +499,17 @@ class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
     const error = tooLongError(this.config, length, q !== -1);
     if (!error.recoverable) throw (this.failed = error);
     this.discarding = true;
-    if (q !== -1) this.scanFrom = q;
+    if (q !== -1) {
+      this.scanFrom = q;
+    } else {
+      // No delimiter starts in the first maxFrameLength + 1 bytes (none was found there, and
+      // none can still complete there): they belong to the dropped frame. Dropped now, so that
+      // the error consumes bytes even when the buffer is shorter than the anchor (a decode loop
+      // takes a recoverable error with no byte consumed since the last for a stuck decoder).
+      const known = Math.min(buffer.length, this.maxFrameLength + 1);
+      buffer.skip(known);
+      this.scanFrom = Math.max(0, this.scanFrom - known);
+    }
     this.discardStep(buffer);
     throw error;
   }
@@ -544,8 +554,11 @@ class MultiDelimiterDecoder implements FrameDecoder {
       }
       return undefined;
     }
-    if (p > max) this.tooLong(buffer, p, true);
-    if (this.pendingStart(buffer, p) !== -1) return undefined;
+    // A delimiter that started before `p` may still complete: the frame's end is not settled,
+    // and when it started within the limit, neither is whether the frame is too long.
+    const pending = this.pendingStart(buffer, p);
+    if (p > max && (pending === -1 || pending > max)) this.tooLong(buffer, p, true);
+    if (pending !== -1) return undefined;
     return this.emit(buffer, p);
   }
 
@@ -557,9 +570,18 @@ class MultiDelimiterDecoder implements FrameDecoder {
       return undefined;
     }
     // decode() may have been waiting for a longer or earlier delimiter that can no longer come.
-    const p = this.search(buffer, true);
+    // Unbounded: a match past the limit, behind a delimiter that could have ended the frame
+    // within it, now ends a frame that is too long.
+    const p = this.search(buffer, false);
     if (p !== -1) {
-      if (p > this.config.maxFrameLength) throw (this.failed = tooLongError(this.config, p, true, false));
+      if (p > this.config.maxFrameLength) {
+        const error = tooLongError(this.config, p, true);
+        if (!error.recoverable) throw (this.failed = error);
+        // 'discard': no longer delimiter can come now, so the frame ends at this match: dropped
+        // through it, and the bytes after it are decoded on the next calls.
+        this.advance(buffer, p + this.config.delimiters[this.best]!.length);
+        throw error;
+      }
       return this.emit(buffer, p);
     }
     this.found.fill(-1);
@@ -661,6 +683,10 @@ class MultiDelimiterDecoder implements FrameDecoder {
     const error = tooLongError(this.config, length, delimiterSeen);
     if (!error.recoverable) throw (this.failed = error);
     this.discarding = true;
+    // Without a delimiter, none starts in the first maxFrameLength + 1 bytes (none was found
+    // there, and none can still complete there): dropped now, so that the error consumes bytes
+    // even when the buffer is shorter than a delimiter (see AnchoredDelimiterDecoder#tooLong).
+    if (!delimiterSeen) this.advance(buffer, Math.min(buffer.length, this.config.maxFrameLength + 1));
     this.discardStep(buffer);
     throw error;
   }

@@ -286,6 +286,30 @@ describe('lengthPrefix limits', () => {
     }
   });
 
+  it('reads and writes u64 lengths exactly when lengthIncludesHeader takes the adjustment past -2^53', () => {
+    // lengthAdjustment -(2^53 - 1) minus the 8 header bytes is -(2^53 + 7): not a safe integer.
+    // Computed as a number it was rounded, and the field 2^53 + 10 gave 2 content bytes, not 3
+    // (the encoder wrote 2^53 + 11 for 3 bytes): frames cut one byte short, the stream out of step.
+    const strategy = lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: -(2 ** 53 - 1), lengthIncludesHeader: true, maxFrameLength: 16 });
+    expectEverySplit(strategy, hex('00 20 00 00 00 00 00 0A 61 62 63 00 20 00 00 00 00 00 07'), { frames: [bytes('abc'), bytes('')] });
+    expect(strategy.createEncoder().encode(bytes('abc'))[0]).toEqual(hex('00 20 00 00 00 00 00 0A'));
+    for (const n of [0, 1, 2, 3, 16]) {
+      expectEverySplit(strategy, cat(...strategy.createEncoder().encode(payload(n))), { frames: [payload(n)] });
+    }
+    // 2^53 + 6 leaves -1 content bytes: malformed, said exactly.
+    const negative = decodeChunks(strategy, [hex('00 20 00 00 00 00 00 06')]);
+    expect(negative.error?.code).toBe('ERR_MALFORMED_HEADER');
+    expect(negative.error?.message).toContain('leaves -1 content bytes');
+  });
+
+  it('reports a frame length past 2^53 exactly, as a bigint, when lengthAdjustment takes it there', () => {
+    // 2^32 - 1 + (2^53 - 1) is not a safe integer: FrameTooLargeError.length was a rounded number.
+    const result = decodeChunks(lengthPrefix({ lengthAdjustment: 2 ** 53 - 1 }), [hex('FF FF FF FF')]);
+    expect(result.error).toBeInstanceOf(FrameTooLargeError);
+    expect((result.error as FrameTooLargeError).length).toBe(2n ** 53n + 2n ** 32n - 2n);
+    expect(result.error?.message).toContain(`${2n ** 53n + 2n ** 32n - 2n} bytes`);
+  });
+
   it('writes u64 lengths above 2^32 exactly', () => {
     // A lengthAdjustment of -2^40 makes the encoder write 2^40 + 5 for a 5-byte payload.
     const options = { lengthFieldLength: 8, lengthAdjustment: -(2 ** 40), maxFrameLength: 10 } as const;

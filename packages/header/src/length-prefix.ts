@@ -362,8 +362,13 @@ class LengthPrefixDecoder implements FrameDecoder {
   private readonly offset: number;
   private readonly headerLength: number;
   private readonly strip: number;
-  // lengthAdjustment minus the included header: content = field value + delta.
+  // lengthAdjustment minus the included header: content = field value + delta. Not exact when
+  // lengthIncludesHeader takes a lengthAdjustment near -2^53 below -(2^53 - 1); only a field of
+  // 2^53 or more can then give a content length of 0 or more, and that path (and the error
+  // messages) use exactDelta().
   private readonly delta: number;
+  private readonly adjustment: number;
+  private readonly includedHeader: number;
   private readonly max: number;
   // The largest content length within the limit: frame = headerLength - strip + content.
   private readonly maxContent: number;
@@ -383,6 +388,8 @@ class LengthPrefixDecoder implements FrameDecoder {
     this.headerLength = c.headerLength;
     this.strip = c.bytesToStrip;
     this.delta = c.lengthAdjustment - c.includedHeader;
+    this.adjustment = c.lengthAdjustment;
+    this.includedHeader = c.includedHeader;
     this.max = c.maxFrameLength;
     this.maxContent = c.maxFrameLength - (c.headerLength - c.bytesToStrip);
     this.plainU32 = c.lengthFieldLength === 4 && !c.littleEndian && c.lengthFieldOffset === 0;
@@ -439,13 +446,21 @@ class LengthPrefixDecoder implements FrameDecoder {
     }
     const content = value + this.delta;
     if (content < 0) throw this.fail(this.negativeLength(value));
-    throw this.fail(this.tooLarge(this.headerLength - this.strip + content));
+    const frame = this.headerLength - this.strip + content;
+    // A lengthAdjustment near 2^53 takes the frame length past 2^53: reported exactly, as a bigint.
+    const declared = Number.isSafeInteger(frame) ? frame : BigInt(this.headerLength - this.strip) + BigInt(value) + this.exactDelta();
+    throw this.fail(this.tooLarge(declared));
+  }
+
+  /** lengthAdjustment minus the included header, exactly (see `delta`). */
+  private exactDelta(): bigint {
+    return BigInt(this.adjustment) - BigInt(this.includedHeader);
   }
 
   /** An 8-byte length of 2^53 or more: exact arithmetic in bigint. */
   private hugeHeader(high: number, low: number): number {
     const value = (BigInt(high) << 32n) | BigInt(low);
-    const content = value + BigInt(this.delta);
+    const content = value + this.exactDelta();
     if (content < 0n) throw this.fail(this.negativeLength(value));
     const frame = BigInt(this.headerLength - this.strip) + content;
     // Only a lengthAdjustment near -2^53 brings such a value back under the limit.
@@ -454,9 +469,10 @@ class LengthPrefixDecoder implements FrameDecoder {
   }
 
   private negativeLength(value: number | bigint): MalformedHeaderError {
+    const delta = this.exactDelta();
     return new MalformedHeaderError(
-      `${this.name} length field holds ${value}, which leaves ${BigInt(value) + BigInt(this.delta)} content bytes ` +
-        `after lengthAdjustment/lengthIncludesHeader (${this.delta >= 0 ? '+' : ''}${this.delta}); a length cannot be negative`,
+      `${this.name} length field holds ${value}, which leaves ${BigInt(value) + delta} content bytes ` +
+        `after lengthAdjustment/lengthIncludesHeader (${delta >= 0n ? '+' : ''}${delta}); a length cannot be negative`,
     );
   }
 
@@ -506,8 +522,9 @@ class LengthPrefixEncoder implements FrameEncoder {
       let high = Math.floor(value / TWO_POW_32);
       let low = value >>> 0;
       if (!Number.isSafeInteger(value)) {
-        // A large negative lengthAdjustment takes the field past 2^53: exact in bigint.
-        const exact = BigInt(n) + BigInt(this.inverseDelta);
+        // A large negative lengthAdjustment takes the field past 2^53: exact in bigint (from the
+        // options: inverseDelta itself is not exact past 2^53, with lengthIncludesHeader).
+        const exact = BigInt(n) + BigInt(c.includedHeader) - BigInt(c.lengthAdjustment);
         high = Number(exact >> 32n);
         low = Number(exact & 0xffffffffn);
       }
