@@ -333,6 +333,20 @@ describe('Deframer, recoverable errors', () => {
     };
     return decoder;
   }
+  /**
+   * Callback form, with a handler for recoverable errors: pushing "abc" gives onFrame the frame
+   * "a", then throws an error matching `message`, which every later push rethrows.
+   */
+  function expectCallbackFormEnds(decoder: FrameDecoder, message: RegExp): void {
+    const seen: Uint8Array[] = [];
+    const deframer = new Deframer(decoder, { onRecoverableError: () => undefined });
+    const raised = thrown(() => {
+      deframer.push(bytes('abc'), (frame) => seen.push(frame));
+    });
+    expect(texts(seen)).toEqual(['a']);
+    expect((raised as Error).message).toMatch(message);
+    expect(thrown(() => deframer.push(bytes('d')))).toBe(raised);
+  }
   const breach = /^the decoder broke the framing contract: it threw a recoverable MalformedFrameError again without consuming a byte since the last one \(2 bytes buffered\)/;
 
   it('a decoder that throws recoverable errors without consuming a byte ends the stream, after the frames before it', () => {
@@ -351,14 +365,7 @@ describe('Deframer, recoverable errors', () => {
     expect(thrown(() => deframer.end())).toBe(error);
     expect(decoder.calls).toBe(3);
     // Callback form: onFrame saw the frame, then the call throws the breach.
-    const seen: Uint8Array[] = [];
-    const withCallback = new Deframer(stuck('decode'), { onRecoverableError: () => undefined });
-    const raised = thrown(() => {
-      withCallback.push(bytes('abc'), (frame) => seen.push(frame));
-    });
-    expect(texts(seen)).toEqual(['a']);
-    expect((raised as Error).message).toMatch(breach);
-    expect(thrown(() => withCallback.push(bytes('d')))).toBe(raised);
+    expectCallbackFormEnds(stuck('decode'), breach);
   });
 
   it('so does a decoder whose end() throws recoverable errors without consuming a byte', () => {
@@ -400,14 +407,7 @@ describe('Deframer, recoverable errors', () => {
     expect(decoder.calls).toBe(2);
     expect(thrown(() => deframer.end())).toBe(error);
     // Callback form: onFrame saw the frame, then the call throws; a handler for recoverable errors changes nothing.
-    const seen: Uint8Array[] = [];
-    const withCallback = new Deframer(repeating(), { onRecoverableError: () => undefined });
-    const raised = thrown(() => {
-      withCallback.push(bytes('abc'), (frame) => seen.push(frame));
-    });
-    expect(texts(seen)).toEqual(['a']);
-    expect((raised as Error).message).toMatch(contract);
-    expect(thrown(() => withCallback.push(bytes('d')))).toBe(raised);
+    expectCallbackFormEnds(repeating(), contract);
   });
 
   it('bytes pushed from inside onFrame are not taken for a frame without bytes', () => {
