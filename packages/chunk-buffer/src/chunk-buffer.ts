@@ -299,6 +299,8 @@ export class ChunkBuffer {
    * `Buffer`), otherwise a copy. Do not modify the result.
    */
   peek(start = 0, end = this.length): Uint8Array {
+    // `end - start` would read an `end` of '2', null or true as a number: refuse what is not one.
+    if (typeof end !== 'number') throw notANumberEnd(start, end);
     const n = end - start;
     // "End before start" only for whole offsets: checkRange calls a fraction not whole.
     if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
@@ -484,6 +486,12 @@ function rangeError(offset: number, n: number, length: number): RangeError {
   return isWholeOrInfinite(offset) && isWholeOrInfinite(n)
     ? new RangeError(`${range} are out of range (buffer holds ${length} bytes)`)
     : new RangeError(`${range} are not whole bytes: offsets and lengths must be integers`);
+}
+
+/** The error for a `peek` end that is not a number (a string, null, true), said as it is. */
+function notANumberEnd(start: number, end: unknown): RangeError {
+  const shown = typeof end === 'string' ? JSON.stringify(end) : typeof end === 'object' && end !== null ? describe(end) : String(end);
+  return new RangeError(`bytes ${String(start)}..${shown} are not whole bytes: offsets and lengths must be integers`);
 }
 
 function isWholeOrInfinite(value: number): boolean {

@@ -8,8 +8,11 @@ export interface DeframerOptions {
   /**
    * Most bytes held while waiting for a frame to complete. A safety net above the decoder's
    * own limit: if a decoder ever leaves more than this buffered, the loop fails with
-   * `ERR_FRAME_TOO_LARGE`. Always in force. Defaults to the strategy's `maxWireLength` (at
-   * most `Number.MAX_SAFE_INTEGER`), or to 8 MiB + 64 KiB when a bare decoder is given.
+   * `ERR_FRAME_TOO_LARGE`. Always in force: also when, without `onRecoverableError`, pushes
+   * that stop at recoverable errors leave the bytes after them undecoded faster than later
+   * calls decode them (more than this plus 16 of the largest chunk pushed: the error's `cause`
+   * is the recoverable one). Defaults to the strategy's `maxWireLength` (at most
+   * `Number.MAX_SAFE_INTEGER`), or to 8 MiB + 64 KiB when a bare decoder is given.
    */
   maxBufferedBytes?: number;
   /**
@@ -72,6 +75,9 @@ export class Deframer {
   // (thrown, or held for the next call) leaves bytes after it, which the next end() decodes.
   private finished = false;
   private readonly borrowed: boolean;
+  // The largest chunk pushed so far: the slack above the cap is BEHIND_CHUNKS of them for bytes
+  // left undecoded behind recoverable errors thrown without a handler (see behindError).
+  private largestChunk = 0;
 
   /**
    * Takes a strategy (its `createDecoder()` is called once, here) or a decoder. Throws a
@@ -111,7 +117,8 @@ export class Deframer {
     // Buffer the chunk before raising a pending error: when that error is recoverable the
     // caller goes on, and the chunk's bytes must not be lost (the next call decodes them).
     this.buffer.push(chunk);
-    this.check();
+    if (chunk.length > this.largestChunk) this.largestChunk = chunk.length;
+    this.check(true);
     return this.drain(onFrame, false);
   }
 
@@ -135,11 +142,13 @@ export class Deframer {
     return frames;
   }
 
-  private check(): void {
+  private check(pushing = false): void {
     if (this.failed !== undefined) throw this.failed.error;
     if (this.pending !== undefined) {
-      const error = this.pending;
+      let error = this.pending;
       this.pending = undefined;
+      // This call decodes nothing: the chunk it buffered waits for the next one.
+      if (pushing) error = this.behindError(error);
       this.fail(error);
       throw error;
     }
@@ -154,6 +163,28 @@ export class Deframer {
 
   private fail(error: Error): void {
     if (!(error instanceof FramingError && error.recoverable)) this.failed = { error };
+  }
+
+  /**
+   * Without a handler, a push that stops at a recoverable error leaves the bytes after the bad
+   * frame for the next call, and the array form spends one call more on throwing it: one error
+   * reported per call. When bad frames come faster than that, the bytes left grow with every
+   * chunk. A burst of them is caught up once they stop; bytes past the cap plus BEHIND_CHUNKS of
+   * the largest chunk are not, and end the stream with an unrecoverable `FrameTooLargeError`
+   * whose `cause` is the recoverable error. Anything else is returned as it is.
+   */
+  private behindError(error: Error): Error {
+    const buffered = this.buffer.length;
+    const slack = BEHIND_CHUNKS * this.largestChunk;
+    if (!(error instanceof FramingError && error.recoverable) || buffered <= this.cap + slack) return error;
+    return new FrameTooLargeError(
+      buffered,
+      this.cap,
+      `buffered ${buffered} bytes, over the cap of ${this.cap} bytes plus ${BEHIND_CHUNKS} chunks of ${this.largestChunk} ` +
+        `bytes, while recoverable errors were thrown one call at a time, faster than the calls decoded the bytes ` +
+        `after them; pass onRecoverableError to decode past them. The last recoverable error (the cause): ${error.message}`,
+      { cause: error },
+    );
   }
 
   private drain(onFrame: ((frame: Uint8Array) => void) | undefined, atEnd: boolean): Uint8Array[] | undefined {
@@ -219,6 +250,9 @@ export class Deframer {
             continue;
           }
         }
+        // Without a handler the call stops here, and the bytes after the bad frame wait for the
+        // next call, within the cap and its slack.
+        if (!atEnd) error = this.behindError(error);
         if (frames && frames.length > 0) {
           this.pending = error;
           return frames;
@@ -229,6 +263,10 @@ export class Deframer {
     }
   }
 }
+
+// How many chunks (of the largest pushed) may wait undecoded above the cap behind recoverable
+// errors thrown without a handler, before the stream ends (see Deframer.behindError).
+const BEHIND_CHUNKS = 16;
 
 // An idle Deframer, kept warm here and by the idle generators below.
 const idleDeframer = new Deframer({ decode: () => undefined, end: () => undefined });

@@ -138,6 +138,18 @@ describe('offsets and lengths that are not integers', () => {
     expect(() => buf.take(5)).toThrow(new RangeError('bytes 0..5 are out of range (buffer holds 4 bytes)'));
   });
 
+  it('peek refuses an end that is not a number, which `end - start` read as one (fuzz)', () => {
+    const buf = bufferOf([1, 2], [3, 4]);
+    const notWhole = (range: string) => new RangeError(`bytes ${range} are not whole bytes: offsets and lengths must be integers`);
+    // They were 2 bytes, an empty array and 1 byte.
+    expect(() => buf.peek(0, '2' as unknown as number)).toThrow(notWhole('0.."2"'));
+    expect(() => buf.peek(0, null as unknown as number)).toThrow(notWhole('0..null'));
+    expect(() => buf.peek(1, true as unknown as number)).toThrow(notWhole('1..true'));
+    expect(() => buf.peek(0, [2] as unknown as number)).toThrow(notWhole('0..Array'));
+    expect(buf.length).toBe(4);
+    expect(Array.from(buf.peek(0, undefined))).toEqual([1, 2, 3, 4]);
+  });
+
   it('±Infinity is out of range, not a fraction, as the searches take it', () => {
     const buf = bufferOf([1, 2], [3, 4]);
     const outOfRange = (range: string) => new RangeError(`bytes ${range} are out of range (buffer holds 4 bytes)`);

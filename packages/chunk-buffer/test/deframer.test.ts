@@ -584,6 +584,106 @@ describe('Deframer, maxBufferedBytes', () => {
   });
 });
 
+describe('Deframer, maxBufferedBytes while recoverable errors are thrown without a handler', () => {
+  // Resynchronises one bad byte at a time: a frame is 0xaa and 3 bytes; any other byte at the
+  // front is dropped and reported as a recoverable error, as the contract allows.
+  const resync = (): FrameDecoder => ({
+    decode(buffer: ChunkBuffer): Uint8Array | undefined {
+      if (buffer.length === 0) return undefined;
+      if (buffer.byteAt(0) !== 0xaa) {
+        buffer.skip(1);
+        throw new MalformedFrameError('bad byte', { recoverable: true });
+      }
+      return buffer.length >= 4 ? buffer.take(4) : undefined;
+    },
+    end: () => undefined,
+  });
+  const garbage = (): Uint8Array => new Uint8Array(50);
+
+  for (const form of ['array', 'callback'] as const) {
+    it(`${form} form: bad bytes faster than one per call do not grow the buffer past the cap (fuzz)`, () => {
+      const deframer = new Deframer(resync(), { maxBufferedBytes: 100 });
+      const push = (chunk: Uint8Array): void => {
+        if (form === 'array') deframer.push(chunk);
+        else deframer.push(chunk, () => undefined);
+      };
+      let failure: unknown;
+      let most = 0;
+      for (let i = 0; i < 1000 && failure === undefined; i++) {
+        try {
+          push(garbage());
+        } catch (error) {
+          if (!(error instanceof FramingError && error.recoverable)) failure = error;
+        }
+        most = Math.max(most, deframer.bufferedBytes);
+      }
+      // Each call dropped one byte and kept 49: the buffer grew to 49,000 bytes, past a cap of 100.
+      expect(failure).toBeInstanceOf(FrameTooLargeError);
+      expect(failure).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', recoverable: false, maxFrameLength: 100 });
+      expect((failure as Error).cause).toBeInstanceOf(MalformedFrameError);
+      expect((failure as Error).message).toMatch(/^buffered \d+ bytes, over the cap of 100 bytes plus 16 chunks of 50 bytes/);
+      // The cap, 16 chunks of slack and the chunk of the call that ended the stream.
+      expect(most).toBeLessThanOrEqual(100 + 17 * 50);
+      expect(
+        thrown(() => {
+          push(garbage());
+        }),
+      ).toBe(failure);
+    });
+  }
+
+  it('an isolated bad frame in a chunk larger than the cap is still only reported', () => {
+    const line = lineStrategy({ maxFrameLength: 4 });
+    for (const form of ['array', 'callback'] as const) {
+      const deframer = new Deframer(line);
+      const seen: string[] = [];
+      const push = (chunk: Uint8Array) => {
+        if (form === 'array') seen.push(...texts(deframer.push(chunk)));
+        else deframer.push(chunk, (frame) => seen.push(...texts([frame])));
+      };
+      const errors: unknown[] = [];
+      for (const chunk of ['a\nb\ntoo long\nc\nd\ne\nf\ng\n', 'h\ni\nj\nk\n', 'l\n', 'm\n']) {
+        try {
+          push(bytes(chunk));
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', recoverable: true });
+      expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm']);
+    }
+  });
+
+  it('a burst of bad frames in chunks larger than the cap is caught up once it stops', () => {
+    // Three over-long lines in each of two chunks, each chunk many times the cap of 5 bytes: the
+    // calls fall behind by several chunks, then decode everything once the lines are good again.
+    const good = (from: number, n: number) => Array.from({ length: n }, (_, i) => `${from + i}`.slice(-4));
+    const chunkOf = (lines: string[]) => bytes(lines.map((line) => `${line}\n`).join(''));
+    const chunks = [
+      chunkOf([...good(0, 20), 'too long 1', ...good(20, 20), 'too long 2', 'too long 3', ...good(40, 20)]),
+      chunkOf([...good(60, 20), 'too long 4', 'too long 5', ...good(80, 20), 'too long 6']),
+      ...Array.from({ length: 16 }, (_, i) => chunkOf(good(100 + 20 * i, 20))),
+    ];
+    for (const form of ['array', 'callback'] as const) {
+      const deframer = new Deframer(lineStrategy({ maxFrameLength: 4 }));
+      const seen: string[] = [];
+      const errors: unknown[] = [];
+      for (const chunk of chunks) {
+        try {
+          if (form === 'array') seen.push(...texts(deframer.push(chunk)));
+          else deframer.push(chunk, (frame) => seen.push(...texts([frame])));
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      expect(errors.map((error) => (error as FramingError).recoverable)).toEqual([true, true, true, true, true, true]);
+      expect(seen).toEqual(good(0, 420));
+      expect(deframer.bufferedBytes).toBe(0);
+    }
+  });
+});
+
 describe('Deframer, a decoder that throws something that is not an Error', () => {
   it('raises an Error with the thrown value as its cause, and raises it again on every later call', () => {
     const value = { reason: 'decoder gave up' };
