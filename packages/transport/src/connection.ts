@@ -784,11 +784,24 @@ export class SocketConnection implements Connection {
    * succeeds after a real FIN. While this side can still write, that probe decides: a
    * clean end, or a `ConnectionResetError`. Without a TCP socket to probe (a Unix socket),
    * or once this side has ended, an end is an end.
+   *
+   * While bytes wait in the socket's write queue (a peer that ended without reading them),
+   * a probe would wait behind them, perhaps for ever, and the reader would never see the
+   * end. No probe is needed then: libuv watches a socket with queued writes for writability,
+   * and a pending reset fails those writes (an error for the connection) in the same poll of
+   * the event loop as the end was read. The end is taken once that poll is over
+   * (`setImmediate`), unless the connection failed meanwhile.
    */
   #onPeerEnd(): void {
     const probe = this.#probe;
     if (probe === undefined || probe.destroyed || !probe.writable || this.#socket.writableEnded || this.#error !== undefined) {
       this.#onReadEnd();
+      return;
+    }
+    if (probe.writableLength > 0 || queuedBytes(probe) > 0) {
+      setImmediate(() => {
+        if (this.#error === undefined) this.#onReadEnd();
+      });
       return;
     }
     probe.write(PROBE, (error?: Error | null) => {

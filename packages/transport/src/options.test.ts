@@ -83,6 +83,15 @@ describe('resolveConnectOptions', () => {
     expect(() => resolveConnectOptions({ port: 1, noDelay: 1 as unknown as boolean })).toThrow(TypeError);
     expect(() => resolveConnectOptions(null as unknown as ConnectOptions)).toThrow('connect options must be an object (got null)');
   });
+
+  // Only undefined means "the default": a null is a mistake, refused like any other bad value.
+  it.each<[ConnectOptions, string]>([
+    [{ port: 1, noDelay: null as unknown as boolean }, 'noDelay must be a boolean (got null)'],
+    [{ port: 1, keepAlive: null as unknown as boolean }, 'keepAlive must be a boolean or a number of milliseconds (got null)'],
+    [{ port: 1, tls: { rejectUnauthorized: null as unknown as boolean } }, 'tls.rejectUnauthorized must be a boolean (got null)'],
+  ])('rejects null in %j: %s', (options, message) => {
+    expect(() => resolveConnectOptions(options)).toThrow(message);
+  });
 });
 
 describe('resolveListenOptions', () => {
@@ -114,6 +123,12 @@ describe('resolveListenOptions', () => {
     [{ onError: 'log' as unknown as ListenOptions['onError'] }, 'onError must be a function (got "log")'],
     [{ port: 1, path: '/x' }, 'give either port or path, not both (got port 1 and path /x)'],
     [{ backlog: 1e6 }, 'backlog must be an integer from 0 to 65535 (got 1000000)'],
+    [{ port: null as unknown as number }, 'port must be an integer from 0 to 65535 (got null)'],
+    [{ maxConnections: null as unknown as number }, 'maxConnections must be an integer from 1 to 9007199254740991 (got null)'],
+    [{ backlog: null as unknown as number }, 'backlog must be an integer from 0 to 65535 (got null)'],
+    [{ noDelay: null as unknown as boolean }, 'noDelay must be a boolean (got null)'],
+    [{ tls: { cert: 'c', key: 'k', requestCert: null as unknown as boolean } }, 'tls.requestCert must be a boolean (got null)'],
+    [{ tls: { cert: 'c', key: 'k', rejectUnauthorized: null as unknown as boolean } }, 'tls.rejectUnauthorized must be a boolean (got null)'],
   ])('rejects %j: %s', (options, message) => {
     expect(() => resolveListenOptions(options)).toThrow(message);
   });
@@ -125,5 +140,10 @@ describe('resolveGraceMs', () => {
     expect(resolveGraceMs({})).toBe(5_000);
     expect(resolveGraceMs({ graceMs: Infinity })).toBe(Infinity);
     expect(resolveGraceMs({ graceMs: 0 })).toBe(0);
+  });
+
+  it('refuses a bare number (close(1000) for close({ graceMs: 1000 })) and a null graceMs', () => {
+    expect(() => resolveGraceMs(1000 as unknown as { graceMs: number })).toThrow(new TypeError('close options must be an object (got 1000)'));
+    expect(() => resolveGraceMs({ graceMs: null as unknown as number })).toThrow(new RangeError('graceMs must be a number of milliseconds from 0 to 2147483647 (got null)'));
   });
 });

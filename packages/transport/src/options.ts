@@ -306,32 +306,33 @@ export function resolveListenOptions(options: ListenOptions): ListenConfig {
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError(`onError must be a function (got ${describe(onError)})`);
   }
-  const maxConnections = options.maxConnections ?? Infinity;
+  const maxConnections = options.maxConnections === undefined ? Infinity : options.maxConnections;
   if (maxConnections !== Infinity) integer(maxConnections, 'maxConnections', 1, Number.MAX_SAFE_INTEGER);
   const socket = resolveSocketOptions(options);
   return Object.freeze({
     ...socket,
     host: optionalString(options.host, 'host') ?? '127.0.0.1',
-    port: path === undefined ? integer(options.port ?? 0, 'port', 0, 65_535) : 0,
+    port: path === undefined ? integer(options.port === undefined ? 0 : options.port, 'port', 0, 65_535) : 0,
     path,
     tls: resolveTlsServer(options.tls, socket.idleTimeout),
     maxConnections,
-    backlog: integer(options.backlog ?? 511, 'backlog', 0, 65_535),
+    backlog: integer(options.backlog === undefined ? 511 : options.backlog, 'backlog', 0, 65_535),
     onError,
   });
 }
 
 export function resolveGraceMs(options: CloseOptions | undefined): number {
-  const graceMs = options?.graceMs ?? 5_000;
+  if (options !== undefined) checkObject(options, 'close options');
+  const graceMs = options?.graceMs;
   if (graceMs === Infinity) return Infinity;
   return timeout(graceMs, 'graceMs', 5_000);
 }
 
 function resolveSocketOptions(options: SocketOptions): SocketConfig {
   const recvSize = options.recvSize === undefined ? undefined : integer(options.recvSize, 'recvSize', 1, MAX_RECV_SIZE);
-  const noDelay = options.noDelay ?? true;
+  const noDelay = options.noDelay === undefined ? true : options.noDelay;
   if (typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean (got ${describe(noDelay)})`);
-  const keepAlive = options.keepAlive ?? false;
+  const keepAlive = options.keepAlive === undefined ? false : options.keepAlive;
   let keepAliveDelay: false | number;
   if (typeof keepAlive === 'boolean') keepAliveDelay = keepAlive ? 0 : false;
   else if (typeof keepAlive === 'number') keepAliveDelay = timeout(keepAlive, 'keepAlive', 0);
@@ -348,7 +349,7 @@ function resolveTlsClient(tls: ConnectOptions['tls']): ConnectConfig['tls'] {
   if (tls === undefined || tls === false) return false;
   if (tls === true) return Object.freeze({ rejectUnauthorized: true });
   checkObject(tls, 'tls');
-  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
+  const rejectUnauthorized = tls.rejectUnauthorized === undefined ? true : tls.rejectUnauthorized;
   if (typeof rejectUnauthorized !== 'boolean') {
     throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
   }
@@ -371,8 +372,8 @@ function resolveTlsServer(tls: ListenOptions['tls'], idleTimeout: number): Liste
   if (given.cert === undefined || given.key === undefined) {
     throw new TypeError('tls.cert and tls.key are required to serve TLS');
   }
-  const requestCert = tls.requestCert ?? false;
-  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
+  const requestCert = tls.requestCert === undefined ? false : tls.requestCert;
+  const rejectUnauthorized = tls.rejectUnauthorized === undefined ? true : tls.rejectUnauthorized;
   if (typeof requestCert !== 'boolean') throw new TypeError(`tls.requestCert must be a boolean (got ${describe(requestCert)})`);
   if (typeof rejectUnauthorized !== 'boolean') {
     throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionResetError, connect, listen, type Connection, type Server } from '../src/index.js';
+import { ConnectionClosedError, ConnectionResetError, connect, listen, type Connection, type Server } from '../src/index.js';
 import { bytes, concat, fixture, portOf, readAll, serverTls, text } from './helpers.js';
 
 const ROUNDS = 40;
@@ -110,6 +110,38 @@ describe('a reset right after data', () => {
   });
 });
 
+describe('a reset while this side has writes queued', () => {
+  it.each([
+    ['TCP', false],
+    ['TLS', true],
+  ] as const)('%s: still reaches the reader as ConnectionResetError (no clean end), 20 times', async (_name, secure) => {
+    const payload = randomBytes(100_000);
+    const onSocket = (socket: net.Socket): void => {
+      socket.on('error', () => undefined);
+      // Reads no more after the first bytes: the client's large write stays queued.
+      socket.once('data', () => {
+        socket.pause();
+        socket.write(payload, () => {
+          const tcp = socket instanceof tls.TLSSocket ? ((socket as { _parent?: net.Socket })._parent ?? socket) : socket;
+          tcp.resetAndDestroy();
+          socket.destroy();
+        });
+      });
+    };
+    const raw = secure ? tls.createServer({ ...serverTls() }, onSocket) : net.createServer(onSocket);
+    rawServers.push(raw);
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const port = (raw.address() as net.AddressInfo).port;
+    for (let i = 0; i < 20; i++) {
+      const conn = await connect({ port, ...(secure ? { tls: { ca: fixture('ca.pem') } } : {}) });
+      const write = conn.write(new Uint8Array(32 * 1024 * 1024)).catch((error: unknown) => error);
+      const { error } = await readOutcome(conn);
+      expect(error).toBeInstanceOf(ConnectionResetError);
+      expect(await write).toBeInstanceOf(ConnectionResetError);
+    }
+  });
+});
+
 describe('a reset while the reader is busy', () => {
   it("still gives a slow reader every byte received before it: those Node's paused socket read ahead", async () => {
     // The server sends 10 pieces of 1,000 bytes, 5 ms apart, then resets. The reader sleeps
@@ -170,6 +202,32 @@ describe('a clean half-close is still an end', () => {
       await conn.closed;
       expect(serverSaw?.error).toBeUndefined();
     }
+  });
+
+  it.each([
+    ['TCP', false],
+    ['TLS', true],
+  ] as const)('%s: the loop ends while this side still has bytes queued for a peer that stopped reading', async (_name, secure) => {
+    let write: Promise<unknown> | undefined;
+    let saw!: (outcome: Outcome) => void;
+    const serverSaw = new Promise<Outcome>((resolve) => (saw = resolve));
+    const server = await listen({ port: 0, ...(secure ? { tls: serverTls() } : {}) }, async (conn) => {
+      // More than the kernels' buffers hold: part of it stays queued in this socket.
+      write = conn.write(new Uint8Array(32 * 1024 * 1024)).catch((error: unknown) => error);
+      saw(await readOutcome(conn));
+      conn.close();
+    });
+    servers.push(server);
+    const conn = await connect({ port: portOf(server), ...(secure ? { tls: { ca: fixture('ca.pem') } } : {}) });
+    for await (const chunk of conn) if (chunk.length > 0) break; // stop reading
+    await conn.write(bytes('bye'));
+    await conn.end();
+    // The server's reader sees the end although its write is stuck behind it.
+    const { error, received } = await serverSaw;
+    expect(error).toBeUndefined();
+    expect(text(received)).toBe('bye');
+    expect(await write).toBeInstanceOf(ConnectionClosedError);
+    conn.close();
   });
 
   it('ends the loop at once when this side has ended first', async () => {
