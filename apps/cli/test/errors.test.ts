@@ -2,7 +2,7 @@
  * Exit codes and error lines of the built CLI: 2 for usage errors (listing what is valid),
  * 1 with one `framewire: …` line and no stack trace for runtime, network and protocol errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -283,6 +283,33 @@ describe('runtime errors exit 1 with one line', () => {
     );
   });
 
+  it('a message file the framing cannot carry is named, before connecting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'framewire-message-file-'));
+    try {
+      const lines = join(dir, 'lines.txt');
+      writeFileSync(lines, 'a\nb');
+      const empty = join(dir, 'empty.bin');
+      writeFileSync(empty, '');
+      // Someone listens: a check made only after connecting would send "one" first.
+      let connections = 0;
+      const server = await peer(() => {
+        connections += 1;
+      });
+      const line = await runCli(['connect', '--port', String(server.port), '--framing', 'line', 'one', '--message-file', lines]);
+      const slip = await runCli(['connect', '--port', String(server.port), '--framing', 'slip', 'one', '--message-file', empty]);
+      await server.close();
+      expect(line.code).toBe(1);
+      expect(line.stderr).toBe(
+        `framewire: message file ${lines} "a\\nb": payload contains the delimiter 0a at offset 1; line cannot carry it (use cobs or slip for binary data)\n`,
+      );
+      expect(slip.code).toBe(1);
+      expectOneLine(slip.stderr, new RegExp(`^framewire: message file ${empty} "": SLIP cannot carry an empty payload`));
+      expect(connections).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a missing message file', async () => {
     const result = await runCli(['connect', '--port', '1', '--message-file', '/nonexistent/file.bin']);
     expect(result.code).toBe(1);
@@ -390,6 +417,16 @@ describe('serve keeps serving', () => {
     expect(server.log().match(/has been established/g)).toHaveLength(1);
     expect(server.log()).toContain('max 1 connection, echo on');
     expect((await server.stop()).code).toBe(0);
+  });
+
+  it('the first stderr line is "listening on", even when --max-frame is lowered with a warning', async () => {
+    const server = await startServer(['--framing', 'u8', '--max-frame', '1k', '--quiet']);
+    await server.waitForLog(/warning/);
+    const stopped = await server.stop();
+    expect(stopped.code).toBe(0);
+    const lines = server.log().split('\n');
+    expect(lines[0]).toBe(`listening on 127.0.0.1:${server.port}`);
+    expect(lines[1]).toBe('framewire: warning: u8 carries at most 255 bytes per frame; --max-frame 1024 lowered to that');
   });
 
   it('--once exits 0 after the first connection, 1 if it failed', async () => {

@@ -53,10 +53,11 @@ const PROGRESS_SLICE = 64 * 1024;
 async function sendFrame(
   connection: Connection,
   encoder: FrameEncoder,
+  path: string,
   payload: Uint8Array,
   progress: { label: string; stream: NodeJS.WritableStream } | undefined,
 ): Promise<void> {
-  const parts = encoder.encode(payload);
+  const parts = encodeNamed(encoder, payload, `message file ${path}`);
   if (progress === undefined) {
     await connection.write(...parts);
     return;
@@ -88,13 +89,19 @@ async function sendFrame(
   }
 }
 
-/** Checks a message file before connecting: readable, and no larger than the frame limit. */
-async function checkMessageFile(path: string, strategy: FramingStrategy): Promise<void> {
+/**
+ * Checks a message file before connecting: readable, no larger than the frame limit, and (a
+ * regular file: a pipe would be used up) bytes the framing can carry — a `line` framing cannot
+ * send a file with a `\n` in it, nor `slip` an empty one.
+ */
+async function checkMessageFile(path: string, strategy: FramingStrategy, encoder: FrameEncoder): Promise<void> {
   let size: number;
+  let regular: boolean;
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = info.size;
+    regular = info.isFile();
   } catch (error) {
     throw new CliError(`cannot read message file ${path}: ${describeFsError(error)}`);
   }
@@ -103,6 +110,7 @@ async function checkMessageFile(path: string, strategy: FramingStrategy): Promis
       `message file ${path} is ${size} bytes, over the maximum frame length of ${strategy.maxFrameLength} bytes of ${strategy.name} (raise it with --max-frame)`,
     );
   }
+  if (regular) encodeNamed(encoder, await readMessageFile(path), `message file ${path}`);
 }
 
 async function readMessageFile(path: string): Promise<Uint8Array> {
@@ -178,7 +186,7 @@ async function writeFrames(
   for (const path of files) {
     const payload = await readMessageFile(path);
     const showProgress = io.stderr.isTTY === true && payload.length >= 4 * PROGRESS_SLICE;
-    await sendFrame(connection, encoder, payload, showProgress ? { label: path, stream: io.stderr } : undefined);
+    await sendFrame(connection, encoder, path, payload, showProgress ? { label: path, stream: io.stderr } : undefined);
   }
   if (encodedMessages.length === 0 && files.length === 0 && io.stdin.isTTY !== true) {
     const splitter = new LineSplitter(strategy.maxFrameLength);
@@ -243,7 +251,7 @@ export async function runConnect(messages: readonly string[], options: ConnectOp
   const encoder = strategy.createEncoder();
   // Everything that can be checked is checked before connecting.
   const encodedMessages = messages.map((message, index) => encodeNamed(encoder, textEncoder.encode(message), `message ${index + 1}`));
-  for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy);
+  for (const path of options.messageFile ?? []) await checkMessageFile(path, strategy, encoder);
   if (options.insecure === true) log.warn('TLS certificate verification is off (--insecure)');
   const ca = options.ca === undefined ? undefined : await readCaFile(options.ca);
   const useTls = options.tls === true || options.insecure === true || ca !== undefined;

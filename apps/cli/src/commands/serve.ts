@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { Deframer } from '@framewire/chunk-buffer';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { AddressInUseError, SocketError, formatEndpoint, listen } from '@framewire/transport';
-import type { Connection } from '@framewire/transport';
+import type { Connection, Server } from '@framewire/transport';
 import { Command, Option } from 'commander';
 import { CliError, UsageError, toError } from '../errors.js';
 import { encodeNamed, previewFrame } from '../frame-output.js';
@@ -232,40 +232,60 @@ export async function runServe(options: ServeOptions, io: CommandIo = processIo(
     );
   }
   const log = createLogger(io.stderr, options.quiet === true);
-  const strategy = framingFromOptions(options, log);
-  const welcome = options.welcome === undefined ? undefined : encodeNamed(strategy.createEncoder(), textEncoder.encode(options.welcome), '--welcome');
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
-    throw new UsageError('--tls-cert and --tls-key must be given together');
-  }
-  const tls =
-    options.tlsCert !== undefined && options.tlsKey !== undefined ? await readServerTlsFiles(options.tlsCert, options.tlsKey) : undefined;
-
+  // The first stderr line is always `listening on HOST:PORT` (scripts read the port from it), so
+  // a warning about the options (`--max-frame` over what the framing carries) waits until that
+  // line is written, or until starting fails.
+  const startupWarnings: string[] = [];
+  const strategy = framingFromOptions(options, {
+    ...log,
+    warn: (line) => {
+      startupWarnings.push(line);
+    },
+  });
+  const flushWarnings = (): void => {
+    for (const line of startupWarnings.splice(0)) log.warn(line);
+  };
   let resolveFirst: (outcome: ConnectionOutcome) => void = () => undefined;
   const firstConnectionDone = new Promise<ConnectionOutcome>((resolve) => {
     resolveFirst = resolve;
   });
-  const server = await listen(
-    {
-      ...(options.unix === undefined ? { host: options.host, port: options.port } : { path: options.unix }),
-      maxConnections: options.maxConnections,
-      ...(options.idleTimeout > 0 ? { idleTimeout: options.idleTimeout * 1000 } : {}),
-      ...(options.recvSize !== undefined ? { recvSize: options.recvSize } : {}),
-      ...(tls ? { tls } : {}),
-      onError: (error: Error, connection: Connection | undefined) => {
-        log.error(`${connection === undefined ? 'server' : `Connection from ${connection.remoteAddress}`}: ${error.message}`);
+  let tls: Awaited<ReturnType<typeof readServerTlsFiles>> | undefined;
+  let server: Server;
+  try {
+    const welcome =
+      options.welcome === undefined ? undefined : encodeNamed(strategy.createEncoder(), textEncoder.encode(options.welcome), '--welcome');
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+      throw new UsageError('--tls-cert and --tls-key must be given together');
+    }
+    tls =
+      options.tlsCert !== undefined && options.tlsKey !== undefined ? await readServerTlsFiles(options.tlsCert, options.tlsKey) : undefined;
+    server = await listen(
+      {
+        ...(options.unix === undefined ? { host: options.host, port: options.port } : { path: options.unix }),
+        maxConnections: options.maxConnections,
+        ...(options.idleTimeout > 0 ? { idleTimeout: options.idleTimeout * 1000 } : {}),
+        ...(options.recvSize !== undefined ? { recvSize: options.recvSize } : {}),
+        ...(tls ? { tls } : {}),
+        onError: (error: Error, connection: Connection | undefined) => {
+          log.error(`${connection === undefined ? 'server' : `Connection from ${connection.remoteAddress}`}: ${error.message}`);
+        },
       },
-    },
-    async (connection: Connection) => {
-      const outcome = await serveConnection(connection, strategy, options, welcome, log);
-      resolveFirst(outcome);
-    },
-  ).catch(async (error: unknown) => {
-    if (options.unix === undefined) throw error;
-    throw error instanceof AddressInUseError ? await explainSocketInUse(options.unix, error) : ((await explainMissingDirectory(options.unix, error)) ?? error);
-  });
+      async (connection: Connection) => {
+        const outcome = await serveConnection(connection, strategy, options, welcome, log);
+        resolveFirst(outcome);
+      },
+    ).catch(async (error: unknown) => {
+      if (options.unix === undefined) throw error;
+      throw error instanceof AddressInUseError ? await explainSocketInUse(options.unix, error) : ((await explainMissingDirectory(options.unix, error)) ?? error);
+    });
+  } catch (error) {
+    flushWarnings();
+    throw error;
+  }
   const signals = waitForSignal();
   try {
     io.stderr.write(`listening on ${formatEndpoint(server.address)}\n`);
+    flushWarnings();
     log.info(
       log.c.dim(
         `framing ${strategy.name}, max frame ${formatBytes(strategy.maxFrameLength)}, ` +
