@@ -176,6 +176,23 @@ describe('delimiter: the encoder refuses what the wire cannot carry', () => {
     expect(() => enc.encode(text('b\n'))).not.toThrow();
   });
 
+  it('an empty payload that would extend the previous delimiter: the message says why, not "starts with ,"', () => {
+    // Written: 61. An empty frame is 61 alone: after the previous frame's 61 it reads as 61 61.
+    const enc = delimiter({ delimiters: [text('a'), text('aa')] }).createEncoder();
+    let thrown: unknown;
+    try {
+      enc.encode(new Uint8Array(0));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UnencodablePayloadError);
+    expect((thrown as Error).message).toBe(
+      'an empty payload is its delimiter 61 alone, which after the delimiter 61 of the previous frame would read as the ' +
+        'longer delimiter 6161; delim:61 cannot carry it',
+    );
+    expect(() => enc.encode(text('b'))).not.toThrow();
+  });
+
   it('a payload over maxFrameLength, with FrameTooLargeError', () => {
     const enc = delimiter({ delimiters: CRLF, maxFrameLength: 3 }).createEncoder();
     expect(() => enc.encode(text('abc'))).not.toThrow();

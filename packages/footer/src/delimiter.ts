@@ -751,8 +751,12 @@ class DelimiterEncoder implements FrameEncoder {
       const m = Math.min(rest.length, n);
       if (bytesEqual(payload, 0, rest, 0, m) && (m === rest.length || bytesEqual(this.written, 0, rest, m, Math.min(rest.length - m, this.written.length)))) {
         throw new UnencodablePayloadError(
-          `payload starts with ${toHex(payload.subarray(0, m))}, which after the delimiter ${toHex(this.written)} of the ` +
-            `previous frame would read as the longer delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`,
+          n === 0
+            ? // Nothing to show of the payload: it is its own delimiter that would follow the previous one.
+              `an empty payload is its delimiter ${toHex(this.written)} alone, which after the delimiter ${toHex(this.written)} of the ` +
+                `previous frame would read as the longer delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`
+            : `payload starts with ${toHex(payload.subarray(0, m))}, which after the delimiter ${toHex(this.written)} of the ` +
+                `previous frame would read as the longer delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`,
         );
       }
     }

@@ -69,6 +69,14 @@ describe('ascii encoding', () => {
     });
   });
 
+  it('says "1 digit", not "1 digits", when ascii:1 refuses a length of two digits', () => {
+    const encoder = ascii({ width: 1 }).createEncoder();
+    expect(toHex(encoder.encode(payload(9))[0]!)).toBe(toHex(bytes('9')));
+    expect(() => encoder.encode(payload(10))).toThrow(
+      new FrameTooLargeError(10, 9, 'ascii:1 cannot encode a payload of 10 bytes: its length does not fit 1 digit (at most 9)'),
+    );
+  });
+
   it('refuses a payload over maxFrameLength', () => {
     expect(() => ascii({ maxFrameLength: 5 }).createEncoder().encode(payload(6))).toThrow(
       'ascii:10 cannot encode a payload of 6 bytes, over the maximum frame length of 5 bytes',

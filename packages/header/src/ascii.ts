@@ -258,7 +258,8 @@ class AsciiEncoder implements FrameEncoder {
         n,
         this.max,
         this.max < this.requested
-          ? `${this.name} cannot encode a payload of ${n} bytes: its length does not fit ${this.width} digits ` +
+          ? `${this.name} cannot encode a payload of ${n} bytes: its length does not fit ${this.width} ` +
+              `digit${this.width === 1 ? '' : 's'} ` +
               `(at most ${this.max})`
           : `${this.name} cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
       );
