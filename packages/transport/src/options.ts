@@ -5,6 +5,7 @@
  * @module
  */
 
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { Connection } from './connection.js';
 
@@ -397,11 +398,42 @@ const PEM_OPTIONS = ['ca', 'cert', 'key'] as const;
  * naming the option instead (the value is never quoted: it may be a private key).
  */
 export function tlsContext(pem: TlsPem): SecureContext {
+  if (pem.ca !== undefined) checkCa(pem.ca);
   try {
     return createSecureContext(nodePem(pem));
   } catch (error) {
     throw unusablePem(pem, error);
   }
+}
+
+// A certificate block of PEM text, under the labels OpenSSL reads trusted certificates from.
+const CERTIFICATE_BLOCK = /-----BEGIN ((?:TRUSTED |X509 )?CERTIFICATE)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * OpenSSL takes any text for `ca` and keeps the certificates it can read in it, skipping what
+ * it cannot: `not pem`, a private key or a damaged block would leave no trusted certificate,
+ * and every connection would fail verification later. Each value given must hold at least one
+ * certificate block, and each `CERTIFICATE` block must parse.
+ */
+function checkCa(ca: Pem): void {
+  const values = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : ca;
+  values.forEach((value, index) => {
+    const name = values === ca ? `tls.ca[${index}]` : 'tls.ca';
+    const text = typeof value === 'string' ? value : new TextDecoder('latin1').decode(value);
+    const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
+    if (blocks.length === 0) throw new TypeError(`${name} must be certificates in PEM (no -----BEGIN CERTIFICATE----- block in it)`);
+    blocks.forEach((block, k) => {
+      if (!block.startsWith('-----BEGIN CERTIFICATE-----')) return;
+      try {
+        new X509Certificate(block);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new TypeError(`${name} must be certificates in PEM (certificate ${k + 1} of ${blocks.length} cannot be read: ${reason})`, {
+          cause: error,
+        });
+      }
+    });
+  });
 }
 
 function nodePem({ ca, cert, key }: TlsPem): SecureContextOptions {

@@ -367,6 +367,27 @@ describe('PEM that OpenSSL cannot use', () => {
     }
   });
 
+  it('connect() and listen() refuse a tls.ca with no certificate OpenSSL can read, which OpenSSL takes silently', async () => {
+    const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    const cases: [NonNullable<Parameters<typeof connect>[0]['tls']> & object, TypeError][] = [
+      [{ ca: 'not PEM' }, new TypeError('tls.ca must be certificates in PEM (no -----BEGIN CERTIFICATE----- block in it)')],
+      [{ ca: fixture('server-key.pem') }, new TypeError('tls.ca must be certificates in PEM (no -----BEGIN CERTIFICATE----- block in it)')],
+      [{ ca: [ca(), new TextEncoder().encode('not PEM')] }, new TypeError('tls.ca[1] must be certificates in PEM (no -----BEGIN CERTIFICATE----- block in it)')],
+    ];
+    for (const [tlsOptions, expected] of cases) {
+      // Port 1: nobody listens there, so only a refusal before connecting is a TypeError.
+      await expect(connect({ port: 1, tls: tlsOptions })).rejects.toThrow(expected);
+    }
+    for (const ca of [broken, fixture('ca.pem') + broken]) {
+      const error = await connect({ port: 1, tls: { ca } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/^tls\.ca must be certificates in PEM \(certificate (1 of 1|2 of 2) cannot be read: .+\)$/);
+    }
+    await expect(listen({ port: 0, tls: { ...serverTls(), requestCert: true, ca: 'not PEM' } }, () => undefined)).rejects.toThrow(
+      new TypeError('tls.ca must be certificates in PEM (no -----BEGIN CERTIFICATE----- block in it)'),
+    );
+  });
+
   it('listen() refuses it with a TypeError naming the option', async () => {
     await expect(listen({ port: 0, tls: { ...serverTls(), cert: 'not PEM' } }, () => undefined)).rejects.toThrow(
       /^tls\.cert must be a certificate chain in PEM \(OpenSSL: .+\)$/,
