@@ -35,17 +35,21 @@ async function readOutcome(conn: Connection): Promise<Outcome> {
 
 /**
  * A raw server that, once the client has sent a byte, sends `payload` and resets the
- * connection. (Reset before the client took the connection up, it would fail `connect`.)
+ * connection. (Reset before the client took the connection up, it would fail `connect`.) With
+ * `stopReading`, it reads nothing more after that first byte.
  */
-async function resettingServer(payload: Uint8Array, secure: boolean): Promise<number> {
+async function resettingServer(payload: Uint8Array, secure: boolean, stopReading = false): Promise<number> {
   const onSocket = (socket: net.Socket): void => {
     socket.on('error', () => undefined);
-    socket.once('data', () => socket.write(payload, () => {
-      // Over TLS, reset the TCP socket under the TLS layer: no close_notify, no FIN.
-      const tcp = socket instanceof tls.TLSSocket ? ((socket as { _parent?: net.Socket })._parent ?? socket) : socket;
-      tcp.resetAndDestroy();
-      socket.destroy();
-    }));
+    socket.once('data', () => {
+      if (stopReading) socket.pause();
+      socket.write(payload, () => {
+        // Over TLS, reset the TCP socket under the TLS layer: no close_notify, no FIN.
+        const tcp = socket instanceof tls.TLSSocket ? ((socket as { _parent?: net.Socket })._parent ?? socket) : socket;
+        tcp.resetAndDestroy();
+        socket.destroy();
+      });
+    });
   };
   const raw = secure ? tls.createServer({ ...serverTls() }, onSocket) : net.createServer(onSocket);
   rawServers.push(raw);
@@ -115,23 +119,8 @@ describe('a reset while this side has writes queued', () => {
     ['TCP', false],
     ['TLS', true],
   ] as const)('%s: still reaches the reader as ConnectionResetError (no clean end), 20 times', async (_name, secure) => {
-    const payload = randomBytes(100_000);
-    const onSocket = (socket: net.Socket): void => {
-      socket.on('error', () => undefined);
-      // Reads no more after the first bytes: the client's large write stays queued.
-      socket.once('data', () => {
-        socket.pause();
-        socket.write(payload, () => {
-          const tcp = socket instanceof tls.TLSSocket ? ((socket as { _parent?: net.Socket })._parent ?? socket) : socket;
-          tcp.resetAndDestroy();
-          socket.destroy();
-        });
-      });
-    };
-    const raw = secure ? tls.createServer({ ...serverTls() }, onSocket) : net.createServer(onSocket);
-    rawServers.push(raw);
-    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-    const port = (raw.address() as net.AddressInfo).port;
+    // The server reads no more after the first bytes: the client's large write stays queued.
+    const port = await resettingServer(randomBytes(100_000), secure, true);
     for (let i = 0; i < 20; i++) {
       const conn = await connect({ port, ...(secure ? { tls: { ca: fixture('ca.pem') } } : {}) });
       const write = conn.write(new Uint8Array(32 * 1024 * 1024)).catch((error: unknown) => error);
