@@ -197,7 +197,7 @@ export function resolveConfig(subject: StrategyUnderTest, options: ConformanceOp
   if (!binarySafe && specialBytes.length === 0) {
     throw new TypeError('specialBytes must list the bytes the encoder may refuse when binarySafe is false (got [])');
   }
-  const fillByte = options.fillByte ?? 0x61;
+  const fillByte = options.fillByte === undefined ? 0x61 : options.fillByte;
   checkByte(fillByte, 'fillByte');
   const vectors = Object.freeze([...array(options.vectors, 'vectors')]);
   vectors.forEach((vector: ConformanceVector | null, i) => {
@@ -273,7 +273,7 @@ function checkStrategyShape(strategy: FramingStrategy): void {
 
 function bool(value: boolean | undefined, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${option} must be a boolean (got ${String(value)})`);
+  if (typeof value !== 'boolean') throw new TypeError(`${option} must be a boolean (got ${describeValue(value)})`);
   return value;
 }
 

@@ -157,6 +157,19 @@ describe('a strategy that ignores the limit', () => {
   });
 });
 
+describe('a discarding decoder that does not drop the rest of a line over the limit', () => {
+  // Netty's discarding mode done wrong: the recoverable error is thrown, then the bytes after
+  // the limit are read as a new line, so the tail of the oversized line comes out as a frame.
+  const keepsRest: StrategyFactory = (options) => newline({ ...options, discard: true }, { keepsRestOfOversized: true });
+
+  it('fails property 3, naming the frame that followed the error', () => {
+    const error = failure(() => {
+      checkLimits(keepsRest, newlineOptions);
+    });
+    expect(error.message).toMatch(/property "3\. .*after ERR_FRAME_TOO_LARGE the decoder delivered 1 frame: .*nothing followed the frame over the limit/s);
+  });
+});
+
 describe('property 5 (arbitrary bytes)', () => {
   it('fails a decoder that throws a RangeError instead of a FramingError', () => {
     const error = failure(() => {

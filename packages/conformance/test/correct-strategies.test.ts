@@ -1,8 +1,8 @@
 // The kit run the way a contributor runs it, on the two correct sample strategies.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkArbitraryBytes, checkStrategy, testStrategy } from '../src/index.js';
-import { NO_NEWLINE, newline, u16Prefix } from './fixtures/samples.js';
+import { checkArbitraryBytes, checkRecovery, checkStrategy, testStrategy } from '../src/index.js';
+import { CARRIES_CRLF, NO_NEWLINE, crlfLines, newline, u16Prefix } from './fixtures/samples.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -23,6 +23,14 @@ testStrategy(newline, {
     { name: 'empty', payload: new Uint8Array(0), wire: Uint8Array.of(0x0a) },
     { name: 'hi', payload: text('hi'), wire: text('hi\n') },
   ],
+});
+
+// Netty's discarding mode: a line over the limit is a recoverable error, and is dropped.
+testStrategy((options) => newline({ ...options, discard: true }), {
+  payload: fc.uint8Array({ maxLength: 80 }).filter(NO_NEWLINE),
+  specialBytes: [0x0a],
+  binarySafe: false,
+  recovers: true,
 });
 
 // A plain strategy rather than a factory: property 3 then checks its own limit once.
@@ -49,5 +57,22 @@ describe('property 5 and a strategy without empty payloads', () => {
     }).not.toThrow();
     expect(asked.has(0)).toBe(false);
     expect(asked.has(1)).toBe(true);
+  });
+});
+
+describe('property 7 and a two-byte delimiter with a small limit', () => {
+  // Inserting a byte between the \r and the \n of frame i merges frames i and i + 1 into one
+  // of both payloads plus 3 bytes (\r, the byte, \n): over the limit when the payloads were
+  // sized for 2 bytes more only, an unrecoverable FrameTooLargeError the strategy rightly throws.
+  it('sizes the frames so that merged ones stay within the limit', () => {
+    const crlfOptions = {
+      payload: fc.uint8Array({ maxLength: 12, size: 'max' }).filter(CARRIES_CRLF),
+      specialBytes: [0x0d, 0x0a],
+      binarySafe: false,
+      recovers: true,
+    };
+    expect(() => {
+      checkRecovery((options) => crlfLines({ maxFrameLength: 12, ...options }), crlfOptions);
+    }).not.toThrow();
   });
 });

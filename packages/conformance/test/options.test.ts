@@ -83,6 +83,11 @@ describe('option validation', () => {
     expect(bad({ numRuns: '100' })).toThrow(new TypeError('numRuns must be a positive integer (got "100")'));
     expect(bad({ seed: '42' })).toThrow(new TypeError('seed must be a 32-bit integer, from -2147483648 to 4294967295 (got "42")'));
     expect(bad({ specialBytes: ['a'] })).toThrow(new TypeError('specialBytes must hold bytes from 0 to 255 (got "a")'));
+    // So is a string that looks like a boolean: (got false) would read as the boolean.
+    expect(bad({ binarySafe: 'false' })).toThrow(new TypeError('binarySafe must be a boolean (got "false")'));
+    expect(bad({ recovers: 1 })).toThrow(new TypeError('recovers must be a boolean (got 1)'));
+    // null is no byte: it is refused like any other wrong type, not taken for the default.
+    expect(bad({ fillByte: null })).toThrow(new TypeError('fillByte must hold bytes from 0 to 255 (got null)'));
   });
 
   it('rejects a strategy that does not have the FramingStrategy shape', () => {

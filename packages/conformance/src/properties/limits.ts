@@ -20,7 +20,8 @@ export const LIMITS = '3. a payload of exactly maxFrameLength passes, one byte m
  * `limit + 1` bytes with a `FrameTooLargeError`; and its decoder, fed a small valid frame then a
  * frame over the limit (`limit + 1` bytes half the time, else up to `3 × limit + 65`) made by the
  * strategy built with that larger limit, delivers the small frame,
- * throws `ERR_FRAME_TOO_LARGE` from `decode` (not `end`), never delivers the big one, and never
+ * throws `ERR_FRAME_TOO_LARGE` from `decode` (not `end`), never delivers the big one nor, after a
+ * recoverable error, any piece of it as a frame of its own, and never
  * waits with more than `maxWireLength` bytes buffered (so memory stays bounded by the limit plus
  * the header and trailer).
  *
@@ -106,6 +107,15 @@ export function checkLimits(subject: StrategyUnderTest, options?: ConformanceOpt
       }
       const tooBig = run.frames.find((frame) => frame.length > limit);
       if (tooBig) fail(`${context}: the decoder delivered a ${tooBig.length}-byte frame over the limit of ${limit}`);
+      // Nothing follows the big frame on the wire: a decoder that goes on after a recoverable
+      // ERR_FRAME_TOO_LARGE must drop the rest of that frame, not pass pieces of it on as frames.
+      const after = run.frames.slice(run.framesBeforeError);
+      if (after.length > 0) {
+        fail(
+          `${context}: after ERR_FRAME_TOO_LARGE the decoder delivered ${describeFrames(after)}, but nothing followed the frame over the limit: the rest of that frame must be dropped, not passed on as frames`,
+          error,
+        );
+      }
     }),
   );
 }
