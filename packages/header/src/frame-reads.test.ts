@@ -144,13 +144,29 @@ describe('frameReads', () => {
     expect(reads.next().length).toBe(65_536);
   });
 
-  it('refuses an 8-byte length of 2^53 or more as the decoder does, even when lengthAdjustment would bring it down', () => {
+  it('refuses an 8-byte length of 2^53 or more over the limit, as the decoder does (a positive lengthAdjustment only adds to it)', () => {
     const reads = frameReads(lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: 70_000 }));
     const first = reads.next();
     first.set([0, 0x20, 0, 0, 0, 0, 0, 0]);
     reads.filled(8);
     // No memory sized to a frame: the rest of the shared block.
     expect(reads.next().length).toBe(65_536 - 8);
+  });
+
+  it('follows an 8-byte length of 2^53 or more that a lengthAdjustment near -2^53 brings under the limit, as the decoder does', () => {
+    // The decoder takes these frames (it reads such a field exactly, in bigint): the layout must
+    // not end at their headers.
+    for (const strategy of [
+      lengthPrefix({ lengthFieldLength: 8, lengthAdjustment: -(2 ** 53) + 1 }),
+      lengthPrefix({ lengthFieldLength: 8, byteOrder: 'little', lengthAdjustment: Number.MIN_SAFE_INTEGER, lengthIncludesHeader: true }),
+    ]) {
+      const payloads = Array.from({ length: 4 }, (_, i) => payloadOf(70_000 + i, i));
+      const wire = wireOf(strategy, payloads);
+      expect(wire[strategy.name.startsWith('u64le') ? 6 : 1]).toBe(0x20); // every field is 2^53 or more
+      const { frames } = readThrough(strategy, wire, frameReads(strategy), () => 65_536);
+      expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+      for (const frame of frames.slice(1)) expect(ownMemory(frame, 8)).toBe(true);
+    }
   });
 
   it('allocates the announced payload only once the header is in', () => {
@@ -175,6 +191,10 @@ describe('frameReads', () => {
       new RangeError('blockSize must be a safe integer of at least 1 (got 1.5)'),
     );
     expect(() => frameReads(u32be(), 5 as unknown as FrameReadsOptions)).toThrow(TypeError);
+    // Inheriting from a strategy does not make one (no engine error about private members).
+    expect(() => frameReads(Object.create(u32be()) as FramingStrategy)).toThrow(
+      new TypeError('frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got u32be'),
+    );
     expect(() => frameReads(null as unknown as FramingStrategy)).toThrow(
       new TypeError('frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got null'),
     );

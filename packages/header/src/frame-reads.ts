@@ -1,5 +1,5 @@
 import { ChunkBuffer, type FramingStrategy } from '@framewire/chunk-buffer';
-import { LengthPrefixStrategy, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
+import { LengthPrefixStrategy, readHugeLengthField, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
 import { checkOptionsObject, describe, integerOption } from './shared.js';
 
 /**
@@ -193,8 +193,16 @@ class FrameReads implements ReadMemory {
     const buffer = this.#headBuffer;
     buffer.push(this.#head);
     const value = readLengthField(buffer, c.lengthFieldLength, c.lengthFieldOffset, c.littleEndian);
+    // An 8-byte field of 2^53 or more (-1): exact, in bigint, as the decoder reads it. Over the
+    // limit unless a lengthAdjustment near -2^53 brings it down; the decoder then takes the
+    // frame, and so does the layout.
+    const huge = value < 0 ? readHugeLengthField(buffer, c.lengthFieldOffset, c.littleEndian) : undefined;
     buffer.skip(c.headerLength);
+    if (huge !== undefined) {
+      const payload = huge + BigInt(c.lengthAdjustment) - BigInt(c.includedHeader);
+      return payload < 0n || payload > BigInt(c.maxFrameLength) ? -1 : Number(payload);
+    }
     const payload = value + c.lengthAdjustment - c.includedHeader;
-    return value < 0 || payload < 0 || payload > c.maxFrameLength ? -1 : payload;
+    return payload < 0 || payload > c.maxFrameLength ? -1 : payload;
   }
 }

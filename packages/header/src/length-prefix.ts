@@ -335,7 +335,9 @@ export class LengthPrefixStrategy implements FramingStrategy {
 
   /** The configuration of a {@link lengthPrefix} strategy; undefined for any other value. */
   static configOf(strategy: unknown): LengthPrefixConfig | undefined {
-    return strategy instanceof LengthPrefixStrategy ? strategy.#config : undefined;
+    // A brand check, not instanceof: an object that merely inherits from a strategy
+    // (Object.create(u32be())) has no #config of its own.
+    return typeof strategy === 'object' && strategy !== null && #config in strategy ? strategy.#config : undefined;
   }
 
   createDecoder(): FrameDecoder {
@@ -437,11 +439,7 @@ class LengthPrefixDecoder implements FrameDecoder {
    */
   private badHeader(buffer: ChunkBuffer, value: number): Uint8Array | undefined {
     if (value < 0) {
-      const le = this.littleEndian;
-      const at = this.offset;
-      const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
-      const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
-      this.wire = this.hugeHeader(high, low);
+      this.wire = this.hugeHeader(readHugeLengthField(buffer, this.offset, this.littleEndian));
       return this.decode(buffer);
     }
     const content = value + this.delta;
@@ -458,8 +456,7 @@ class LengthPrefixDecoder implements FrameDecoder {
   }
 
   /** An 8-byte length of 2^53 or more: exact arithmetic in bigint. */
-  private hugeHeader(high: number, low: number): number {
-    const value = (BigInt(high) << 32n) | BigInt(low);
+  private hugeHeader(value: bigint): number {
     const content = value + this.exactDelta();
     if (content < 0n) throw this.fail(this.negativeLength(value));
     const frame = BigInt(this.headerLength - this.strip) + content;
@@ -592,6 +589,16 @@ export function readLengthField(buffer: ChunkBuffer, width: LengthFieldLength, a
       return high >= UNSAFE_HIGH_WORD ? -1 : high * TWO_POW_32 + low;
     }
   }
+}
+
+/**
+ * The 8-byte length field at `at`, exactly: for a value `readLengthField` gives as -1 (2^53 or
+ * more). Shared by the decoder and `frameReads`, off their fast paths.
+ */
+export function readHugeLengthField(buffer: ChunkBuffer, at: number, le: boolean): bigint {
+  const high = le ? swap32(buffer.readUint32BE(at + 4)) : buffer.readUint32BE(at);
+  const low = le ? swap32(buffer.readUint32BE(at)) : buffer.readUint32BE(at + 4);
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** The 32-bit unsigned integer with its bytes in the opposite order. */
