@@ -199,7 +199,6 @@ function resolveDelimiterConfig(options: DelimiterOptions): DelimiterConfig {
   });
 }
 
-
 function resolveDelimiters(value: unknown): readonly Uint8Array[] {
   const list: unknown[] | undefined = isUint8Array(value) ? [value] : Array.isArray(value) ? (value as unknown[]) : undefined;
   if (list === undefined) {
@@ -750,13 +749,11 @@ class DelimiterEncoder implements FrameEncoder {
       // After the previous frame's delimiter, these first bytes would extend it into a longer one.
       const m = Math.min(rest.length, n);
       if (bytesEqual(payload, 0, rest, 0, m) && (m === rest.length || bytesEqual(this.written, 0, rest, m, Math.min(rest.length - m, this.written.length)))) {
+        // An empty payload has nothing to show: it is its own delimiter following the previous one.
+        const what = n === 0 ? `an empty payload is its delimiter ${toHex(this.written)} alone` : `payload starts with ${toHex(payload.subarray(0, m))}`;
         throw new UnencodablePayloadError(
-          n === 0
-            ? // Nothing to show of the payload: it is its own delimiter that would follow the previous one.
-              `an empty payload is its delimiter ${toHex(this.written)} alone, which after the delimiter ${toHex(this.written)} of the ` +
-                `previous frame would read as the longer delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`
-            : `payload starts with ${toHex(payload.subarray(0, m))}, which after the delimiter ${toHex(this.written)} of the ` +
-                `previous frame would read as the longer delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`,
+          `${what}, which after the delimiter ${toHex(this.written)} of the previous frame would read as the longer ` +
+            `delimiter ${toHex(this.written)}${toHex(rest)}; ${config.name} cannot carry it`,
         );
       }
     }

@@ -97,6 +97,15 @@ export function wireEnds(frames: readonly Uint8Array[]): number[] {
   return frames.map((frame) => (end += frame.length));
 }
 
+/** Fails when the run recorded a frame that `decode` held after its last byte had been fed (`frameEnds`). */
+export function checkNotLate(run: DecodeRun, context: string): void {
+  if (!run.lateFrame) return;
+  const { frame, fed, chunk } = run.lateFrame;
+  fail(
+    `${context}: frame ${frame} was complete once ${fed} bytes had been fed (chunk ${chunk} brought its last byte), but decode returned undefined without returning it: every frame must come from decode as soon as its last byte has been pushed, not when the next chunk arrives (on a connection that stays open, none may come)`,
+  );
+}
+
 /**
  * Checks a run over a valid stream: no error of any kind, exactly the expected frames, every one
  * of them from `decode` (`end()` returns nothing) and, when the run was given `frameEnds`, as
@@ -122,12 +131,7 @@ export function expectFrames(strategy: FramingStrategy, run: DecodeRun, expected
       }, expected ${expected[mismatch] ? hex(expected[mismatch]) : 'nothing'})`,
     );
   }
-  if (run.lateFrame) {
-    const { frame, fed, chunk } = run.lateFrame;
-    fail(
-      `${context}: frame ${frame} was complete once ${fed} bytes had been fed (chunk ${chunk} brought its last byte), but decode returned undefined without returning it: every frame must come from decode as soon as its last byte has been pushed, not when the next chunk arrives (on a connection that stays open, none may come)`,
-    );
-  }
+  checkNotLate(run, context);
   if (run.endReturnedFrame) {
     fail(
       `${context}: end() returned the last frame (${hex(run.frames[run.frames.length - 1]!)}) instead of decode: every frame of a valid stream must come from decode once its last byte has arrived, or a decode loop on a connection that stays open never sees it`,

@@ -5,7 +5,7 @@ import { applyChunkPlan, chunkPlan, describeChunkPlan } from '../chunking.js';
 import { driveDecoder } from '../drive.js';
 import { resolveConfig } from '../options.js';
 import type { ConformanceOptions, StrategyUnderTest } from '../options.js';
-import { assertProperty, checkWaiting, encodeChecked, fail, firstMismatch, wireEnds } from './shared.js';
+import { assertProperty, checkNotLate, checkWaiting, encodeChecked, fail, firstMismatch, wireEnds } from './shared.js';
 
 /** Title of property 4, as `testStrategy` names its test. */
 export const TRUNCATION = '4. a stream cut inside a frame ends with ERR_TRUNCATED_FRAME after every complete frame';
@@ -46,12 +46,7 @@ export function checkTruncation(subject: StrategyUnderTest, options?: Conformanc
         const how = run.frames.length > complete.length ? 'passed the partial frame on as if complete' : 'dropped the partial frame silently';
         fail(`${context}: end() ${how}; expected ERR_TRUNCATED_FRAME`);
       }
-      if (run.lateFrame) {
-        const { frame, fed, chunk } = run.lateFrame;
-        fail(
-          `${context}: frame ${frame} was complete once ${fed} bytes had been fed (chunk ${chunk} brought its last byte), but decode returned undefined without returning it: every frame must come from decode as soon as its last byte has been pushed, not when the next chunk arrives`,
-        );
-      }
+      checkNotLate(run, context);
       if (run.frames.length !== complete.length) fail(`${context}: got ${describeFrames(run.frames)}; expected only the ${complete.length} complete ones`);
       if (run.error.code !== 'ERR_TRUNCATED_FRAME') fail(`${context}: end() threw ${run.error.code} ("${run.error.message}"); expected ERR_TRUNCATED_FRAME`, run.error);
     }),
