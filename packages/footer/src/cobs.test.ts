@@ -136,6 +136,32 @@ describe('cobs: bad input', () => {
     );
   });
 
+  it('a frame that spans chunks (decoded in place) is checked as one in a single chunk: a block past the end, a length over the limit', () => {
+    // 300 × 61, 00, 100 × 62 encode as blocks FF (254 bytes), 2F (46 bytes, then 00), 65 (100 bytes).
+    const wire = encodeAll(cobs(), [concat(fill(300, 0x61), hex('00'), fill(100, 0x62))]);
+    expect([wire[0], wire[255], wire[302], wire.length]).toEqual([0xff, 0x2f, 0x65, 404]);
+    const bad = concat(wire, hex('02 63 00'));
+    bad[302] = 0x66;
+    // Zeros only: 302 code bytes 01 decode to 301 bytes, one over a limit of 300, in fewer
+    // encoded bytes than prove it while the terminator is still to come.
+    const over = concat(encodeAll(cobs(), [fill(301, 0)]), hex('02 63 00'));
+    const cases = [
+      { strategy: cobs(), wire: bad, message: 'COBS code 0x66 at offset 302 announces 101 data bytes, but the frame ends 100 bytes later; frame dropped' },
+      { strategy: cobs({ maxFrameLength: 300, onTooLong: 'discard' }), wire: over, message: 'frame decodes to 301 bytes, over the maximum frame length of 300 bytes; dropping the frame' },
+    ];
+    for (const { strategy, wire: stream, message } of cases) {
+      for (const chunks of [[stream], [stream.subarray(0, 200), stream.subarray(200)], Array.from(stream, (b) => Uint8Array.of(b))]) {
+        const r = run(strategy, chunks);
+        expect(r.recovered.map((e) => e.message), `${chunks.length} chunks`).toEqual([message]);
+        expect(r.frames.map(toHex)).toEqual(['63']);
+        expect(r.error).toBeUndefined();
+      }
+    }
+    const failing = run(cobs({ maxFrameLength: 300 }), [over.subarray(0, 100), over.subarray(100)]);
+    expect(failing.error).toBeInstanceOf(FrameTooLargeError);
+    expect(failing.error).toMatchObject({ length: 301, recoverable: false });
+  });
+
   it('a bare 00 (an empty encoded frame) is skipped', () => {
     expect(decodeEverySplit(cobs(), hex('00 00 02 61 00 00 01 00')).frames.map(toHex)).toEqual(['61', '']);
   });

