@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { DECODE_IMPLS, budgetMs, findCell, passPlan, type Cell, type DecodeCell } from './cells.js';
+import { DECODE_IMPLS, budgetMs, findCell, passPlan, type Cell, type DecodeCell, type PassPlan } from './cells.js';
 import type { CellEvent, Metrics, RunResult } from './protocol.js';
 import { EVENT_PREFIX } from './protocol.js';
 import { Tally, mismatch, type Expected } from './tally.js';
@@ -23,6 +23,8 @@ export interface Job {
   /** Bytes on the wire per pass (for MB/s). */
   readonly wireBytes: number;
   readonly run: (tally: Tally) => Promise<Metrics>;
+  /** Ends what the passes shared (the TCP cells' peer worker). */
+  readonly close?: () => Promise<void>;
 }
 
 function emit(event: CellEvent): void {
@@ -107,6 +109,15 @@ async function main(): Promise<void> {
   const budget = budgetMs(cell, quick);
 
   const job = await prepare(cell, quick, values.cache);
+  try {
+    await runPasses(cell, job, plan, budget);
+  } finally {
+    await job.close?.();
+  }
+}
+
+/** The warm-up and the timed passes of `plan`; emits the result. */
+async function runPasses(cell: Cell, job: Job, plan: PassPlan, budget: number): Promise<void> {
   collect();
   emit({ event: 'ready', budgetMs: budget });
 

@@ -77,7 +77,10 @@ export async function framewireEcho(): Promise<number> {
   return server.address.port;
 }
 
-/** The worker side of the throughput scenarios: the sender (bulk, small), listening on a free port. */
+/**
+ * The worker side of the throughput scenarios: the sender (bulk, small), listening on a free
+ * port, sending on each connection it accepts and posting `done` once the receiver has closed it.
+ */
 export async function framewirePeer(
   data: PeerData,
   plan: TcpPlan,
@@ -85,12 +88,6 @@ export async function framewirePeer(
   post: (message: PeerMessage) => void,
 ): Promise<void> {
   const strategy = u32be();
-  let sent!: () => void;
-  let failed!: (error: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    sent = resolve;
-    failed = reject;
-  });
   const server = await listen({ host: HOST, port: 0 }, async (conn) => {
     try {
       const encoder = strategy.createEncoder();
@@ -105,19 +102,16 @@ export async function framewirePeer(
       for await (const _chunk of conn) {
         // nothing to read
       }
-      sent();
+      post({ type: 'done' });
     } catch (error) {
-      failed(error);
-      throw error;
+      // Fails the worker: the cell reports it.
+      setImmediate(() => {
+        throw error;
+      });
     }
   });
   if (server.address.family === 'unix') throw new Error('expected a TCP address');
   post({ type: 'listening', port: server.address.port });
-  try {
-    await done;
-  } finally {
-    await server.close();
-  }
 }
 
 /** Small frames: the parts of `BATCH` frames collected, then one `write` for the batch. */

@@ -1,7 +1,8 @@
 /**
  * The other end of a TCP cell, in a worker thread (its own event loop, so its own core),
  * listening on a free port: the sender of the throughput scenarios, or the two echo servers
- * (framewire and raw) of the ping-pong.
+ * (framewire and raw) of the ping-pong. One worker serves every pass of a cell process, the
+ * warm-up pass first, so that its code is as warm as the receiver's when the timed passes run.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -19,21 +20,30 @@ function post(message: PeerMessage): void {
 }
 
 /**
- * Listens on a free port, posts it, and runs `send` on the one connection it accepts; resolves
- * once the receiver has closed that connection.
+ * Listens on a free port, posts it, and runs `send` on each connection it accepts (the passes
+ * come one after another), posting `done` once the receiver has closed it. Serves until the
+ * worker is terminated.
  */
-async function serveOnce(send: (socket: net.Socket) => Promise<void>): Promise<void> {
-  const server = net.createServer();
+async function serve(send: (socket: net.Socket) => Promise<void>): Promise<void> {
+  const server = net.createServer((socket) => {
+    const closed = once(socket, 'close');
+    socket.resume(); // the receiver sends nothing back; its FIN must still be read
+    send(socket)
+      .then(async () => {
+        socket.end();
+        await closed;
+        post({ type: 'done' });
+      })
+      .catch((error: unknown) => {
+        // Fails the worker: the cell reports it.
+        setImmediate(() => {
+          throw error;
+        });
+      });
+  });
   server.listen(0, HOST);
   await once(server, 'listening');
   post({ type: 'listening', port: (server.address() as net.AddressInfo).port });
-  const [socket] = (await once(server, 'connection')) as [net.Socket];
-  server.close();
-  const closed = once(socket, 'close');
-  socket.resume(); // the receiver sends nothing back; its FIN must still be read
-  await send(socket);
-  socket.end();
-  await closed;
 }
 
 /** Raw sender: each 64 KiB payload written as it is (no framing), with backpressure. */
@@ -108,9 +118,8 @@ async function main(): Promise<void> {
     await framewirePeer(data, plan, pool, post);
   } else {
     const send = data.impl === 'raw' ? sendRawBulk : data.impl === 'corked' ? sendCorked : sendPacked;
-    await serveOnce((socket) => send(socket, plan, pool));
+    await serve((socket) => send(socket, plan, pool));
   }
-  post({ type: 'done' });
 }
 
 await main();

@@ -47,7 +47,8 @@ export interface PeerData {
 
 /**
  * Posted by the peer worker: the port it listens on (ping-pong: also the raw echo server's), and
- * (throughput scenarios) that it has sent everything.
+ * (throughput scenarios) after each connection, that it has sent everything and seen the
+ * connection closed.
  */
 export type PeerMessage = { type: 'listening'; port: number; rawPort?: number } | { type: 'done' };
 
