@@ -28,6 +28,9 @@ async function serve(send: (socket: net.Socket) => Promise<void>): Promise<void>
   const server = net.createServer((socket) => {
     const closed = once(socket, 'close');
     socket.resume(); // the receiver sends nothing back; its FIN must still be read
+    // As framewire's transport does by default: with Nagle's algorithm on, the raw sender's
+    // 64 KiB writes went about 10% slower in a side test, which flattered the framed rows.
+    socket.setNoDelay(true);
     send(socket)
       .then(async () => {
         socket.end();
