@@ -31,8 +31,8 @@ export interface DeframerOptions {
    * memory) is copied into one array the loop reuses (a {@link ChunkBuffer} with `borrowed`),
    * so it is valid only until `onFrame` returns. Copy it (`frame.slice()`) to keep it. For
    * large frames handled on the spot (checksummed, parsed, forwarded), this saves filling fresh
-   * memory per frame: in the full bench run of 2026-12-07 17:05, 64 KiB frames over loopback
-   * TCP read at 1.20× a raw socket reader borrowed, 0.95× owned (the gap is widest when the
+   * memory per frame: in the full bench run of 2026-12-07 17:23, 64 KiB frames over loopback
+   * TCP read at 1.08× a raw socket reader borrowed, 0.83× owned (the gap is widest when the
    * machine is busy). Only the {@link Deframer}'s callback form can lend: the array forms of
    * `push` and `end`, `decodeFrames`, `decodeFramesAsync` and `createDecoderStream` hand frames
    * on after the call, and throw a `TypeError` when given `borrowed: true`. Defaults to
