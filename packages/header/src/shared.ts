@@ -62,9 +62,14 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
     const ctor = proto?.constructor;
-    return typeof ctor === 'function' && ctor.name !== '' ? `a ${ctor.name}` : 'an object';
+    return typeof ctor === 'function' && ctor.name !== '' ? withArticle(ctor.name) : 'an object';
   }
-  return `a ${typeof value}`;
+  return withArticle(typeof value);
+}
+
+/** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */
+function withArticle(noun: string): string {
+  return `${/^[aeio]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 const HEX = '0123456789abcdef';

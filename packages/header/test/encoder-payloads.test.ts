@@ -26,6 +26,10 @@ describe('encoders and their payloads', () => {
       [[0x68, 0x69], 'an array'],
       [Uint16Array.of(0x100, 2), 'a Uint16Array'],
       [new DataView(new ArrayBuffer(2)), 'a DataView'],
+      [new ArrayBuffer(2), 'an ArrayBuffer'],
+      [Int8Array.of(1), 'an Int8Array'],
+      [{}, 'an Object'],
+      [Symbol('s'), 'a symbol'],
       [null, 'null'],
     ];
     for (const strategy of strategies) {

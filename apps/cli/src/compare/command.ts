@@ -40,24 +40,28 @@ export interface CompareOptions {
   progress: boolean;
 }
 
+/**
+ * The entries of a comma-separated list, trimmed. An empty entry (`u8,,line`, a trailing comma)
+ * is refused rather than skipped: it is more often a name left out than a stray comma.
+ */
+function commaList(value: string, expected: string): string[] {
+  const parts = value.split(',').map((part) => part.trim());
+  const empty = parts.indexOf('');
+  if (empty !== -1) {
+    const where = parts.length === 1 ? 'an empty list' : `entry ${empty + 1} of ${parts.length} is empty`;
+    throw new InvalidArgumentError(`expected a comma-separated list of ${expected} (got '${value}': ${where})`);
+  }
+  return parts;
+}
+
 /** Parses `--framing u32be,line,cobs` into names. */
 export function parseFramingList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of framing names (got '${value}')`);
-  return names;
+  return commaList(value, 'framing names');
 }
 
 /** Parses `--sizes 16,4096,64k` into byte counts (1 B to 1 MiB each). */
 export function parseSizeList(value: string): number[] {
-  const parts = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (parts.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of sizes such as 16,4096,64k (got '${value}')`);
-  return parts.map((part) => {
+  return commaList(value, 'sizes such as 16,4096,64k').map((part) => {
     const bytes = parsePositiveBytes(part);
     if (bytes > MAX_COMPARE_SIZE) throw new InvalidArgumentError(`sizes must be at most 1 MiB (1048576 bytes) (got '${part}')`);
     return bytes;
