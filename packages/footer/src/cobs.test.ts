@@ -171,6 +171,7 @@ describe('cobs: bad input', () => {
     expect(r.frames.map(toHex)).toEqual(['61']);
     expect(r.error?.code).toBe('ERR_TRUNCATED_FRAME');
     expect(r.error?.message).toMatch(/2 bytes without a 00 terminator/);
+    expect(run(cobs(), [hex('02 61 00 03')]).error?.message).toBe('stream ended inside a COBS frame: 1 byte without a 00 terminator');
   });
 
   it('an error is reported once: after an unrecoverable one, calls rethrow it without reading', () => {

@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, bytesText, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */
@@ -228,7 +228,7 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const n = buffer.length;
     if (n === 0) return undefined;
-    throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${n} bytes without a 00 terminator`));
+    throw (this.failed = new TruncatedFrameError(n, `stream ended inside a COBS frame: ${bytesText(n)} without a 00 terminator`));
   }
 
   // Decodes bytes[start, end), a whole frame already removed from the buffer (terminator too).
@@ -408,7 +408,3 @@ function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: 
 const idle = cobs();
 keepWarm(idle.createDecoder(), idle.createEncoder());
 
-/** `1 byte`, `2 bytes` (with `what` before the noun: `1 data byte`). */
-function bytesText(n: number, what = ''): string {
-  return `${n} ${what}byte${n === 1 ? '' : 's'}`;
-}

@@ -426,6 +426,7 @@ describe('delimiter: end of stream', () => {
     expect(r.error).toBeInstanceOf(TruncatedFrameError);
     expect((r.error as TruncatedFrameError).bufferedBytes).toBe(8);
     expect(r.error?.message).toMatch(/8 bytes after the last delimiter/);
+    expect(decodeEverySplit(delimiter({ delimiters: CRLF }), text('a\r\nb')).error?.message).toMatch(/: 1 byte after the last delimiter/);
   });
 
   it('allowUnterminatedLast: the leftover bytes are the last frame, as they are', () => {

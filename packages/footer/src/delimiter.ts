@@ -17,6 +17,7 @@ import type {
 import {
   booleanOption,
   bytesEqual,
+  bytesText,
   checkOptionsObject,
   checkPayload,
   describe,
@@ -300,7 +301,7 @@ function tooLongError(
 function truncatedError(config: DelimiterConfig, n: number): TruncatedFrameError {
   return new TruncatedFrameError(
     n,
-    `stream ended inside a frame: ${n} bytes after the last delimiter (${config.name}); ` +
+    `stream ended inside a frame: ${bytesText(n)} after the last delimiter (${config.name}); ` +
       'set allowUnterminatedLast to accept an unterminated last frame',
   );
 }

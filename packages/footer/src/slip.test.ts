@@ -211,7 +211,7 @@ describe('slip: bad input', () => {
     const r = decodeEverySplit(slip(), hex('c0 61 c0 c0 62'));
     expect(r.frames.map(toHex)).toEqual(['61']);
     expect(r.error?.code).toBe('ERR_TRUNCATED_FRAME');
-    expect(r.error?.message).toMatch(/1 bytes without an END/);
+    expect(r.error?.message).toMatch(/: 1 byte without an END/);
   });
 
   it('an error is reported once: after an unrecoverable one, calls rethrow it without reading', () => {

@@ -14,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, bytesText, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -241,7 +241,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const n = buffer.length;
     if (n === 0) return undefined;
-    throw (this.failed = new TruncatedFrameError(n, `stream ended inside a SLIP frame: ${n} bytes without an END (c0)`));
+    throw (this.failed = new TruncatedFrameError(n, `stream ended inside a SLIP frame: ${bytesText(n)} without an END (c0)`));
   }
 
   // The next frame cut from the window, or undefined when the window holds no END (the scan

@@ -122,6 +122,7 @@ describe('netstring', () => {
       bufferedBytes: 2,
       message: "stream ended inside a netstring length (2 bytes received, no ':' yet)",
     });
+    expect(decodeChunks(netstring(), [bytes('2:hi,1')]).error?.message).toBe("stream ended inside a netstring length (1 byte received, no ':' yet)");
     // The comma missing at the very end is a truncation, not a malformed frame.
     expect(decodeChunks(netstring(), [bytes('2:hi')]).error).toMatchObject({
       code: 'ERR_TRUNCATED_FRAME',

@@ -14,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, hexByte } from './shared.js';
+import { bytesText, checkOptionsObject, checkPayload, escapeBytes, exactDigits, hexByte } from './shared.js';
 
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -159,7 +159,7 @@ class NetstringDecoder implements FrameDecoder {
       new TruncatedFrameError(
         n,
         this.wire < 0
-          ? `stream ended inside a netstring length (${n} bytes received, no ':' yet)`
+          ? `stream ended inside a netstring length (${bytesText(n)} received, no ':' yet)`
           : `stream ended inside a netstring (${n} of ${this.wire} bytes received)`,
       ),
     );

@@ -67,6 +67,11 @@ export function describe(value: unknown): string {
   return withArticle(typeof value);
 }
 
+/** `1 byte`, `2 bytes`. */
+export function bytesText(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
 /** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */
 function withArticle(noun: string): string {
   return `${/^[aeio]/i.test(noun) ? 'an' : 'a'} ${noun}`;

@@ -227,7 +227,7 @@ describe('varint decoding', () => {
     expect(inHeader.error).toMatchObject({
       code: 'ERR_TRUNCATED_FRAME',
       bufferedBytes: 1,
-      message: 'stream ended inside a varint header (1 bytes received, the last with the continuation bit set)',
+      message: 'stream ended inside a varint header (1 byte received, the last with the continuation bit set)',
     });
     const inBody = decodeChunks(varint(), [hex('ac 02 00 00')]);
     expect(inBody.error).toMatchObject({

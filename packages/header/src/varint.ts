@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, hexByte } from './shared.js';
+import { bytesText, checkOptionsObject, checkPayload, hexByte } from './shared.js';
 
 // POW7[i] = 2^(7i): the weight of the i-th 7-bit group (exact as doubles up to i = 9).
 const POW7: readonly number[] = Array.from({ length: 10 }, (_, i) => 2 ** (7 * i));
@@ -184,7 +184,7 @@ class VarintDecoder implements FrameDecoder {
       new TruncatedFrameError(
         n,
         this.wire < 0
-          ? `stream ended inside a varint header (${n} bytes received, the last with the continuation bit set)`
+          ? `stream ended inside a varint header (${bytesText(n)} received, the last with the continuation bit set)`
           : `stream ended inside a varint frame (${n} of ${this.wire} bytes received)`,
       ),
     );
