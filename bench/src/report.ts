@@ -635,7 +635,8 @@ ${w5Table(input)}`);
 A worker thread (its own event loop and core) is the peer. In the throughput scenarios it
 listens and sends; this thread connects, receives and decodes, timed from the connection being
 up to the last frame. One worker serves all of a process's passes, the warm-up first, so that
-both ends run warm code in the timed passes.
+both ends run warm code in the timed passes. Every sender sets \`noDelay\`, as framewire's
+transport does by default.
 
 ### ${TCP_SCENARIOS.bulk}: ${fmtCount(bulk.frames)} frames (${fmtSize(bulk.frames * bulk.payloadLength)})
 
