@@ -149,15 +149,17 @@ describe('cobs: bad input', () => {
       { strategy: cobs(), wire: bad, message: 'COBS code 0x66 at offset 302 announces 101 data bytes, but the frame ends 100 bytes later; frame dropped' },
       { strategy: cobs({ maxFrameLength: 300, onTooLong: 'discard' }), wire: over, message: 'frame decodes to 301 bytes, over the maximum frame length of 300 bytes; dropping the frame' },
     ];
+    // Chunks that are copies of their own, as socket reads are: views of one buffer, back to
+    // back, would be taken as one view and decoded out of place.
     for (const { strategy, wire: stream, message } of cases) {
-      for (const chunks of [[stream], [stream.subarray(0, 200), stream.subarray(200)], Array.from(stream, (b) => Uint8Array.of(b))]) {
+      for (const chunks of [[stream], [stream.slice(0, 200), stream.slice(200)], Array.from(stream, (b) => Uint8Array.of(b))]) {
         const r = run(strategy, chunks);
         expect(r.recovered.map((e) => e.message), `${chunks.length} chunks`).toEqual([message]);
         expect(r.frames.map(toHex)).toEqual(['63']);
         expect(r.error).toBeUndefined();
       }
     }
-    const failing = run(cobs({ maxFrameLength: 300 }), [over.subarray(0, 100), over.subarray(100)]);
+    const failing = run(cobs({ maxFrameLength: 300 }), [over.slice(0, 100), over.slice(100)]);
     expect(failing.error).toBeInstanceOf(FrameTooLargeError);
     expect(failing.error).toMatchObject({ length: 301, recoverable: false });
   });
