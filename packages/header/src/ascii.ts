@@ -259,8 +259,7 @@ class AsciiEncoder implements FrameEncoder {
         this.max,
         this.max < this.requested
           ? `${this.name} cannot encode a payload of ${n} bytes: its length does not fit ${this.width} ` +
-              `digit${this.width === 1 ? '' : 's'} ` +
-              `(at most ${this.max})`
+              `digit${this.width === 1 ? '' : 's'} (at most ${this.max})`
           : `${this.name} cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
       );
     }

@@ -307,19 +307,27 @@ export function resolveListenOptions(options: ListenOptions): ListenConfig {
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError(`onError must be a function (got ${describe(onError)})`);
   }
-  const maxConnections = options.maxConnections === undefined ? Infinity : options.maxConnections;
+  const maxConnections = orDefault(options.maxConnections, Infinity);
   if (maxConnections !== Infinity) integer(maxConnections, 'maxConnections', 1, Number.MAX_SAFE_INTEGER);
   const socket = resolveSocketOptions(options);
   return Object.freeze({
     ...socket,
     host: optionalString(options.host, 'host') ?? '127.0.0.1',
-    port: path === undefined ? integer(options.port === undefined ? 0 : options.port, 'port', 0, 65_535) : 0,
+    port: path === undefined ? integer(orDefault(options.port, 0), 'port', 0, 65_535) : 0,
     path,
     tls: resolveTlsServer(options.tls, socket.idleTimeout),
     maxConnections,
-    backlog: integer(options.backlog === undefined ? 511 : options.backlog, 'backlog', 0, 65_535),
+    backlog: integer(orDefault(options.backlog, 511), 'backlog', 0, 65_535),
     onError,
   });
+}
+
+/**
+ * An option's value, or `fallback` when it is left out. Only `undefined` means "the default" (not
+ * `??`): a `null` is a mistake, which the option's own check then refuses.
+ */
+function orDefault<T, F>(value: T | undefined, fallback: F): T | F {
+  return value === undefined ? fallback : value;
 }
 
 export function resolveGraceMs(options: CloseOptions | undefined): number {
@@ -331,9 +339,9 @@ export function resolveGraceMs(options: CloseOptions | undefined): number {
 
 function resolveSocketOptions(options: SocketOptions): SocketConfig {
   const recvSize = options.recvSize === undefined ? undefined : integer(options.recvSize, 'recvSize', 1, MAX_RECV_SIZE);
-  const noDelay = options.noDelay === undefined ? true : options.noDelay;
+  const noDelay = orDefault(options.noDelay, true);
   if (typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean (got ${describe(noDelay)})`);
-  const keepAlive = options.keepAlive === undefined ? false : options.keepAlive;
+  const keepAlive = orDefault(options.keepAlive, false);
   let keepAliveDelay: false | number;
   if (typeof keepAlive === 'boolean') keepAliveDelay = keepAlive ? 0 : false;
   else if (typeof keepAlive === 'number') keepAliveDelay = timeout(keepAlive, 'keepAlive', 0);
@@ -350,7 +358,7 @@ function resolveTlsClient(tls: ConnectOptions['tls']): ConnectConfig['tls'] {
   if (tls === undefined || tls === false) return false;
   if (tls === true) return Object.freeze({ rejectUnauthorized: true });
   checkObject(tls, 'tls');
-  const rejectUnauthorized = tls.rejectUnauthorized === undefined ? true : tls.rejectUnauthorized;
+  const rejectUnauthorized = orDefault(tls.rejectUnauthorized, true);
   if (typeof rejectUnauthorized !== 'boolean') {
     throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
   }
@@ -373,8 +381,8 @@ function resolveTlsServer(tls: ListenOptions['tls'], idleTimeout: number): Liste
   if (given.cert === undefined || given.key === undefined) {
     throw new TypeError('tls.cert and tls.key are required to serve TLS');
   }
-  const requestCert = tls.requestCert === undefined ? false : tls.requestCert;
-  const rejectUnauthorized = tls.rejectUnauthorized === undefined ? true : tls.rejectUnauthorized;
+  const requestCert = orDefault(tls.requestCert, false);
+  const rejectUnauthorized = orDefault(tls.rejectUnauthorized, true);
   if (typeof requestCert !== 'boolean') throw new TypeError(`tls.requestCert must be a boolean (got ${describe(requestCert)})`);
   if (typeof rejectUnauthorized !== 'boolean') {
     throw new TypeError(`tls.rejectUnauthorized must be a boolean (got ${describe(rejectUnauthorized)})`);
