@@ -1,3 +1,4 @@
+import { indexOfByte } from './index-of-byte.js';
 import { keepWarm } from './warm.js';
 
 const EMPTY = new Uint8Array(0);
@@ -26,8 +27,8 @@ export interface ChunkBufferOptions {
  * - Reads, searches and `peek` address bytes by offset from the front, across chunk
  *   boundaries. Finding the chunk that holds an offset is O(1) for the access patterns
  *   decoders use (front, near the previous access, or just after it) and O(log chunks)
- *   otherwise; a search then costs O(bytes searched), inside chunks done by the native
- *   `Uint8Array.prototype.indexOf`.
+ *   otherwise; a search then costs O(bytes searched), inside chunks done by `indexOfByte`
+ *   (`memchr` on Node).
  * - `take(n)` removes `n` bytes from the front and returns them: a view (no copy) when they
  *   lie in one chunk, or in chunks that lie back to back in one `ArrayBuffer` (a reader that
  *   fills one block of memory read after read); otherwise one copy. Either is a plain
@@ -247,7 +248,7 @@ export class ChunkBuffer {
       // Search only up to `endOffset`: a bounded scan of a large chunk must not cost the
       // whole chunk (a delimiter decoder calls this with its frame limit as the bound).
       const found =
-        chunkEnd <= absStop ? chunk.indexOf(byte, at) : chunk.subarray(0, absStop - start).indexOf(byte, at);
+        chunkEnd <= absStop ? indexOfByte(chunk, byte, at) : indexOfByte(view(chunk, 0, absStop - start), byte, at);
       if (found !== -1) {
         this.cursor = i;
         return start + found - this.front;

@@ -25,3 +25,4 @@ export {
 } from './deframer.js';
 export type { DeframerOptions, ChunkSource } from './deframer.js';
 export { keepWarm } from './warm.js';
+export { indexOfByte } from './index-of-byte.js';
