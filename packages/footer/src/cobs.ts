@@ -1,4 +1,4 @@
-import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength, keepWarm } from '@framewire/chunk-buffer';
+import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength, keepWarm, indexOfByte } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
   FrameDecoder,
@@ -147,7 +147,7 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
         at = 0;
       }
       while (at < win.length) {
-        const q = win.indexOf(0, at + this.scanFrom);
+        const q = indexOfByte(win, 0, at + this.scanFrom);
         if (q === -1) {
           // Not in this chunk: go on after it, without searching its bytes again.
           this.scanFrom = win.length - at;
@@ -169,9 +169,8 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
           return frame;
         }
         // The window moves past the frame first: decoding it may throw a recoverable error.
-        const plain = this.winPlain;
         this.passWindow(q + 1);
-        return this.decodeFrame(plain, at, q);
+        return this.decodeFrame(win, at, q);
       }
       this.closeWindow();
     }
@@ -374,7 +373,7 @@ class CobsEncoder implements FrameEncoder {
     let o = base;
     let i = 0;
     for (;;) {
-      let zero = payload.indexOf(0, i);
+      let zero = indexOfByte(payload, 0, i);
       if (zero === -1) zero = n;
       const runStart = i;
       while (zero - i >= 254) {

@@ -5,6 +5,7 @@ import {
   isUint8Array,
   resolveMaxFrameLength,
   keepWarm,
+  indexOfByte,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -351,7 +352,7 @@ class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
     const win = this.win;
     const at = this.winAt;
     if (at < win.length && this.oneByte && buffer.length >= win.length - at) {
-      const i = win.indexOf(this.anchorByte, at + this.scanFrom);
+      const i = indexOfByte(win, this.anchorByte, at + this.scanFrom);
       if (i !== -1) {
         // \r\n: the one longer delimiter is one byte longer (headByte is -1 when there is none).
         const frameEnd = i > at && win[i - 1] === this.headByte ? i - 1 : i;
@@ -377,7 +378,7 @@ class AnchoredDelimiterDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const anchorLength = this.anchorLength;
     const from = at + this.scanFrom;
-    const i = anchorLength === 1 ? win.indexOf(this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
+    const i = anchorLength === 1 ? indexOfByte(win, this.anchorByte, from) : indexOfBytes(win, this.anchor, from);
     if (i === -1) {
       // Not in this chunk: go on after it, without searching its bytes again.
       this.scanFrom = Math.max(this.scanFrom, win.length - at - anchorLength + 1);
@@ -731,7 +732,7 @@ class DelimiterEncoder implements FrameEncoder {
       );
     }
     for (const d of config.forbidden) {
-      const at = d.length === 1 ? payload.indexOf(d[0]!) : indexOfBytes(payload, d);
+      const at = d.length === 1 ? indexOfByte(payload, d[0]!, 0) : indexOfBytes(payload, d);
       if (at !== -1) {
         throw new UnencodablePayloadError(
           `payload contains the delimiter ${toHex(d)} at offset ${at}; ${config.name} cannot carry it (use cobs or slip for binary data)`,

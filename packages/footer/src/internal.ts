@@ -1,5 +1,5 @@
 // Helpers shared by the footer strategies. Not exported from the package.
-import { isUint8Array, type ChunkBuffer } from '@framewire/chunk-buffer';
+import { indexOfByte, isUint8Array, type ChunkBuffer } from '@framewire/chunk-buffer';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -36,7 +36,7 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0)
   const m = needle.length;
   const first = needle[0]!;
   const last = haystack.length - m;
-  for (let at = haystack.indexOf(first, from); at !== -1 && at <= last; at = haystack.indexOf(first, at + 1)) {
+  for (let at = indexOfByte(haystack, first, from); at !== -1 && at <= last; at = indexOfByte(haystack, first, at + 1)) {
     let k = 1;
     while (k < m && haystack[at + k] === needle[k]) k++;
     if (k === m) return at;
@@ -174,24 +174,22 @@ export function allocate(n: number): Uint8Array {
  * and one view. `win[winAt]` is the buffer's first byte.
  */
 export abstract class WindowedDecoder {
+  // The window: a plain Uint8Array even when the chunk is a Node Buffer (whose `slice` makes a
+  // view, where the decoders need a copy; searched with indexOfByte, memchr on Node either way).
   protected win: Uint8Array = NO_BYTES;
   protected winAt = 0;
-  // The window's memory: frames are views made straight on it (a plain Uint8Array, even when
-  // the chunk is a Node Buffer: cheaper than `subarray`, and the same bytes).
+  // The window's memory: frames are views made straight on it (cheaper than `subarray`).
   protected winBuffer: ArrayBufferLike = NO_BYTES.buffer;
   protected winOffset = 0;
-  // The window as a plain Uint8Array (a Buffer's `slice` makes a view; this one's copies), for
-  // the frames that need decoding.
-  protected winPlain: Uint8Array = NO_BYTES;
 
   /** Opens the window on the buffered bytes, which must lie in one chunk. */
   protected openWindow(buffer: ChunkBuffer): Uint8Array {
-    const win = buffer.peek(0, buffer.length);
+    const front = buffer.peek(0, buffer.length);
+    const win = new Uint8Array(front.buffer, front.byteOffset, front.length);
     this.win = win;
     this.winAt = 0;
     this.winBuffer = win.buffer;
     this.winOffset = win.byteOffset;
-    this.winPlain = new Uint8Array(win.buffer, win.byteOffset, win.length);
     return win;
   }
 
@@ -206,6 +204,5 @@ export abstract class WindowedDecoder {
     this.win = NO_BYTES;
     this.winAt = 0;
     this.winBuffer = NO_BYTES.buffer;
-    this.winPlain = NO_BYTES;
   }
 }

@@ -1,4 +1,4 @@
-import { Deframer, isUint8Array, keepWarm, type FramingError } from '@framewire/chunk-buffer';
+import { Deframer, indexOfByte, isUint8Array, keepWarm, type FramingError } from '@framewire/chunk-buffer';
 import type { DelimiterPresetOptions } from './delimiter.js';
 import { checkOptionsObject, describe } from './internal.js';
 import { line } from './line.js';
@@ -94,7 +94,7 @@ export class LineTextDecoder {
       // A line begun in earlier chunks ends at this chunk's first \n: the decoder finishes it
       // (or goes on dropping it, with onTooLong 'discard'), with any lines it still holds after
       // a recoverable error.
-      const nl = chunk.indexOf(LF);
+      const nl = indexOfByte(chunk, LF, 0);
       from = nl === -1 ? chunk.length : nl + 1;
       this.#atLineStart = nl !== -1;
       try {

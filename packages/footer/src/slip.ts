@@ -5,6 +5,7 @@ import {
   UnencodablePayloadError,
   resolveMaxFrameLength,
   keepWarm,
+  indexOfByte,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -155,13 +156,13 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     if (at < win.length && this.scanned === 0 && buffer.length >= win.length - at) {
       const first = at;
       while (win[at] === END) at++;
-      const q = at < win.length ? win.indexOf(END, at) : -1;
+      const q = at < win.length ? indexOfByte(win, END, at) : -1;
       if (q !== -1) {
         buffer.skip(q + 1 - first);
         this.escapes = 0;
         // The first ESC at or after `at`, found once per ESC (UNKNOWN is below any `at`).
         let e = this.winEsc;
-        if (e !== -1 && e < at) e = this.winEsc = win.indexOf(ESC, at);
+        if (e !== -1 && e < at) e = this.winEsc = indexOfByte(win, ESC, at);
         return this.windowFrame(at, q, e);
       }
     }
@@ -222,7 +223,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
       const front = q > SMALL_FRAME ? buffer.peek(0, 1).buffer : undefined;
       const encoded = buffer.take(q);
       buffer.skip(1);
-      const e = firstEsc !== -1 ? firstEsc : encoded.indexOf(ESC, scanned);
+      const e = firstEsc !== -1 ? firstEsc : indexOfByte(encoded, ESC, scanned);
       return this.checkLength(
         e === -1 ? encoded : this.unescape(encoded, 0, q, e, front !== undefined && encoded.buffer !== front),
       );
@@ -263,7 +264,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const first = at;
     for (;;) {
       if (this.scanned === 0) while (at < win.length && win[at] === END) at++;
-      const q = win.indexOf(END, at + this.scanned);
+      const q = indexOfByte(win, END, at + this.scanned);
       if (q === -1) {
         // Not in this chunk: count its escapes for the limit and go on after it.
         if (at > first) buffer.skip(at - first);
@@ -275,7 +276,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
       buffer.skip(q + 1 - first);
       this.reset();
       let e = this.winEsc;
-      if (e === UNKNOWN || (e !== -1 && e < at)) e = win.indexOf(ESC, at);
+      if (e === UNKNOWN || (e !== -1 && e < at)) e = indexOfByte(win, ESC, at);
       this.winEsc = e;
       return this.windowFrame(at, q, e);
     }
@@ -292,18 +293,17 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         return frame;
       }
     } else if (q - at <= SMALL_FRAME + 2 && q - at <= this.maxFrameLength) {
-      const frame = this.unescapeSmall(this.winPlain, at, q, e);
+      const frame = this.unescapeSmall(this.win, at, q, e);
       if (frame !== undefined) {
         this.passWindow(q + 1);
         return frame;
       }
     }
-    const plain = this.winPlain;
     const win = this.win;
     const escaped = e !== -1 && e < q;
     // The window moves past the frame first: decoding it may throw a recoverable error.
     this.passWindow(q + 1);
-    return this.checkLength(escaped ? this.unescape(plain, at, q, e, false, win) : plain.subarray(at, q));
+    return this.checkLength(escaped ? this.unescape(win, at, q, e) : win.subarray(at, q));
   }
 
   // Escapes completed in win[from, to) (see `escapes`), using and moving the cached position of
@@ -318,7 +318,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
       from++;
     }
     let e = this.winEsc;
-    if (e === UNKNOWN || (e !== -1 && e < from)) e = win.indexOf(ESC, from);
+    if (e === UNKNOWN || (e !== -1 && e < from)) e = indexOfByte(win, ESC, from);
     if (this.firstEsc === -1 && e !== -1 && e < to) this.firstEsc = e - front;
     while (e !== -1 && e < to) {
       if (e + 1 === to) {
@@ -326,7 +326,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         break;
       }
       count++;
-      e = win.indexOf(ESC, e + 2);
+      e = indexOfByte(win, ESC, e + 2);
     }
     this.winEsc = e;
     return count;
@@ -355,7 +355,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const i = e + 1;
     const decoded = decodedByte(i < end ? bytes[i]! : -1);
     if (decoded === -1) return undefined;
-    const e2 = win.indexOf(ESC, i + 1);
+    const e2 = indexOfByte(win, ESC, i + 1);
     const o = e - start;
     if (e2 === -1 || e2 > end) {
       if (end - start - 1 > SMALL_FRAME) return undefined;
@@ -370,7 +370,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const decoded2 = decodedByte(e2 + 1 < end ? bytes[e2 + 1]! : -1);
     if (decoded2 === -1) return undefined;
-    const e3 = win.indexOf(ESC, e2 + 2);
+    const e3 = indexOfByte(win, ESC, e2 + 2);
     if (e3 !== -1 && e3 < end) return undefined;
     this.winEsc = e3;
     // out[k] holds bytes[start + k] (all but the last two): the bytes between the escapes move
@@ -397,9 +397,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // after it moved down over the freed byte. Leaves in winEsc the first ESC after `end` (the
   // search for the last one went there anyway).
   // `owned`: bytes is a copy this decoder may write to (the frame is unescaped in place, no copy).
-  // `search`: the same bytes as the chunk's own kind, for the ESC searches (a Node Buffer's
-  // `indexOf` is memchr, several times faster than Uint8Array's on a run of a hundred bytes).
-  private unescape(bytes: Uint8Array, start: number, end: number, e: number, owned = false, search = bytes): Uint8Array {
+  private unescape(bytes: Uint8Array, start: number, end: number, e: number, owned = false): Uint8Array {
     const n = end - start;
     let out = bytes;
     let base = start;
@@ -433,7 +431,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
         );
       }
       out[o++] = decoded;
-      e = search.indexOf(ESC, i + 1);
+      e = indexOfByte(bytes, ESC, i + 1);
       let runEnd = e;
       if (e === -1 || e > end) {
         this.winEsc = e;
@@ -460,7 +458,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   private malformed(bytes: Uint8Array, e: number, end: number, decoded: number, message: string): never {
     const rest = bytes.subarray(e, end);
     let escapes = 0;
-    for (let k = rest.indexOf(ESC); k !== -1 && k + 1 < rest.length; k = rest.indexOf(ESC, k + 2)) escapes++;
+    for (let k = indexOfByte(rest, ESC, 0); k !== -1 && k + 1 < rest.length; k = indexOfByte(rest, ESC, k + 2)) escapes++;
     const size = decoded + (end - e) - escapes;
     const max = this.config.maxFrameLength;
     if (size > max) {
@@ -539,8 +537,8 @@ class SlipEncoder implements FrameEncoder {
         'SLIP cannot carry an empty payload: RFC 1055 receivers, this decoder included, ignore empty frames',
       );
     }
-    const firstEnd = payload.indexOf(END);
-    const firstEsc = payload.indexOf(ESC);
+    const firstEnd = indexOfByte(payload, END, 0);
+    const firstEsc = indexOfByte(payload, ESC, 0);
     if (firstEnd === -1 && firstEsc === -1) return leadingEnd ? [END_PART, payload, END_PART] : [payload, END_PART];
     const firstSpecial = firstEnd === -1 ? firstEsc : firstEsc === -1 ? firstEnd : Math.min(firstEnd, firstEsc);
     // Room for every byte from the first special one on to be escaped; counted exactly only when
