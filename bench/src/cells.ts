@@ -9,6 +9,7 @@ import type { Shape } from './workloads.js';
 /** Implementations of the in-memory decode cells. */
 export const DECODE_IMPLS = {
   framewire: { label: 'framewire `Deframer`', module: 'framewire', output: 'bytes' },
+  'framewire-plain': { label: 'framewire `Deframer`, plain `Uint8Array` chunks', module: 'framewire', output: 'bytes' },
   'framewire-generator': { label: 'framewire `decodeFrames` (sync generator)', module: 'framewire', output: 'bytes' },
   'framewire-async': { label: 'framewire `decodeFramesAsync` (async source)', module: 'framewire', output: 'bytes' },
   'framewire-strings': { label: 'framewire `LineTextDecoder`', module: 'framewire', output: 'strings' },
@@ -114,6 +115,7 @@ export const CELLS: readonly Cell[] = [
   // W4, bytes out then strings out.
   ...decode('w4', 'line', [
     'framewire',
+    'framewire-plain',
     'reference',
     'serialport-delimiter',
     'framewire-strings',

@@ -580,12 +580,14 @@ ${decodeTable(
 
 ### Bytes out
 
-split2 (strings out) is listed for the lines/s target.
+split2 (strings out) is listed for the lines/s target. The plain-chunks row decodes the same
+chunks as plain \`Uint8Array\` views, as a WHATWG stream (\`fetch\` among them) hands them out.
 
 ${decodeTable(
   input,
   [
     decodeRow('w4', 'line', 'framewire', ' `line`'),
+    decodeRow('w4', 'line', 'framewire-plain'),
     decodeRow('w4', 'line', 'reference'),
     decodeRow('w4', 'line', 'serialport-delimiter'),
     decodeRow('w4', 'line', 'split2', ' (strings)'),

@@ -28,6 +28,23 @@ export const framewireImpls = {
     };
   },
 
+  /**
+   * `Deframer.push` as above, over the same chunks as plain `Uint8Array` views (what a WHATWG
+   * stream, `fetch` among them, hands out): no `Buffer` methods on the chunks.
+   */
+  'framewire-plain'(workload: Workload): Pass {
+    const strategy = strategyFor(workload.wire);
+    const chunks = workload.chunks.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    return (tally) => {
+      const deframer = new Deframer(strategy);
+      const onFrame = (frame: Uint8Array): void => {
+        tally.add(frame);
+      };
+      for (const chunk of chunks) deframer.push(chunk, onFrame);
+      deframer.end(onFrame);
+    };
+  },
+
   /** `decodeFrames(chunks, strategy)`: the generator over a synchronous iterable. */
   'framewire-generator'(workload: Workload): Pass {
     const strategy = strategyFor(workload.wire);
