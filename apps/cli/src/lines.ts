@@ -1,4 +1,5 @@
 import { ChunkBuffer, FrameTooLargeError } from '@framewire/chunk-buffer';
+import { plural } from './output.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -30,7 +31,7 @@ export class LineSplitter {
     return new FrameTooLargeError(
       length,
       max,
-      `input line ${this.lineNumber} of ${atLeast ? 'more than ' : ''}${atLeast ? max : length} bytes exceeds the maximum frame length of ${max} bytes`,
+      `input line ${this.lineNumber} of ${atLeast ? 'more than ' : ''}${plural(atLeast ? max : length, 'byte')} exceeds the maximum frame length of ${plural(max, 'byte')}`,
     );
   }
 

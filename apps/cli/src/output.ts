@@ -104,6 +104,11 @@ export function writeWithBackpressure(stream: Writable | NodeJS.WritableStream, 
   });
 }
 
+/** `1 frame`, `2 frames`: a count and its noun, plural unless the count is 1. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Formats a byte count for people: `512 B`, `1.5 KiB`, `8 MiB`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -97,5 +97,8 @@ describe('LineSplitter', () => {
     expect(() => {
       unfinished.push(te.encode('ab\nlonger'), () => undefined);
     }).toThrow('input line 2 of more than 3 bytes exceeds the maximum frame length of 3 bytes');
+    expect(() => {
+      new LineSplitter(1).push(te.encode('a\nbc\n'), () => undefined);
+    }).toThrow('input line 2 of 2 bytes exceeds the maximum frame length of 1 byte');
   });
 });

@@ -1,3 +1,4 @@
+import { bytesText } from './errors.js';
 import { indexOfByte } from './index-of-byte.js';
 import { keepWarm } from './warm.js';
 
@@ -485,7 +486,7 @@ export class ChunkBuffer {
 function rangeError(offset: number, n: number, length: number): RangeError {
   const range = `bytes ${offset}..${offset + n}`;
   return isWholeOrInfinite(offset) && isWholeOrInfinite(n)
-    ? new RangeError(`${range} are out of range (buffer holds ${length} bytes)`)
+    ? new RangeError(`${range} are out of range (buffer holds ${bytesText(length)})`)
     : new RangeError(`${range} are not whole bytes: offsets and lengths must be integers`);
 }
 

@@ -1,5 +1,5 @@
 import { ChunkBuffer, describe } from './chunk-buffer.js';
-import { FrameTooLargeError, FramingError } from './errors.js';
+import { FrameTooLargeError, FramingError, bytesText } from './errors.js';
 import type { FrameDecoder, FrameEncoder, FramingStrategy } from './framing.js';
 import { keepWarm } from './warm.js';
 
@@ -179,8 +179,8 @@ export class Deframer {
     return new FrameTooLargeError(
       buffered,
       this.cap,
-      `buffered ${buffered} bytes, over the cap of ${this.cap} bytes plus ${BEHIND_CHUNKS} chunks of ${this.largestChunk} ` +
-        `bytes, while recoverable errors were thrown one call at a time, faster than the calls decoded the bytes ` +
+      `buffered ${bytesText(buffered)}, over the cap of ${bytesText(this.cap)} plus ${BEHIND_CHUNKS} chunks of ${bytesText(this.largestChunk)}, ` +
+        `while recoverable errors were thrown one call at a time, faster than the calls decoded the bytes ` +
         `after them; pass onRecoverableError to decode past them. The last recoverable error (the cause): ${error.message}`,
       { cause: error },
     );
@@ -221,7 +221,7 @@ export class Deframer {
           throw new FrameTooLargeError(
             buffer.length,
             this.cap,
-            `buffered ${buffer.length} bytes without completing a frame, over the cap of ${this.cap} bytes`,
+            `buffered ${bytesText(buffer.length)} without completing a frame, over the cap of ${bytesText(this.cap)}`,
           );
         }
         return frames;
@@ -276,7 +276,7 @@ keepWarm(idleDeframer);
 function frameWithoutBytes(buffered: number): Error {
   return new Error(
     `the decoder broke the framing contract: decode() returned a frame without consuming a byte ` +
-      `(${buffered} bytes buffered), and would return frames forever; a frame must remove its bytes from the buffer`,
+      `(${bytesText(buffered)} buffered), and would return frames forever; a frame must remove its bytes from the buffer`,
   );
 }
 
@@ -285,7 +285,7 @@ function frameWithoutBytes(buffered: number): Error {
 function stuckDecoder(error: FramingError, buffered: number): Error {
   return new Error(
     `the decoder broke the framing contract: it threw a recoverable ${error.name} again without consuming a byte ` +
-      `since the last one (${buffered} bytes buffered), and would be called forever; a recoverable error must ` +
+      `since the last one (${bytesText(buffered)} buffered), and would be called forever; a recoverable error must ` +
       `drop the bad frame. The decoder's error (the cause): ${error.message}`,
     { cause: error },
   );

@@ -5,6 +5,11 @@
  * @module
  */
 
+/** `1 byte`, `2 bytes`: for messages. Internal to the package. */
+export function bytesText(n: number | bigint): string {
+  return `${n} byte${n === 1 || n === 1n ? '' : 's'}`;
+}
+
 /** Stable codes carried by every {@link FramingError}. */
 export type FramingErrorCode =
   | 'ERR_FRAME_TOO_LARGE'
@@ -88,7 +93,7 @@ export class FrameTooLargeError extends FramingError {
   readonly maxFrameLength: number;
 
   constructor(length: number | bigint, maxFrameLength: number, message?: string, options?: FramingErrorOptions) {
-    super(message ?? `frame of ${length} bytes exceeds the maximum frame length of ${maxFrameLength} bytes`, options);
+    super(message ?? `frame of ${bytesText(length)} exceeds the maximum frame length of ${bytesText(maxFrameLength)}`, options);
     this.length = length;
     this.maxFrameLength = maxFrameLength;
   }
@@ -111,7 +116,7 @@ export class TruncatedFrameError extends FramingError {
   readonly bufferedBytes: number;
 
   constructor(bufferedBytes: number, message?: string, options?: FramingErrorOptions) {
-    super(message ?? `stream ended inside a frame (${bufferedBytes} bytes of an incomplete frame received)`, options);
+    super(message ?? `stream ended inside a frame (${bytesText(bufferedBytes)} of an incomplete frame received)`, options);
     this.bufferedBytes = bufferedBytes;
   }
 }

@@ -44,6 +44,8 @@ describe('the FramingError family', () => {
     const huge = new FrameTooLargeError(2n ** 64n - 1n, 100);
     expect(huge.length).toBe(18446744073709551615n);
     expect(huge.message).toBe('frame of 18446744073709551615 bytes exceeds the maximum frame length of 100 bytes');
+    expect(new FrameTooLargeError(2, 1).message).toBe('frame of 2 bytes exceeds the maximum frame length of 1 byte');
+    expect(new FrameTooLargeError(1n, 0).message).toBe('frame of 1 byte exceeds the maximum frame length of 0 bytes');
   });
 
   it('TruncatedFrameError carries the buffered byte count', () => {

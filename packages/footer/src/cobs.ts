@@ -189,7 +189,7 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
           this.tooLong(
             buffer,
             scanned,
-            `no 00 terminator within ${scanned} encoded bytes, which decode to more than the maximum frame length of ${config.maxFrameLength} bytes`,
+            `no 00 terminator within ${bytesText(scanned, 'encoded ')}, which decode to more than the maximum frame length of ${bytesText(config.maxFrameLength)}`,
             false,
           );
         }
@@ -249,7 +249,7 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
   private checkDecoded(size: number): void {
     const max = this.config.maxFrameLength;
     if (size > max) {
-      this.tooLong(undefined, size, `frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+      this.tooLong(undefined, size, `frame decodes to ${bytesText(size)}, over the maximum frame length of ${bytesText(max)}`, true);
     }
   }
 
@@ -365,7 +365,7 @@ class CobsEncoder implements FrameEncoder {
     const n = payload.length;
     const max = this.config.maxFrameLength;
     if (n > max) {
-      throw new FrameTooLargeError(n, max, `payload of ${n} bytes exceeds the maximum frame length of ${max} bytes`);
+      throw new FrameTooLargeError(n, max, `payload of ${bytesText(n)} exceeds the maximum frame length of ${bytesText(max)}`);
     }
     pool.reserve(cobsEncodedLength(n) + 1);
     const out = pool.array;

@@ -198,6 +198,9 @@ describe('delimiter: the encoder refuses what the wire cannot carry', () => {
     expect(() => enc.encode(text('abc'))).not.toThrow();
     expect(() => enc.encode(text('abcd'))).toThrow(FrameTooLargeError);
     expect(() => enc.encode(text('abcd'))).toThrow(/payload of 4 bytes exceeds the maximum frame length of 3 bytes/);
+    expect(() => delimiter({ delimiters: CRLF, maxFrameLength: 1 }).createEncoder().encode(text('ab'))).toThrow(
+      /payload of 2 bytes exceeds the maximum frame length of 1 byte$/,
+    );
   });
 
   it('round trip: every payload the encoder accepts comes back under random chunking', () => {

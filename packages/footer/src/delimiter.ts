@@ -221,7 +221,7 @@ function resolveDelimiters(value: unknown): readonly Uint8Array[] {
         const before = outer.length - (at + inner.length);
         if (before >= 2) {
           throw new RangeError(
-            `delimiters: ${toHex(outer)} contains ${toHex(inner)} ending ${before} bytes before its end; a delimiter may ` +
+            `delimiters: ${toHex(outer)} contains ${toHex(inner)} ending ${bytesText(before)} before its end; a delimiter may ` +
               'contain another only at its end or one byte before it (a stream ending inside it would leave a frame and ' +
               'a partial delimiter at once)',
           );
@@ -292,8 +292,8 @@ function tooLongError(
 ): FrameTooLargeError {
   const max = config.maxFrameLength;
   const what = delimiterSeen
-    ? `frame of ${length} bytes exceeds the maximum frame length of ${max} bytes`
-    : `no delimiter within the first ${length} bytes: the frame exceeds the maximum frame length of ${max} bytes`;
+    ? `frame of ${bytesText(length)} exceeds the maximum frame length of ${bytesText(max)}`
+    : `no delimiter within the first ${bytesText(length)}: the frame exceeds the maximum frame length of ${bytesText(max)}`;
   return new FrameTooLargeError(length, max, recoverable ? `${what}; dropping it up to the next delimiter` : what, {
     recoverable,
   });
@@ -705,7 +705,7 @@ function endOfStream(
   if (n === 0) return undefined;
   if (!config.allowUnterminatedLast) throw fail(truncatedError(config, n));
   if (n > config.maxFrameLength) {
-    const what = `unterminated last frame of ${n} bytes exceeds the maximum frame length of ${config.maxFrameLength} bytes`;
+    const what = `unterminated last frame of ${bytesText(n)} exceeds the maximum frame length of ${bytesText(config.maxFrameLength)}`;
     if (!config.discard) throw fail(new FrameTooLargeError(n, config.maxFrameLength, what));
     buffer.skip(n);
     throw new FrameTooLargeError(n, config.maxFrameLength, `${what}; dropping it`, { recoverable: true });
@@ -728,7 +728,7 @@ class DelimiterEncoder implements FrameEncoder {
       throw new FrameTooLargeError(
         n,
         config.maxFrameLength,
-        `payload of ${n} bytes exceeds the maximum frame length of ${config.maxFrameLength} bytes`,
+        `payload of ${bytesText(n)} exceeds the maximum frame length of ${bytesText(config.maxFrameLength)}`,
       );
     }
     for (const d of config.forbidden) {

@@ -266,7 +266,7 @@ describe('slip: limits (on the decoded payload)', () => {
     // maximum frame length of 1 bytes" (the last ESC counted as nothing), with error.length 1.
     const r = decodeEverySplit(slip({ maxFrameLength: 1 }), hex('db dc db'));
     expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
-    expect(r.error?.message).toMatch(/no END within 3 bytes, which decode to at least 2 bytes: over the maximum frame length of 1 bytes/);
+    expect(r.error?.message).toMatch(/no END within 3 bytes, which decode to at least 2 bytes: over the maximum frame length of 1 byte$/);
     // error.length is the bytes seen (see the next test); the decoded count is in the message.
     expect((r.error as FrameTooLargeError).length).toBe(3);
     // db db …: each ESC takes the byte after it (a bad escape), as the decoder pairs them.

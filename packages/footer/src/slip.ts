@@ -195,8 +195,8 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
           this.tooLong(
             buffer,
             scanned,
-            `no END within ${scanned} bytes, which decode to at least ${scanned - this.escapes} bytes: ` +
-              `over the maximum frame length of ${config.maxFrameLength} bytes`,
+            `no END within ${bytesText(scanned)}, which decode to at least ${bytesText(scanned - this.escapes)}: ` +
+              `over the maximum frame length of ${bytesText(config.maxFrameLength)}`,
             false,
           );
         }
@@ -337,7 +337,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const max = this.config.maxFrameLength;
     const size = frame.length;
     if (size > max) {
-      this.tooLong(undefined, size, `frame decodes to ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+      this.tooLong(undefined, size, `frame decodes to ${bytesText(size)}, over the maximum frame length of ${bytesText(max)}`, true);
     }
     return frame;
   }
@@ -462,7 +462,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     const size = decoded + (end - e) - escapes;
     const max = this.config.maxFrameLength;
     if (size > max) {
-      this.tooLong(undefined, size, `frame decodes to at least ${size} bytes, over the maximum frame length of ${max} bytes`, true);
+      this.tooLong(undefined, size, `frame decodes to at least ${bytesText(size)}, over the maximum frame length of ${bytesText(max)}`, true);
     }
     throw new MalformedFrameError(message, { recoverable: true });
   }
@@ -530,7 +530,7 @@ class SlipEncoder implements FrameEncoder {
     const n = payload.length;
     const { maxFrameLength, leadingEnd } = this.config;
     if (n > maxFrameLength) {
-      throw new FrameTooLargeError(n, maxFrameLength, `payload of ${n} bytes exceeds the maximum frame length of ${maxFrameLength} bytes`);
+      throw new FrameTooLargeError(n, maxFrameLength, `payload of ${bytesText(n)} exceeds the maximum frame length of ${bytesText(maxFrameLength)}`);
     }
     if (n === 0) {
       throw new UnencodablePayloadError(

@@ -13,7 +13,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOption } from './shared.js';
+import { bytesText, checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOption } from './shared.js';
 
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {
@@ -170,8 +170,8 @@ class AsciiDecoder implements FrameDecoder {
       new TruncatedFrameError(
         n,
         this.wire < 0
-          ? `stream ended inside an ${this.name} header (${n} of ${this.width} bytes received)`
-          : `stream ended inside an ${this.name} frame (${n} of ${this.wire} bytes received)`,
+          ? `stream ended inside an ${this.name} header (${n} of ${bytesText(this.width)} received)`
+          : `stream ended inside an ${this.name} frame (${n} of ${bytesText(this.wire)} received)`,
       ),
     );
   }
@@ -217,7 +217,7 @@ class AsciiDecoder implements FrameDecoder {
         new FrameTooLargeError(
           declared,
           this.max,
-          `${this.name} header declares a frame of ${declared} bytes, over the maximum frame length of ${this.max} bytes`,
+          `${this.name} header declares a frame of ${bytesText(declared)}, over the maximum frame length of ${bytesText(this.max)}`,
         ),
       );
     }
@@ -258,9 +258,9 @@ class AsciiEncoder implements FrameEncoder {
         n,
         this.max,
         this.max < this.requested
-          ? `${this.name} cannot encode a payload of ${n} bytes: its length does not fit ${this.width} ` +
+          ? `${this.name} cannot encode a payload of ${bytesText(n)}: its length does not fit ${this.width} ` +
               `digit${this.width === 1 ? '' : 's'} (at most ${this.max})`
-          : `${this.name} cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
+          : `${this.name} cannot encode a payload of ${bytesText(n)}, over the maximum frame length of ${bytesText(this.max)}`,
       );
     }
     const header = new Uint8Array(this.width).fill(SPACE);

@@ -199,6 +199,9 @@ describe('lengthPrefix limits', () => {
     expect(() => encoder.encode(payload(101))).toThrow(
       'u32be cannot encode a payload of 101 bytes: the frame would be 101 bytes, over the maximum frame length of 100 bytes',
     );
+    expect(() => lengthPrefix({ maxFrameLength: 1 }).createEncoder().encode(payload(2))).toThrow(
+      'u32be cannot encode a payload of 2 bytes: the frame would be 2 bytes, over the maximum frame length of 1 byte',
+    );
     const over = encodeFrame(lengthPrefix({ maxFrameLength: 101 }).createEncoder(), payload(101));
     expect(decodeChunks(strategy, [over]).error?.code).toBe('ERR_FRAME_TOO_LARGE');
   });

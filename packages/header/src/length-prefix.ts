@@ -14,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
+import { booleanOption, bytesText, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
 
 /** Widths, in bytes, a binary length field can have. */
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
@@ -272,7 +272,7 @@ function resolveConfig(options: LengthPrefixOptions | undefined): LengthPrefixCo
   if (maxContent < 0) {
     throw new RangeError(
       `${name}: a ${lengthFieldLength}-byte length field cannot express any frame with lengthAdjustment ${lengthAdjustment}` +
-        (lengthIncludesHeader ? ` and lengthIncludesHeader (header of ${headerLength} bytes)` : ''),
+        (lengthIncludesHeader ? ` and lengthIncludesHeader (header of ${bytesText(headerLength)})` : ''),
     );
   }
   const maxFrameLength = Math.min(requested, kept + maxContent);
@@ -348,7 +348,7 @@ export class LengthPrefixStrategy implements FramingStrategy {
     const c = this.#config;
     if (c.lengthFieldOffset !== 0) {
       throw new TypeError(
-        `${c.name} cannot encode: the ${c.lengthFieldOffset} bytes before the length field (lengthFieldOffset) belong to ` +
+        `${c.name} cannot encode: the ${bytesText(c.lengthFieldOffset)} before the length field (lengthFieldOffset) belong to ` +
           'your protocol and the encoder cannot invent them; this configuration is decode-only',
       );
     }
@@ -426,8 +426,8 @@ class LengthPrefixDecoder implements FrameDecoder {
       new TruncatedFrameError(
         n,
         this.wire < 0
-          ? `stream ended inside a ${this.name} header (${n} of ${this.headerLength} bytes received)`
-          : `stream ended inside a ${this.name} frame (${n} of ${this.wire} bytes received)`,
+          ? `stream ended inside a ${this.name} header (${n} of ${bytesText(this.headerLength)} received)`
+          : `stream ended inside a ${this.name} frame (${n} of ${bytesText(this.wire)} received)`,
       ),
     );
   }
@@ -477,7 +477,7 @@ class LengthPrefixDecoder implements FrameDecoder {
     return new FrameTooLargeError(
       frame,
       this.max,
-      `${this.name} header declares a frame of ${frame} bytes, over the maximum frame length of ${this.max} bytes`,
+      `${this.name} header declares a frame of ${bytesText(frame)}, over the maximum frame length of ${bytesText(this.max)}`,
     );
   }
 
@@ -509,7 +509,7 @@ class LengthPrefixEncoder implements FrameEncoder {
     const value = n + this.inverseDelta;
     if (value < 0) {
       throw new UnencodablePayloadError(
-        `${c.name} cannot encode ${n} bytes: with lengthAdjustment ${c.lengthAdjustment}` +
+        `${c.name} cannot encode ${bytesText(n)}: with lengthAdjustment ${c.lengthAdjustment}` +
           `${c.lengthIncludesHeader ? ' and lengthIncludesHeader' : ''} every frame has at least ${n - value} content bytes`,
       );
     }
@@ -545,15 +545,15 @@ class LengthPrefixEncoder implements FrameEncoder {
       return new FrameTooLargeError(
         frame,
         c.maxFrameLength,
-        `${c.name} cannot encode a payload of ${n} bytes: its ${c.lengthFieldLength}-byte length field holds at most ` +
-          `${c.fieldMax}, so frames are limited to ${c.maxFrameLength} bytes`,
+        `${c.name} cannot encode a payload of ${bytesText(n)}: its ${c.lengthFieldLength}-byte length field holds at most ` +
+          `${c.fieldMax}, so frames are limited to ${bytesText(c.maxFrameLength)}`,
       );
     }
     return new FrameTooLargeError(
       frame,
       c.maxFrameLength,
-      `${c.name} cannot encode a payload of ${n} bytes: the frame would be ${frame} bytes, over the maximum frame ` +
-        `length of ${c.maxFrameLength} bytes`,
+      `${c.name} cannot encode a payload of ${bytesText(n)}: the frame would be ${bytesText(frame)}, over the maximum frame ` +
+        `length of ${bytesText(c.maxFrameLength)}`,
     );
   }
 }

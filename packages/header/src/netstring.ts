@@ -141,7 +141,7 @@ class NetstringDecoder implements FrameDecoder {
     if (trailer !== COMMA) {
       const n = wire - 1 - this.headLength;
       throw this.fail(
-        new MalformedFrameError(`netstring payload of ${n} bytes is followed by ${hexByte(trailer)}, not ',' (0x2c)`),
+        new MalformedFrameError(`netstring payload of ${bytesText(n)} is followed by ${hexByte(trailer)}, not ',' (0x2c)`),
       );
     }
     this.wire = -1;
@@ -160,7 +160,7 @@ class NetstringDecoder implements FrameDecoder {
         n,
         this.wire < 0
           ? `stream ended inside a netstring length (${bytesText(n)} received, no ':' yet)`
-          : `stream ended inside a netstring (${n} of ${this.wire} bytes received)`,
+          : `stream ended inside a netstring (${n} of ${bytesText(this.wire)} received)`,
       ),
     );
   }
@@ -179,8 +179,8 @@ class NetstringDecoder implements FrameDecoder {
     return new FrameTooLargeError(
       declared,
       this.max,
-      `netstring length ${escapeBytes(digits)} already declares ${declared} bytes, over the maximum ` +
-        `frame length of ${this.max} bytes`,
+      `netstring length ${escapeBytes(digits)} already declares ${bytesText(declared)}, over the maximum ` +
+        `frame length of ${bytesText(this.max)}`,
     );
   }
 
@@ -204,7 +204,7 @@ class NetstringEncoder implements FrameEncoder {
       throw new FrameTooLargeError(
         n,
         this.max,
-        `netstring cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
+        `netstring cannot encode a payload of ${bytesText(n)}, over the maximum frame length of ${bytesText(this.max)}`,
       );
     }
     let digits = 1;

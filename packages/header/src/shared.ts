@@ -68,8 +68,8 @@ export function describe(value: unknown): string {
 }
 
 /** `1 byte`, `2 bytes`. */
-export function bytesText(n: number): string {
-  return `${n} byte${n === 1 ? '' : 's'}`;
+export function bytesText(n: number | bigint): string {
+  return `${n} byte${n === 1 || n === 1n ? '' : 's'}`;
 }
 
 /** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */

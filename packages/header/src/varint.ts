@@ -185,7 +185,7 @@ class VarintDecoder implements FrameDecoder {
         n,
         this.wire < 0
           ? `stream ended inside a varint header (${bytesText(n)} received, the last with the continuation bit set)`
-          : `stream ended inside a varint frame (${n} of ${this.wire} bytes received)`,
+          : `stream ended inside a varint frame (${n} of ${bytesText(this.wire)} received)`,
       ),
     );
   }
@@ -196,7 +196,7 @@ class VarintDecoder implements FrameDecoder {
     if ((b & 0x7f) !== 0) return this.tooLarge(buffer, i + 1, (b & 0x7f) * POW7[i]! + valueSoFar, true);
     const shown = Array.from(buffer.peek(0, i + 1), hexByte).join(' ');
     return new MalformedHeaderError(
-      `varint header (${shown}…) is longer than the ${this.maxHeader} bytes any length up to the maximum frame length ` +
+      `varint header (${shown}…) is longer than the ${bytesText(this.maxHeader)} any length up to the maximum frame length ` +
         `of ${this.max} needs, and byte ${i + 1} carries no value bits: zero padding is not a length`,
     );
   }
@@ -214,9 +214,9 @@ class VarintDecoder implements FrameDecoder {
       for (let k = n - 1; k >= 0; k--) declared = (declared << 7n) | BigInt(head[k]! & 0x7f);
     }
     const what = continued
-      ? `varint header (${Array.from(head, hexByte).join(' ')}…) declares a frame of at least ${declared} bytes`
-      : `varint header declares a frame of ${declared} bytes`;
-    return new FrameTooLargeError(declared, this.max, `${what}, over the maximum frame length of ${this.max} bytes`);
+      ? `varint header (${Array.from(head, hexByte).join(' ')}…) declares a frame of at least ${bytesText(declared)}`
+      : `varint header declares a frame of ${bytesText(declared)}`;
+    return new FrameTooLargeError(declared, this.max, `${what}, over the maximum frame length of ${bytesText(this.max)}`);
   }
 
   private fail(error: FramingError): FramingError {
@@ -239,7 +239,7 @@ class VarintEncoder implements FrameEncoder {
       throw new FrameTooLargeError(
         n,
         this.max,
-        `varint cannot encode a payload of ${n} bytes, over the maximum frame length of ${this.max} bytes`,
+        `varint cannot encode a payload of ${bytesText(n)}, over the maximum frame length of ${bytesText(this.max)}`,
       );
     }
     const header = new Uint8Array(varintLength(n));

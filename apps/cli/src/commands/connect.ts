@@ -11,7 +11,7 @@ import { framingErrorForCli } from '../framing.js';
 import { BatchWriter, processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
 import { LineSplitter } from '../lines.js';
-import { createLogger, formatBytes, restoreOnSignal } from '../output.js';
+import { createLogger, formatBytes, plural, restoreOnSignal } from '../output.js';
 import type { Logger } from '../output.js';
 import { collect, parseArenaBytes, parseCount, parseRecvSize, parseRemotePort, parseSeconds } from '../options.js';
 import { readCaFile } from '../tls-files.js';
@@ -107,7 +107,7 @@ async function checkMessageFile(path: string, strategy: FramingStrategy, encoder
   }
   if (size > strategy.maxFrameLength) {
     throw new CliError(
-      `message file ${path} is ${size} bytes, over the maximum frame length of ${strategy.maxFrameLength} bytes of ${strategy.name} (raise it with --max-frame)`,
+      `message file ${path} is ${plural(size, 'byte')}, over the maximum frame length of ${plural(strategy.maxFrameLength, 'byte')} of ${strategy.name} (raise it with --max-frame)`,
     );
   }
   if (regular) encodeNamed(encoder, await readMessageFile(path), `message file ${path}`);
@@ -227,10 +227,6 @@ async function closeGracefully(connection: Connection, chunks: AsyncIterator<Uin
   } finally {
     clearTimeout(timer);
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { encodeNamed, previewFrame } from '../frame-output.js';
 import { framingErrorForCli } from '../framing.js';
 import { processIo } from '../io.js';
 import type { CommandIo } from '../io.js';
-import { createLogger, formatBytes } from '../output.js';
+import { createLogger, formatBytes, plural } from '../output.js';
 import type { Logger } from '../output.js';
 import { parsePort, parsePositiveCount, parseRecvSize, parseSeconds } from '../options.js';
 import { readServerTlsFiles } from '../tls-files.js';
@@ -43,10 +43,6 @@ export interface ServeOptions {
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 const textEncoder = new TextEncoder();
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 interface ConnectionOutcome {
   frames: number;
@@ -124,7 +120,7 @@ async function serveConnection(
       if (deframer.bufferedBytes > 0 && frameTimer === undefined && frameTimeoutMs > 0) {
         frameTimer = setTimeout(() => {
           connection.close(
-            new CliError(`frame not completed within ${options.frameTimeout} s (${deframer.bufferedBytes} bytes received of it)`),
+            new CliError(`frame not completed within ${options.frameTimeout} s (${plural(deframer.bufferedBytes, 'byte')} received of it)`),
           );
         }, frameTimeoutMs);
       }

@@ -7,6 +7,7 @@
 import { concatBytes, type FramingStrategy } from '@framewire/chunk-buffer';
 import { carriableText, type Fitting } from './carry.js';
 import { Random, textPayload } from './data.js';
+import { plural } from '../output.js';
 import { tryEncode, type RefusalCode } from './overhead.js';
 
 /** The test's name in the report's notes. */
@@ -113,5 +114,5 @@ export function measureStreaming(strategy: FramingStrategy, seed: number, fittin
     }
     return { needsLengthUpFront: common < payloadBytes / 2, probePayloadBytes: payloadBytes, commonWirePrefixBytes: common };
   }
-  throw new Error(`${strategy.name} cannot carry a text payload of ${Math.floor(strategy.maxFrameLength / 2)} bytes and a longer one`);
+  throw new Error(`${strategy.name} cannot carry a text payload of ${plural(Math.floor(strategy.maxFrameLength / 2), 'byte')} and a longer one`);
 }
