@@ -177,6 +177,26 @@ describe('frameReads', () => {
     expect(reads.next().length).toBe(65_536 + 4);
   });
 
+  it('refuses a filled() that does not match the memory next() returned, and changes nothing', () => {
+    const reads = frameReads(u32be());
+    expect(() => {
+      reads.filled(1);
+    }).toThrow(new RangeError('filled(1) without a next() before it: each read reports once, on the memory next() returned'));
+    const first = reads.next();
+    for (const bad of [first.length + 1, -1, 1.5, Number.NaN]) {
+      expect(() => {
+        reads.filled(bad);
+      }).toThrow(new RangeError(`filled(${bad}): a read fills 0 to ${first.length} bytes, the length of the memory next() returned`));
+    }
+    first.set([0, 1, 0, 0]);
+    reads.filled(4);
+    expect(() => {
+      reads.filled(0);
+    }).toThrow(RangeError);
+    // The layout went on from the good report: the next read is the announced payload and a header.
+    expect(reads.next().length).toBe(65_536 + 4);
+  });
+
   it('refuses strategies whose frames are not the payload alone, and bad options', () => {
     expect(() => frameReads(varint())).toThrow(
       new TypeError('frameReads needs a binary length-prefix strategy (u8 … u64le, lengthPrefix()), got varint'),

@@ -9,7 +9,11 @@ import { checkOptionsObject, describe, integerOption } from './shared.js';
 export interface ReadMemory {
   /** The memory the next read fills from its start: at most its length (at least 1 byte). */
   next(): Uint8Array;
-  /** The read into the memory `next()` last returned filled its first `bytesRead` bytes. */
+  /**
+   * The read into the memory `next()` last returned filled its first `bytesRead` bytes. Called
+   * once per `next()`; `frameReads` throws a `RangeError` for a count outside 0 to that
+   * memory's length, and for a `filled` without a `next` before it.
+   */
   filled(bytesRead: number): void;
 }
 
@@ -109,6 +113,8 @@ class FrameReads implements ReadMemory {
   readonly #headBuffer = new ChunkBuffer();
   // A header the decoder refuses was read: shared blocks from there on.
   #lost = false;
+  // Length of the memory the last next() returned, until filled() reports on it (0 then).
+  #offered = 0;
   readonly #config: LengthPrefixConfig;
   readonly #min: number;
   readonly #blockSize: number;
@@ -121,6 +127,12 @@ class FrameReads implements ReadMemory {
   }
 
   next(): Uint8Array {
+    const memory = this.#next();
+    this.#offered = memory.length;
+    return memory;
+  }
+
+  #next(): Uint8Array {
     const block = this.#block;
     const at = this.#at;
     const room = block.length - at;
@@ -155,6 +167,16 @@ class FrameReads implements ReadMemory {
   }
 
   filled(bytesRead: number): void {
+    const offered = this.#offered;
+    // next() never returns empty memory: 0 offered means no read is pending.
+    if (offered === 0 || !Number.isInteger(bytesRead) || bytesRead < 0 || bytesRead > offered) {
+      throw new RangeError(
+        offered === 0
+          ? `filled(${bytesRead}) without a next() before it: each read reports once, on the memory next() returned`
+          : `filled(${bytesRead}): a read fills 0 to ${offered} bytes, the length of the memory next() returned`,
+      );
+    }
+    this.#offered = 0;
     const block = this.#block;
     let p = this.#at;
     const stop = p + bytesRead;
