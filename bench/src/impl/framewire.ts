@@ -12,37 +12,32 @@ export function strategyFor(wire: Wire): FramingStrategy {
   return strategy;
 }
 
+/** A pass of `Deframer.push(chunk, onFrame)` over `chunks`, then `end`. */
+function deframerPass(strategy: FramingStrategy, chunks: readonly Uint8Array[]): Pass {
+  return (tally) => {
+    const deframer = new Deframer(strategy);
+    const onFrame = (frame: Uint8Array): void => {
+      tally.add(frame);
+    };
+    for (const chunk of chunks) deframer.push(chunk, onFrame);
+    deframer.end(onFrame);
+  };
+}
+
 /** framewire's decode loops, each over the workload's own wire format. */
 export const framewireImpls = {
   /** `Deframer.push(chunk, onFrame)`: the synchronous loop, as in a socket's 'data' handler. */
   framewire(workload: Workload): Pass {
-    const strategy = strategyFor(workload.wire);
-    const { chunks } = workload;
-    return (tally) => {
-      const deframer = new Deframer(strategy);
-      const onFrame = (frame: Uint8Array): void => {
-        tally.add(frame);
-      };
-      for (const chunk of chunks) deframer.push(chunk, onFrame);
-      deframer.end(onFrame);
-    };
+    return deframerPass(strategyFor(workload.wire), workload.chunks);
   },
 
   /**
-   * `Deframer.push` as above, over the same chunks as plain `Uint8Array` views (what a WHATWG
-   * stream, `fetch` among them, hands out): no `Buffer` methods on the chunks.
+   * The same loop over the same chunks as plain `Uint8Array` views (what a WHATWG stream,
+   * `fetch` among them, hands out): no `Buffer` methods on the chunks.
    */
   'framewire-plain'(workload: Workload): Pass {
-    const strategy = strategyFor(workload.wire);
     const chunks = workload.chunks.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    return (tally) => {
-      const deframer = new Deframer(strategy);
-      const onFrame = (frame: Uint8Array): void => {
-        tally.add(frame);
-      };
-      for (const chunk of chunks) deframer.push(chunk, onFrame);
-      deframer.end(onFrame);
-    };
+    return deframerPass(strategyFor(workload.wire), chunks);
   },
 
   /** `decodeFrames(chunks, strategy)`: the generator over a synchronous iterable. */
