@@ -216,8 +216,8 @@ export class ChunkBuffer {
 
   /**
    * Offset of the first `byte` (an integer from 0 to 255, else a `RangeError`) at or after
-   * `fromOffset` and before `endOffset`, or -1. Each chunk is searched with the native
-   * `indexOf`, never past `endOffset`.
+   * `fromOffset` and before `endOffset`, or -1. Each chunk is searched with `indexOfByte`
+   * (`memchr` on Node), never past `endOffset`.
    *
    * The offsets are clamped to the buffer, not checked against it: a negative `fromOffset`
    * (`-Infinity` too) counts as 0, an `endOffset` past the end (`Infinity` too) as `length`.
@@ -313,8 +313,7 @@ export class ChunkBuffer {
     const i = this.locate(start);
     const chunk = this.chunks[i]!;
     const at = this.front + start - this.starts[i]!;
-    // The chunk's own subarray: a Buffer chunk gives a Buffer, whose native indexOf (memchr)
-    // is the fastest search for a decoder that scans the view.
+    // The chunk's own subarray: a Buffer chunk gives a Buffer, as documented.
     if (at + n <= chunk.length) return chunk.subarray(at, at + n);
     return this.copyOut(i, at, n);
   }

@@ -26,6 +26,19 @@ describe('indexOfByte', () => {
     );
   });
 
+  it("answers past 2 GiB, where Node's search returns 32-bit offsets, and throws for a detached view", () => {
+    // Untouched pages of a large allocation cost no memory.
+    const big = new Uint8Array(2 ** 31 + 16);
+    big[2 ** 31 + 5] = 7;
+    big[2 ** 31 + 1] = 7;
+    expect(indexOfByte(big, 7, 0)).toBe(2 ** 31 + 1);
+    expect(indexOfByte(big, 7, 2 ** 31 + 2)).toBe(2 ** 31 + 5);
+    expect(indexOfByte(big, 7, 2 ** 31 + 6)).toBe(-1);
+    const gone = new Uint8Array(8);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expect(() => indexOfByte(gone, 0, 0)).toThrow(TypeError);
+  });
+
   it("uses Node's Buffer search, which also takes plain arrays", () => {
     expect(chooseByteSearch(nodeIndexOf)).toBe(nodeIndexOf);
   });
