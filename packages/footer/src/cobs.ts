@@ -189,7 +189,7 @@ class CobsDecoder extends WindowedDecoder implements FrameDecoder {
           this.tooLong(
             buffer,
             scanned,
-            `no 00 terminator within ${bytesText(scanned, 'encoded ')}, which decode to more than the maximum frame length of ${bytesText(config.maxFrameLength)}`,
+            `no 00 terminator within ${bytesText(scanned, 'encoded ')}, decoding to more than the maximum frame length of ${bytesText(config.maxFrameLength)}`,
             false,
           );
         }

@@ -266,12 +266,12 @@ describe('slip: limits (on the decoded payload)', () => {
     // maximum frame length of 1 bytes" (the last ESC counted as nothing), with error.length 1.
     const r = decodeEverySplit(slip({ maxFrameLength: 1 }), hex('db dc db'));
     expect(r.error?.code).toBe('ERR_FRAME_TOO_LARGE');
-    expect(r.error?.message).toMatch(/no END within 3 bytes, which decode to at least 2 bytes: over the maximum frame length of 1 byte$/);
+    expect(r.error?.message).toMatch(/no END within 3 bytes, decoding to at least 2 bytes: over the maximum frame length of 1 byte$/);
     // error.length is the bytes seen (see the next test); the decoded count is in the message.
     expect((r.error as FrameTooLargeError).length).toBe(3);
     // db db …: each ESC takes the byte after it (a bad escape), as the decoder pairs them.
     const esc = decodeEverySplit(slip({ maxFrameLength: 2 }), hex('db db db db db'));
-    expect(esc.error?.message).toMatch(/no END within 5 bytes, which decode to at least 3 bytes/);
+    expect(esc.error?.message).toMatch(/no END within 5 bytes, decoding to at least 3 bytes/);
   });
 
   it("error.length: the bytes seen while the END is still to come, as cobs reports them and FrameTooLargeError documents", () => {
@@ -295,7 +295,7 @@ describe('slip: limits (on the decoded payload)', () => {
       expect(error.message, strategy.name).toMatch(new RegExp(`^no (END|00 terminator) within ${seen} (encoded )?bytes`));
     }
     const oneChunk = run(s, [open[0]!.wire]).error as FrameTooLargeError;
-    expect(oneChunk.message).toBe('no END within 9 bytes, which decode to at least 5 bytes: over the maximum frame length of 4 bytes');
+    expect(oneChunk.message).toBe('no END within 9 bytes, decoding to at least 5 bytes: over the maximum frame length of 4 bytes');
     expect(oneChunk.length).toBe(9);
     // With its end in view, both report the frame's decoded length, as the limit counts it.
     // (Within the bytes the search may go over: 2 × 4 + 1 for slip, 257 for cobs at 254.)

@@ -195,7 +195,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
           this.tooLong(
             buffer,
             scanned,
-            `no END within ${bytesText(scanned)}, which decode to at least ${bytesText(scanned - this.escapes)}: ` +
+            `no END within ${bytesText(scanned)}, decoding to at least ${bytesText(scanned - this.escapes)}: ` +
               `over the maximum frame length of ${bytesText(config.maxFrameLength)}`,
             false,
           );

@@ -1,18 +1,22 @@
 import { ChunkBuffer, type FramingStrategy } from '@framewire/chunk-buffer';
 import { LengthPrefixStrategy, readHugeLengthField, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
-import { checkOptionsObject, describe, integerOption } from './shared.js';
+import { bytesText, checkOptionsObject, describe, integerOption } from './shared.js';
 
 /**
  * Memory for a socket's reads, chosen read by read: what `recvInto` of `@framewire/transport`
  * takes (any object of this shape will do).
  */
 export interface ReadMemory {
-  /** The memory the next read fills from its start: at most its length (at least 1 byte). */
+  /**
+   * The memory the next read fills from its start: at most its length (at least 1 byte). May
+   * be called again with no read in between (Node asks when a connection attempt starts, and
+   * before a read that finds the end of the stream): `frameReads` then returns the same memory.
+   */
   next(): Uint8Array;
   /**
-   * The read into the memory `next()` last returned filled its first `bytesRead` bytes. Called
-   * once per `next()`; `frameReads` throws a `RangeError` for a count outside 0 to that
-   * memory's length, and for a `filled` without a `next` before it.
+   * The read into the memory `next()` last returned filled its first `bytesRead` bytes: at most
+   * once per `next()`, after a read that brought bytes. `frameReads` throws a `RangeError` for
+   * a count outside 0 to that memory's length, and for a `filled` with no `next` before it.
    */
   filled(bytesRead: number): void;
 }
@@ -173,7 +177,7 @@ class FrameReads implements ReadMemory {
       throw new RangeError(
         offered === 0
           ? `filled(${bytesRead}) without a next() before it: each read reports once, on the memory next() returned`
-          : `filled(${bytesRead}): a read fills 0 to ${offered} bytes, the length of the memory next() returned`,
+          : `filled(${bytesRead}): a read fills 0 to ${bytesText(offered)}, the length of the memory next() returned`,
       );
     }
     this.#offered = 0;

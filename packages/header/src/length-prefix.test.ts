@@ -108,6 +108,20 @@ describe('lengthPrefix options', () => {
     expect(() => lengthPrefix(42 as LengthPrefixOptions)).toThrow(
       new TypeError('lengthPrefix() options must be an object (got 42)'),
     );
+    expect(() => lengthPrefix({ lengthFieldLength: 1, bytesToStrip: 0, maxFrameLength: 0 })).toThrow(
+      new RangeError('maxFrameLength 0 is smaller than the 1 header byte every u8(bytesToStrip=0) frame keeps (bytesToStrip 0)'),
+    );
+  });
+
+  it('builds a decoder but no encoder when bytes come before the length field', () => {
+    const strategy = lengthPrefix({ lengthFieldOffset: 1, lengthFieldLength: 2 });
+    expect(decodeChunks(strategy, [hex('ff 00 01 61')]).frames).toEqual([hex('61')]);
+    expect(() => strategy.createEncoder()).toThrow(
+      new TypeError(
+        'u16be(lengthFieldOffset=1) cannot encode: the bytes before the length field (lengthFieldOffset 1) belong to your ' +
+          'protocol and the encoder cannot invent them; this configuration is decode-only',
+      ),
+    );
   });
 
   it('rejects configurations that can express no frame at all', () => {
@@ -246,6 +260,9 @@ describe('lengthPrefix limits', () => {
     );
     expect(encoder.encode(payload(8))[0]).toEqual(hex('00 00'));
     expect(decodeChunks(strategy, [hex('00 00'), payload(8)]).frames).toEqual([payload(8)]);
+    expect(() => lengthPrefix({ lengthAdjustment: 1 }).createEncoder().encode(payload(0))).toThrow(
+      'u32be(lengthAdjustment=1) cannot encode 0 bytes: with lengthAdjustment 1 every frame has at least 1 content byte',
+    );
   });
 
   it('reports a length that the adjustment makes negative as a malformed header', () => {

@@ -278,7 +278,7 @@ function resolveConfig(options: LengthPrefixOptions | undefined): LengthPrefixCo
   const maxFrameLength = Math.min(requested, kept + maxContent);
   if (maxFrameLength < kept) {
     throw new RangeError(
-      `maxFrameLength ${requested} is smaller than the ${kept} header bytes every ${name} frame keeps (bytesToStrip ${bytesToStrip})`,
+      `maxFrameLength ${requested} is smaller than the ${bytesText(kept, 'header ')} every ${name} frame keeps (bytesToStrip ${bytesToStrip})`,
     );
   }
   return Object.freeze({
@@ -348,7 +348,7 @@ export class LengthPrefixStrategy implements FramingStrategy {
     const c = this.#config;
     if (c.lengthFieldOffset !== 0) {
       throw new TypeError(
-        `${c.name} cannot encode: the ${bytesText(c.lengthFieldOffset)} before the length field (lengthFieldOffset) belong to ` +
+        `${c.name} cannot encode: the bytes before the length field (lengthFieldOffset ${c.lengthFieldOffset}) belong to ` +
           'your protocol and the encoder cannot invent them; this configuration is decode-only',
       );
     }
@@ -510,7 +510,7 @@ class LengthPrefixEncoder implements FrameEncoder {
     if (value < 0) {
       throw new UnencodablePayloadError(
         `${c.name} cannot encode ${bytesText(n)}: with lengthAdjustment ${c.lengthAdjustment}` +
-          `${c.lengthIncludesHeader ? ' and lengthIncludesHeader' : ''} every frame has at least ${n - value} content bytes`,
+          `${c.lengthIncludesHeader ? ' and lengthIncludesHeader' : ''} every frame has at least ${bytesText(n - value, 'content ')}`,
       );
     }
     const width = c.lengthFieldLength;

@@ -67,9 +67,9 @@ export function describe(value: unknown): string {
   return withArticle(typeof value);
 }
 
-/** `1 byte`, `2 bytes`. */
-export function bytesText(n: number | bigint): string {
-  return `${n} byte${n === 1 || n === 1n ? '' : 's'}`;
+/** `1 byte`, `2 bytes` (with `what` before the noun: `1 header byte`). */
+export function bytesText(n: number | bigint, what = ''): string {
+  return `${n} ${what}byte${n === 1 || n === 1n ? '' : 's'}`;
 }
 
 /** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */

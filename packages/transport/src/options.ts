@@ -127,9 +127,16 @@ export interface ConnectOptions extends SocketOptions {
 
 /** What {@link ConnectOptions.recvInto} takes. */
 export interface RecvMemory {
-  /** The memory the next read fills from its start: at most its length, at least 1 byte. */
+  /**
+   * The memory the next read fills from its start: at most its length, at least 1 byte. Node
+   * may ask again with no read in between (when a connection attempt starts, and before a read
+   * that finds the end of the stream or an error): hand out memory each time.
+   */
   next(): Uint8Array;
-  /** The read into the memory `next()` last returned filled its first `bytesRead` bytes. */
+  /**
+   * The read into the memory `next()` last returned filled its first `bytesRead` bytes (at
+   * least 1): called once after each read that brought bytes.
+   */
   filled(bytesRead: number): void;
 }
 
