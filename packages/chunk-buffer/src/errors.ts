@@ -5,9 +5,12 @@
  * @module
  */
 
-/** `1 byte`, `2 bytes`: for messages. Internal to the package. */
-export function bytesText(n: number | bigint): string {
-  return `${n} byte${n === 1 || n === 1n ? '' : 's'}`;
+/**
+ * `1 byte`, `2 bytes`, for messages; `what` goes before the noun (`bytesText(1, 'header ')` is
+ * `1 header byte`). The one the framewire packages use, for messages that count bytes.
+ */
+export function bytesText(n: number | bigint, what = ''): string {
+  return `${n} ${what}byte${n === 1 || n === 1n ? '' : 's'}`;
 }
 
 /** Stable codes carried by every {@link FramingError}. */

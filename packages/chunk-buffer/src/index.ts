@@ -7,6 +7,7 @@ export {
   TruncatedFrameError,
   UnencodablePayloadError,
   isFramingError,
+  bytesText,
 } from './errors.js';
 export type { FramingErrorCode, FramingErrorOptions } from './errors.js';
 export {

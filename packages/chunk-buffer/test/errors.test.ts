@@ -7,6 +7,7 @@ import {
   TruncatedFrameError,
   UnencodablePayloadError,
   isFramingError,
+  bytesText,
 } from '../src/errors.js';
 import type { ChunkBuffer } from '../src/chunk-buffer.js';
 import { Deframer } from '../src/deframer.js';
@@ -46,6 +47,14 @@ describe('the FramingError family', () => {
     expect(huge.message).toBe('frame of 18446744073709551615 bytes exceeds the maximum frame length of 100 bytes');
     expect(new FrameTooLargeError(2, 1).message).toBe('frame of 2 bytes exceeds the maximum frame length of 1 byte');
     expect(new FrameTooLargeError(1n, 0).message).toBe('frame of 1 byte exceeds the maximum frame length of 0 bytes');
+    expect([bytesText(0), bytesText(1), bytesText(2), bytesText(1n), bytesText(1, 'header '), bytesText(3, 'header ')]).toEqual([
+      '0 bytes',
+      '1 byte',
+      '2 bytes',
+      '1 byte',
+      '1 header byte',
+      '3 header bytes',
+    ]);
   });
 
   it('TruncatedFrameError carries the buffered byte count', () => {

@@ -13,10 +13,7 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** `1 byte`, `2 bytes` (with `what` before the noun: `1 data byte`). */
-export function bytesText(n: number, what = ''): string {
-  return `${n} ${what}byte${n === 1 ? '' : 's'}`;
-}
+export { bytesText } from '@framewire/chunk-buffer';
 
 /** `0x0a`-style hex of one byte. */
 export function byteHex(byte: number): string {

@@ -67,10 +67,7 @@ export function describe(value: unknown): string {
   return withArticle(typeof value);
 }
 
-/** `1 byte`, `2 bytes` (with `what` before the noun: `1 header byte`). */
-export function bytesText(n: number | bigint, what = ''): string {
-  return `${n} ${what}byte${n === 1 || n === 1n ? '' : 's'}`;
-}
+export { bytesText } from '@framewire/chunk-buffer';
 
 /** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */
 function withArticle(noun: string): string {
