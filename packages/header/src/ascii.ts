@@ -38,6 +38,8 @@ export const MAX_ASCII_WIDTH = 64;
 const SPACE = 0x20;
 const ZERO = 0x30;
 const NINE = 0x39;
+/** `n` spaces read as one big-endian integer, by `n` from 0 to 4. */
+const SPACES = [0, 0x20, 0x2020, 0x202020, 0x20202020];
 
 /** ASCII whitespace Python's `int()` strips from bytes: space, \t, \n, \v, \f, \r. */
 function isSpace(c: number): boolean {
@@ -196,6 +198,11 @@ class AsciiDecoder implements FrameDecoder {
             : n === 2
               ? buffer.readUint16BE(k)
               : buffer.readUint8(k);
+      if (word === SPACES[n]) {
+        // All spaces (the padding after the digits, as the encoder writes it): no byte loop.
+        if (state === 1) state = 2;
+        continue;
+      }
       for (let shift = 8 * (n - 1); shift >= 0; shift -= 8) {
         const c = (word >>> shift) & 0xff;
         if (c >= ZERO && c <= NINE) {
