@@ -1,4 +1,4 @@
-import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength, keepWarm, indexOfByte } from '@framewire/chunk-buffer';
+import { FrameTooLargeError, MalformedFrameError, TruncatedFrameError, resolveMaxFrameLength, keepWarm, indexOfByte, bytesText } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
   FrameDecoder,
@@ -7,7 +7,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, allocate, byteHex, bytesText, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, allocate, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** Options of {@link cobs}. */

@@ -6,6 +6,7 @@ import {
   resolveMaxFrameLength,
   keepWarm,
   indexOfByte,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -18,7 +19,6 @@ import type {
 import {
   booleanOption,
   bytesEqual,
-  bytesText,
   checkOptionsObject,
   checkPayload,
   describe,

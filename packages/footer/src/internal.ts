@@ -13,8 +13,6 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-export { bytesText } from '@framewire/chunk-buffer';
-
 /** `0x0a`-style hex of one byte. */
 export function byteHex(byte: number): string {
   return `0x${(byte < 16 ? '0' : '') + byte.toString(16)}`;

@@ -6,6 +6,7 @@ import {
   resolveMaxFrameLength,
   keepWarm,
   indexOfByte,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -15,7 +16,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { WindowedDecoder, booleanOption, byteHex, bytesText, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
+import { WindowedDecoder, booleanOption, byteHex, checkOptionsObject, checkPayload, pool, SMALL_FRAME, tooLongOption } from './internal.js';
 import type { TooLongAction } from './internal.js';
 
 /** SLIP frame end (RFC 1055 `END`). */
@@ -351,11 +352,10 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
   // copy). Leaves in winEsc the first ESC after the frame (the search for the last one went
   // there).
   private unescapeSmall(bytes: Uint8Array, start: number, end: number, e: number): Uint8Array | undefined {
-    const win = this.win;
     const i = e + 1;
     const decoded = decodedByte(i < end ? bytes[i]! : -1);
     if (decoded === -1) return undefined;
-    const e2 = indexOfByte(win, ESC, i + 1);
+    const e2 = indexOfByte(bytes, ESC, i + 1);
     const o = e - start;
     if (e2 === -1 || e2 > end) {
       if (end - start - 1 > SMALL_FRAME) return undefined;
@@ -370,7 +370,7 @@ class SlipDecoder extends WindowedDecoder implements FrameDecoder {
     }
     const decoded2 = decodedByte(e2 + 1 < end ? bytes[e2 + 1]! : -1);
     if (decoded2 === -1) return undefined;
-    const e3 = indexOfByte(win, ESC, e2 + 2);
+    const e3 = indexOfByte(bytes, ESC, e2 + 2);
     if (e3 !== -1 && e3 < end) return undefined;
     this.winEsc = e3;
     // out[k] holds bytes[start + k] (all but the last two): the bytes between the escapes move

@@ -4,6 +4,7 @@ import {
   TruncatedFrameError,
   resolveMaxFrameLength,
   keepWarm,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -13,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { bytesText, checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOption } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, integerOption } from './shared.js';
 
 /** Options of {@link ascii}. */
 export interface AsciiOptions extends FramingOptions {

@@ -1,6 +1,6 @@
-import { ChunkBuffer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { ChunkBuffer, bytesText, type FramingStrategy } from '@framewire/chunk-buffer';
 import { LengthPrefixStrategy, readHugeLengthField, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
-import { bytesText, checkOptionsObject, describe, integerOption } from './shared.js';
+import { checkOptionsObject, describe, integerOption } from './shared.js';
 
 /**
  * Memory for a socket's reads, chosen read by read: what `recvInto` of `@framewire/transport`

@@ -5,6 +5,7 @@ import {
   UnencodablePayloadError,
   resolveMaxFrameLength,
   keepWarm,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -14,7 +15,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { booleanOption, bytesText, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
+import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
 
 /** Widths, in bytes, a binary length field can have. */
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;

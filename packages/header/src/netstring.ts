@@ -5,6 +5,7 @@ import {
   TruncatedFrameError,
   resolveMaxFrameLength,
   keepWarm,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -14,7 +15,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { bytesText, checkOptionsObject, checkPayload, escapeBytes, exactDigits, hexByte } from './shared.js';
+import { checkOptionsObject, checkPayload, escapeBytes, exactDigits, hexByte } from './shared.js';
 
 const ZERO = 0x30;
 const NINE = 0x39;

@@ -67,8 +67,6 @@ export function describe(value: unknown): string {
   return withArticle(typeof value);
 }
 
-export { bytesText } from '@framewire/chunk-buffer';
-
 /** `a Uint8Array`, `an ArrayBuffer`, `an Object`: the article by the first letter (U as in Uint: `a`). */
 function withArticle(noun: string): string {
   return `${/^[aeio]/i.test(noun) ? 'an' : 'a'} ${noun}`;

@@ -4,6 +4,7 @@ import {
   TruncatedFrameError,
   resolveMaxFrameLength,
   keepWarm,
+  bytesText,
 } from '@framewire/chunk-buffer';
 import type {
   ChunkBuffer,
@@ -13,7 +14,7 @@ import type {
   FramingOptions,
   FramingStrategy,
 } from '@framewire/chunk-buffer';
-import { bytesText, checkOptionsObject, checkPayload, hexByte } from './shared.js';
+import { checkOptionsObject, checkPayload, hexByte } from './shared.js';
 
 // POW7[i] = 2^(7i): the weight of the i-th 7-bit group (exact as doubles up to i = 9).
 const POW7: readonly number[] = Array.from({ length: 10 }, (_, i) => 2 ** (7 * i));
