@@ -33,10 +33,10 @@ export interface DeframerOptions {
    * large frames handled on the spot (checksummed, parsed, forwarded), this saves filling fresh
    * memory per frame: over the five full bench runs of 2026-12-07 from 17:23 to 20:34, 64 KiB
    * frames over loopback TCP read at 0.82–1.08× a raw socket reader borrowed, 0.73–0.93× owned
-   * (one run's TCP ratios move by 10–20% on that VM). Only the {@link Deframer}'s
-   * callback form can lend: the array forms of `push` and `end`, `decodeFrames`,
-   * `decodeFramesAsync` and `createDecoderStream` hand frames on after the call, and throw a
-   * `TypeError` when given `borrowed: true`. Defaults to `false`.
+   * (one run's TCP ratios move by 10–20% on that VM). Only the {@link Deframer}'s callback form
+   * can lend: the array forms of `push` and `end`, `decodeFrames`, `decodeFramesAsync` and
+   * `createDecoderStream` hand frames on after the call, and throw a `TypeError` when given
+   * `borrowed: true`. Defaults to `false`.
    */
   borrowed?: boolean;
 }

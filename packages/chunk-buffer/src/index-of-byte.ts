@@ -45,10 +45,11 @@ export function chooseByteSearch(candidate: unknown): ByteSearch {
 /**
  * Offset of the first `byte` in `bytes` at or after `from`, or -1: what `bytes.indexOf(byte,
  * from)` returns, for a `byte` from 0 to 255 and a whole `from` of 0 or more (not checked: a
- * hot-path helper), and a `TypeError` for a detached view as that does. On Node it searches with `memchr` whatever the kind of `bytes` (a plain
- * `Uint8Array` too, which its own `indexOf` searches byte by byte) and without the property
- * lookup a Buffer's `indexOf` costs in optimized code; elsewhere it is `Uint8Array.prototype.indexOf`.
- * For decoders that search the chunks they are given (the footer strategies use it).
+ * hot-path helper), and a `TypeError` for a detached view as that does. On Node it searches
+ * with `memchr` whatever the kind of `bytes` (a plain `Uint8Array` too, which its own `indexOf`
+ * searches byte by byte) and without the property lookup a Buffer's `indexOf` costs in
+ * optimized code; elsewhere it is `Uint8Array.prototype.indexOf`. For decoders that search the
+ * chunks they are given (the footer strategies use it).
  */
 export function indexOfByte(bytes: Uint8Array, byte: number, from: number): number {
   const n = bytes.length;
