@@ -319,6 +319,32 @@ export class ChunkBuffer {
   }
 
   /**
+   * Copies the bytes from `start` to `end` (exclusive) into `target` from `targetStart`, without
+   * consuming them, and returns how many it copied. For a decoder that builds a frame from
+   * pieces of the buffer (a block at a time, unescaping as it goes): each byte is copied once,
+   * where `peek` or `take` first would copy a frame that spans chunks whole. A `RangeError` if
+   * the bytes are not all in the buffer or do not fit in `target` from `targetStart`.
+   */
+  copyTo(target: Uint8Array, targetStart = 0, start = 0, end = this.length): number {
+    if (!isUint8Array(target)) throw new TypeError(`target must be a Uint8Array (got ${describe(target)})`);
+    if (typeof end !== 'number') throw notANumberEnd(start, end);
+    const n = end - start;
+    if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
+      throw new RangeError(`end (${end}) must not be before start (${start})`);
+    }
+    this.checkRange(start, n);
+    if (!Number.isInteger(targetStart) || targetStart < 0 || targetStart + n > target.length) {
+      throw new RangeError(
+        `target of ${bytesText(target.length)} has no room for ${bytesText(n)} from targetStart ${String(targetStart)}`,
+      );
+    }
+    if (n === 0) return 0;
+    const i = this.locate(start);
+    this.copyOut(i, this.front + start - this.starts[i]!, n, target, targetStart);
+    return n;
+  }
+
+  /**
    * Removes `n` bytes from the front and returns them: a view (no copy) when they lie in one
    * chunk, or in chunks that each start where the one before ends in the same `ArrayBuffer`;
    * otherwise one new array holding a copy (with `borrowed`, a view of the reused array, valid
@@ -381,12 +407,14 @@ export class ChunkBuffer {
     return new Uint8Array(this.scratch.buffer, 0, n);
   }
 
-  // Copies `n` bytes from chunk `i`, offset `at`, on into `out` (a new array if not given).
-  private copyOut(i: number, at: number, n: number, out: Uint8Array = new Uint8Array(n)): Uint8Array {
-    let written = 0;
-    while (written < n) {
+  // Copies `n` bytes from chunk `i`, offset `at`, on into `out` (a new array if not given) from
+  // `outAt`.
+  private copyOut(i: number, at: number, n: number, out: Uint8Array = new Uint8Array(n), outAt = 0): Uint8Array {
+    let written = outAt;
+    const stop = outAt + n;
+    while (written < stop) {
       const chunk = this.chunks[i++]!;
-      const part = Math.min(chunk.length - at, n - written);
+      const part = Math.min(chunk.length - at, stop - written);
       if (part <= SMALL_COPY) {
         // For a few bytes a plain loop beats `set` (a native call, and a view to make).
         for (let k = 0; k < part; k++) out[written + k] = chunk[at + k]!;

@@ -226,7 +226,18 @@ function apply(buf: ChunkBuffer, model: Model, o: Op): [Result, Result] {
     case 'peek': {
       const s = at(o.a, len);
       const e = at(o.b, len);
-      return [run(() => buf.peek(s, e)), model.peek(s, e)];
+      const expected = model.peek(s, e);
+      // copyTo the same range, one byte into a target with one byte to spare on each side.
+      const copied = run(() => {
+        const target = new Uint8Array(Math.max(e - s, 0) + 2).fill(0xee);
+        const n = buf.copyTo(target, 1, s, e);
+        if (n !== e - s || target[0] !== 0xee || target[target.length - 1] !== 0xee) {
+          throw new Error(`copyTo(target, 1, ${s}, ${e}) returned ${n} or wrote outside its range`);
+        }
+        return target.subarray(1, 1 + n);
+      });
+      same(copied, expected, `copyTo(target, 1, ${s}, ${e})`);
+      return [run(() => buf.peek(s, e)), expected];
     }
     case 'indexOf': {
       const s = at(o.a, len);

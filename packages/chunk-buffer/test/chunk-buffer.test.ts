@@ -500,6 +500,52 @@ describe('peek', () => {
   });
 });
 
+describe('copyTo', () => {
+  it('copies a range that spans chunks into the target from targetStart, without consuming', () => {
+    // Parts of 1 to 100 bytes: copied byte by byte and with `set`.
+    const data = Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    const buf = new ChunkBuffer();
+    for (let at = 0, size = 1; at < data.length; at += size, size = size * 3 + 1) buf.push(Uint8Array.from(data.slice(at, at + size)));
+    buf.skip(5);
+    const target = new Uint8Array(260).fill(0xee);
+    expect(buf.copyTo(target, 3, 10, 260)).toBe(250);
+    expect(Array.from(target.subarray(3, 253))).toEqual(data.slice(15, 265));
+    expect(Array.from(target.subarray(0, 3))).toEqual([0xee, 0xee, 0xee]);
+    expect(Array.from(target.subarray(253))).toEqual(Array(7).fill(0xee));
+    expect(buf.length).toBe(295);
+    expect(buf.byteAt(0)).toBe(data[5]);
+  });
+
+  it('defaults to the whole buffer at the start of the target, and copies nothing for an empty range', () => {
+    const buf = bufferOf([1, 2], [3]);
+    const target = new Uint8Array(4);
+    expect(buf.copyTo(target)).toBe(3);
+    expect(Array.from(target)).toEqual([1, 2, 3, 0]);
+    expect(buf.copyTo(target, 4, 3, 3)).toBe(0);
+    expect(new ChunkBuffer().copyTo(new Uint8Array(0))).toBe(0);
+  });
+
+  it('writes into a Node Buffer target', () => {
+    const buf = bufferOf([104, 105], [33]);
+    const target = Buffer.alloc(3);
+    buf.copyTo(target);
+    expect(target.toString('latin1')).toBe('hi!');
+  });
+
+  it('throws for a range not in the buffer, a target without room, or a target that is not bytes', () => {
+    const buf = bufferOf([1, 2], [3]);
+    const target = new Uint8Array(3);
+    expect(() => buf.copyTo(target, 0, 2, 1)).toThrow(new RangeError('end (1) must not be before start (2)'));
+    expect(() => buf.copyTo(target, 0, 1, 4)).toThrow(new RangeError('bytes 1..4 are out of range (buffer holds 3 bytes)'));
+    expect(() => buf.copyTo(target, 0, 0.5, 2)).toThrow(RangeError);
+    expect(() => buf.copyTo(target, 1)).toThrow(new RangeError('target of 3 bytes has no room for 3 bytes from targetStart 1'));
+    expect(() => buf.copyTo(target, -1, 0, 1)).toThrow(new RangeError('target of 3 bytes has no room for 1 byte from targetStart -1'));
+    expect(() => buf.copyTo(target, 0.5, 0, 1)).toThrow(RangeError);
+    expect(() => buf.copyTo([0, 0, 0] as unknown as Uint8Array)).toThrow(new TypeError('target must be a Uint8Array (got Array)'));
+    expect(Array.from(target)).toEqual([0, 0, 0]);
+  });
+});
+
 describe('take', () => {
   it('returns a view sharing the chunk ArrayBuffer when the bytes lie in one chunk', () => {
     const chunk = Uint8Array.of(10, 11, 12, 13);

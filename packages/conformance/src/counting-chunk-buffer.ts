@@ -12,8 +12,9 @@ import { ChunkBuffer } from '@framewire/chunk-buffer';
  * - `indexOf(byte, from, end)`: the bytes from `from` up to and including the match, or up to
  *   `end` (clamped to `length`) when there is none; `indexOfSequence`: the same, to the end of
  *   the match;
- * - `startsWith(sequence)`: the sequence's length; `peek(start, end)`: `end - start`;
- *   `take(n)`: n (it may copy them). `skip` and `length` are free.
+ * - `startsWith(sequence)`: the sequence's length; `peek(start, end)` and
+ *   `copyTo(target, targetStart, start, end)`: `end - start`; `take(n)`: n (it may copy them).
+ *   `skip` and `length` are free.
  *
  * Calls that the buffer makes to itself (a 16-bit read built on the generic read) are counted
  * once. {@link bytesPushed} adds up the chunks pushed.
@@ -23,7 +24,7 @@ export class CountingChunkBuffer extends ChunkBuffer {
   bytesInspected = 0;
   /** Bytes pushed since the last reset. */
   bytesPushed = 0;
-  /** Read, search, peek and take calls since the last reset. */
+  /** Read, search, peek, copyTo and take calls since the last reset. */
   calls = 0;
   // Nesting depth of counted calls: inner calls made by the base class are not counted again.
   private depth = 0;
@@ -108,6 +109,10 @@ export class CountingChunkBuffer extends ChunkBuffer {
 
   override peek(start = 0, end: number = this.length): Uint8Array {
     return this.count(() => Math.max(0, end - start), () => super.peek(start, end));
+  }
+
+  override copyTo(target: Uint8Array, targetStart = 0, start = 0, end: number = this.length): number {
+    return this.count(() => Math.max(0, end - start), () => super.copyTo(target, targetStart, start, end));
   }
 
   override take(n: number): Uint8Array {

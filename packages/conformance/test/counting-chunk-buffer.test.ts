@@ -61,7 +61,7 @@ describe('CountingChunkBuffer', () => {
     expect(b.calls).toBe(2);
   });
 
-  it('counts startsWith, peek and take by their length; skip is free', () => {
+  it('counts startsWith, peek, copyTo and take by their length; skip is free', () => {
     const b = filled();
     b.startsWith(Uint8Array.of(1, 2));
     expect(b.bytesInspected).toBe(2);
@@ -69,10 +69,14 @@ describe('CountingChunkBuffer', () => {
     expect(b.bytesInspected).toBe(7);
     b.peek();
     expect(b.bytesInspected).toBe(17);
+    expect(b.copyTo(new Uint8Array(10), 0, 2, 5)).toBe(3);
+    expect(b.bytesInspected).toBe(20);
+    b.copyTo(new Uint8Array(10));
+    expect(b.bytesInspected).toBe(30);
     b.skip(3);
-    expect(b.bytesInspected).toBe(17);
+    expect(b.bytesInspected).toBe(30);
     expect(Array.from(b.take(4))).toEqual([10, 4, 5, 10]);
-    expect(b.bytesInspected).toBe(21);
+    expect(b.bytesInspected).toBe(34);
   });
 
   it('behaves exactly like a ChunkBuffer', () => {
@@ -103,6 +107,7 @@ describe('CountingChunkBuffer', () => {
       indexOfSequence: true,
       startsWith: true,
       peek: true,
+      copyTo: true,
       take: true,
     } satisfies Record<Exclude<keyof ChunkBuffer, 'push' | 'clear' | 'skip' | 'length' | 'chunkCount'>, true>;
     const counted = Object.getOwnPropertyNames(CountingChunkBuffer.prototype);

@@ -136,7 +136,7 @@ describe('cobs: bad input', () => {
     );
   });
 
-  it('a frame that spans chunks (decoded in place) is checked as one in a single chunk: a block past the end, a length over the limit', () => {
+  it('a frame that spans chunks (decoded block by block out of them) is checked as one in a single chunk: a block past the end, a length over the limit', () => {
     // 300 × 61, 00, 100 × 62 encode as blocks FF (254 bytes), 2F (46 bytes, then 00), 65 (100 bytes).
     const wire = encodeAll(cobs(), [concat(fill(300, 0x61), hex('00'), fill(100, 0x62))]);
     expect([wire[0], wire[255], wire[302], wire.length]).toEqual([0xff, 0x2f, 0x65, 404]);
@@ -149,10 +149,15 @@ describe('cobs: bad input', () => {
       { strategy: cobs(), wire: bad, message: 'COBS code 0x66 at offset 302 announces 101 data bytes, but the frame ends 100 bytes later; frame dropped' },
       { strategy: cobs({ maxFrameLength: 300, onTooLong: 'discard' }), wire: over, message: 'frame decodes to 301 bytes, over the maximum frame length of 300 bytes; dropping the frame' },
     ];
-    // Chunks that are copies of their own, as socket reads are: views of one buffer, back to
-    // back, would be taken as one view and decoded out of place.
+    // Chunks that are copies of their own, as socket reads are, and views of one buffer back to back.
     for (const { strategy, wire: stream, message } of cases) {
-      for (const chunks of [[stream], [stream.slice(0, 200), stream.slice(200)], Array.from(stream, (b) => Uint8Array.of(b))]) {
+      const split = [
+        [stream],
+        [stream.slice(0, 200), stream.slice(200)],
+        [stream.subarray(0, 200), stream.subarray(200)],
+        Array.from(stream, (b) => Uint8Array.of(b)),
+      ];
+      for (const chunks of split) {
         const r = run(strategy, chunks);
         expect(r.recovered.map((e) => e.message), `${chunks.length} chunks`).toEqual([message]);
         expect(r.frames.map(toHex)).toEqual(['63']);

@@ -112,7 +112,11 @@ export const SMALL_FRAME = 64;
 // bytes are therefore carved from a shared slab, as Node does for small Buffers. Each committed
 // region is handed out once and never reused, so the arrays are independent; a small frame kept
 // alive keeps its slab (16 KiB) alive with it. A reserved region that was not committed (an
-// encoder or decoder threw half-way) is reserved again: pooled memory is not zero-filled.
+// encoder or decoder threw half-way) is reserved again: pooled memory is not zero-filled. A
+// larger output gets an array of its own, which `array` keeps until the next reserve, after
+// the caller may have dropped it. Letting go of it at commit was tried and measured slower:
+// COBS frames of 8 MiB in 1 KiB chunks decoded in 10.7–11.1 ms instead of 7.4–7.6 ms (median of
+// seven processes each, two rounds), with 244 page faults per MiB instead of 0–33.
 const SLAB_SIZE = 16 * 1024;
 const POOLED_MAX = 1024;
 

@@ -215,6 +215,10 @@ export class CountingBuffer extends ChunkBuffer {
     return this.count(() => end - start, () => super.peek(start, end));
   }
 
+  override copyTo(target: Uint8Array, targetStart = 0, start = 0, end = this.length): number {
+    return this.count(() => end - start, () => super.copyTo(target, targetStart, start, end));
+  }
+
   override take(n: number): Uint8Array {
     return this.count(() => n, () => super.take(n));
   }
