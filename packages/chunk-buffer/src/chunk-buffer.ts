@@ -301,14 +301,7 @@ export class ChunkBuffer {
    * `Buffer`), otherwise a copy. Do not modify the result.
    */
   peek(start = 0, end = this.length): Uint8Array {
-    // `end - start` would read an `end` of '2', null or true as a number: refuse what is not one.
-    if (typeof end !== 'number') throw notANumberEnd(start, end);
-    const n = end - start;
-    // "End before start" only for whole offsets: checkRange calls a fraction not whole.
-    if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
-      throw new RangeError(`end (${end}) must not be before start (${start})`);
-    }
-    this.checkRange(start, n);
+    const n = this.rangeLength(start, end);
     if (n === 0) return EMPTY;
     const i = this.locate(start);
     const chunk = this.chunks[i]!;
@@ -327,12 +320,7 @@ export class ChunkBuffer {
    */
   copyTo(target: Uint8Array, targetStart = 0, start = 0, end = this.length): number {
     if (!isUint8Array(target)) throw new TypeError(`target must be a Uint8Array (got ${describe(target)})`);
-    if (typeof end !== 'number') throw notANumberEnd(start, end);
-    const n = end - start;
-    if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
-      throw new RangeError(`end (${end}) must not be before start (${start})`);
-    }
-    this.checkRange(start, n);
+    const n = this.rangeLength(start, end);
     if (!Number.isInteger(targetStart) || targetStart < 0 || targetStart + n > target.length) {
       throw new RangeError(
         `target of ${bytesText(target.length)} has no room for ${bytesText(n)} from targetStart ${String(targetStart)}`,
@@ -497,6 +485,19 @@ export class ChunkBuffer {
   private headIndex(offset: number, n: number): number {
     const at = this.firstAt + offset;
     return at + n <= this.first.length && offset >= 0 && Number.isInteger(offset) ? at : -1;
+  }
+
+  /** The length of the range `start..end` of `peek` and `copyTo`, which must lie in the buffer. */
+  private rangeLength(start: number, end: number): number {
+    // `end - start` would read an `end` of '2', null or true as a number: refuse what is not one.
+    if (typeof end !== 'number') throw notANumberEnd(start, end);
+    const n = end - start;
+    // "End before start" only for whole offsets: checkRange calls a fraction not whole.
+    if (n < 0 && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= this.length) {
+      throw new RangeError(`end (${end}) must not be before start (${start})`);
+    }
+    this.checkRange(start, n);
+    return n;
   }
 
   private checkRange(offset: number, n: number): void {
