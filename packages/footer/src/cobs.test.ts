@@ -1,7 +1,8 @@
 import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, MalformedFrameError, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, run, toHex } from '../test/helpers.js';
+import { CountingChunkBuffer } from '@framewire/conformance';
+import { concat, decodeEverySplit, encodeAll, fill, hex, run, toHex } from '../test/helpers.js';
 import { cobs } from './cobs.js';
 
 const range = (from: number, to: number): Uint8Array => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -183,7 +184,7 @@ describe('cobs: bad input', () => {
 
   it('an error is reported once: after an unrecoverable one, calls rethrow it without reading', () => {
     const dec = cobs({ maxFrameLength: 2 }).createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     buffer.push(hex('04 61 62 63 00'));
     let first: unknown;
     try {
@@ -192,10 +193,10 @@ describe('cobs: bad input', () => {
       first = error;
     }
     expect(first).toBeInstanceOf(FrameTooLargeError);
-    buffer.inspected = 0;
+    buffer.bytesInspected = 0;
     expect(() => dec.decode(buffer)).toThrow(first);
     expect(() => dec.end(buffer)).toThrow(first);
-    expect(buffer.inspected).toBe(0);
+    expect(buffer.bytesInspected).toBe(0);
   });
 });
 
@@ -256,10 +257,10 @@ describe('cobs: limits (on the decoded payload)', () => {
 
   it('decoding work is linear: a long frame in 1-byte chunks is scanned once', () => {
     const wire = encodeAll(cobs(), [fill(65536, 0x61)]);
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const r = run(cobs(), Array.from(wire, (b) => Uint8Array.of(b)), buffer);
     expect(r.frames).toHaveLength(1);
-    expect(buffer.inspected).toBeLessThanOrEqual(3 * wire.length);
+    expect(buffer.bytesInspected).toBeLessThanOrEqual(3 * wire.length);
   });
 });
 

@@ -9,8 +9,8 @@ import {
 } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import {
-  CountingBuffer,
   concat,
   decodeEverySplit,
   encodeAll,
@@ -297,7 +297,7 @@ describe('delimiter: limits', () => {
 
   it("'fail': the error is unrecoverable and reported once; later calls rethrow it without reading", () => {
     const dec = semi({ maxFrameLength: 2 }).createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     buffer.push(text('abcd;e;'));
     let first: unknown;
     try {
@@ -306,10 +306,10 @@ describe('delimiter: limits', () => {
       first = error;
     }
     expect(first).toBeInstanceOf(FrameTooLargeError);
-    buffer.inspected = 0;
+    buffer.bytesInspected = 0;
     expect(() => dec.decode(buffer)).toThrow(first);
     expect(() => dec.end(buffer)).toThrow(first);
-    expect(buffer.inspected).toBe(0);
+    expect(buffer.bytesInspected).toBe(0);
   });
 
   it("'discard': one recoverable error per oversized frame, then the frames after it", () => {
@@ -475,7 +475,7 @@ describe('delimiter: work', () => {
     for (const delimiters of [hex('0a'), CRLF, [hex('0a'), CRLF], [text(';;'), hex('00')]]) {
       const s = delimiter({ delimiters });
       const dec = s.createDecoder();
-      const buffer = new CountingBuffer();
+      const buffer = new CountingChunkBuffer();
       const size = 1 << 20;
       const wire = concat(fill(size, 0x61), Array.isArray(delimiters) ? delimiters[0]! : delimiters);
       const frames: Uint8Array[] = [];
@@ -485,17 +485,17 @@ describe('delimiter: work', () => {
       }
       expect(frames.map((f) => f.length)).toEqual([size]);
       // One search pass per delimiter plus the take.
-      expect(buffer.inspected).toBeLessThanOrEqual(4 * wire.length);
+      expect(buffer.bytesInspected).toBeLessThanOrEqual(4 * wire.length);
     }
   });
 
   it('many small frames in big chunks: work stays linear', () => {
     const s = delimiter({ delimiters: [text(';;'), hex('00')] });
     const wire = encodeAll(s, Array.from({ length: 5000 }, (_, i) => text(`frame ${i}`)));
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const r = run(s, [wire.subarray(0, 30000), wire.subarray(30000)], buffer);
     expect(r.frames).toHaveLength(5000);
-    expect(buffer.inspected).toBeLessThanOrEqual(4 * wire.length);
+    expect(buffer.bytesInspected).toBeLessThanOrEqual(4 * wire.length);
   });
 });
 

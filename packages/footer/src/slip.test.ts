@@ -1,7 +1,8 @@
 import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, MalformedFrameError, UnencodablePayloadError, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CountingBuffer, concat, decodeEverySplit, encodeAll, fill, hex, outcome, run, text, toHex } from '../test/helpers.js';
+import { CountingChunkBuffer } from '@framewire/conformance';
+import { concat, decodeEverySplit, encodeAll, fill, hex, outcome, run, text, toHex } from '../test/helpers.js';
 import { cobs } from './cobs.js';
 import { slip } from './slip.js';
 
@@ -248,7 +249,7 @@ describe('slip: bad input', () => {
 
   it('an error is reported once: after an unrecoverable one, calls rethrow it without reading', () => {
     const dec = slip({ maxFrameLength: 1 }).createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     buffer.push(hex('61 62 c0'));
     let first: unknown;
     try {
@@ -257,10 +258,10 @@ describe('slip: bad input', () => {
       first = error;
     }
     expect((first as Error).name).toBe('FrameTooLargeError');
-    buffer.inspected = 0;
+    buffer.bytesInspected = 0;
     expect(() => dec.decode(buffer)).toThrow(first);
     expect(() => dec.end(buffer)).toThrow(first);
-    expect(buffer.inspected).toBe(0);
+    expect(buffer.bytesInspected).toBe(0);
   });
 });
 
@@ -409,10 +410,10 @@ describe('slip: limits (on the decoded payload)', () => {
     const payload = fill(65536, 0x61);
     payload.fill(0xc0, 1000, 2000);
     const wire = encodeAll(slip(), [payload]);
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const r = run(slip(), Array.from(wire, (b) => Uint8Array.of(b)), buffer);
     expect(r.frames.map((f) => f.length)).toEqual([65536]);
-    expect(buffer.inspected).toBeLessThanOrEqual(4 * wire.length);
+    expect(buffer.bytesInspected).toBeLessThanOrEqual(4 * wire.length);
   });
 });
 

@@ -1,23 +1,24 @@
 // The example at full size: a 64 MiB frame arriving in 1 KiB chunks is scanned once,
 // not once per chunk (65,536 chunks: a decoder that re-scanned would touch 2^41 bytes).
 import type { FramingStrategy } from '@framewire/chunk-buffer';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import { describe, expect, it } from 'vitest';
 import { cobs, line, slip } from '../src/index.js';
-import { CountingBuffer, encodeAll } from '../test/helpers.js';
+import { encodeAll } from '../test/helpers.js';
 
 const SIZE = 64 * 1024 * 1024;
 const CHUNK = 1024;
 
 function feed(strategy: FramingStrategy, wire: Uint8Array): { lengths: number[]; inspected: number } {
   const dec = strategy.createDecoder();
-  const buffer = new CountingBuffer();
+  const buffer = new CountingChunkBuffer();
   const lengths: number[] = [];
   for (let at = 0; at < wire.length; at += CHUNK) {
     buffer.push(wire.subarray(at, at + CHUNK));
     for (let frame = dec.decode(buffer); frame !== undefined; frame = dec.decode(buffer)) lengths.push(frame.length);
   }
   expect(dec.end(buffer)).toBeUndefined();
-  return { lengths, inspected: buffer.inspected };
+  return { lengths, inspected: buffer.bytesInspected };
 }
 
 describe('a 64 MiB frame in 1 KiB chunks is scanned once', () => {

@@ -1,8 +1,8 @@
 import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import {
-  CountingBuffer,
   bytes,
   cat,
   cut,
@@ -140,12 +140,12 @@ describe('ascii decoding', () => {
 
   it('waits for the whole frame without copying or allocating by the declared length', () => {
     const d = ascii().createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     buffer.push(bytes('8000000   abc'));
     expect(d.decode(buffer)).toBeUndefined();
     expect(d.decode(buffer)).toBeUndefined();
     // The header was peeked once (10 bytes); nothing else was read.
-    expect(buffer.bytesRead).toBe(10);
+    expect(buffer.bytesInspected).toBe(10);
   });
 
   it('reports a partial header or frame at end of stream as truncated', () => {
@@ -162,7 +162,7 @@ describe('ascii decoding', () => {
 
   it('rethrows the same error after failing, without reading the buffer again', () => {
     const d = ascii().createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const result = drive(d, buffer, [bytes('2         hiXX        ')]);
     expect(result.frames).toEqual([bytes('hi')]);
     expect(result.error?.code).toBe('ERR_MALFORMED_HEADER');

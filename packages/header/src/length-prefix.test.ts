@@ -2,8 +2,8 @@ import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, Deframer, FrameTooLargeError, en
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import {
-  CountingBuffer,
   bytes,
   cat,
   decodeChunks,
@@ -348,11 +348,11 @@ describe('lengthPrefix limits', () => {
     const held: ChunkBuffer[] = [];
     for (let i = 0; i < 100; i++) {
       const decoder = strategy.createDecoder();
-      const buffer = new CountingBuffer();
+      const buffer = new CountingChunkBuffer();
       buffer.push(cat(hex('00 10 00 00'), payload(10)));
       expect(decoder.decode(buffer)).toBeUndefined();
       // Waiting costs the header read only: nothing taken, peeked or copied.
-      expect(buffer.bytesRead).toBe(4);
+      expect(buffer.bytesInspected).toBe(4);
       held.push(buffer);
     }
     const grown = process.memoryUsage().arrayBuffers - before;
@@ -416,7 +416,7 @@ describe('lengthPrefix decoding', () => {
   it('rethrows the same error after failing, without reading the buffer again (tokio #3976)', () => {
     const strategy = lengthPrefix({ maxFrameLength: 10 });
     const decoder = strategy.createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const first = drive(decoder, buffer, [cat(hex('00 00 00 01 41'), hex('00 00 00 0B'))]);
     expect(first.frames).toEqual([bytes('A')]);
     expect(first.error?.code).toBe('ERR_FRAME_TOO_LARGE');
@@ -424,7 +424,7 @@ describe('lengthPrefix decoding', () => {
     for (let i = 0; i < 3; i++) expect(() => decoder.decode(buffer)).toThrow(first.error);
     expect(() => decoder.end(buffer)).toThrow(first.error);
     // A fresh buffer with a valid frame changes nothing: the stream is lost.
-    const fresh = new CountingBuffer();
+    const fresh = new CountingChunkBuffer();
     fresh.push(hex('00 00 00 00'));
     expect(() => decoder.decode(fresh)).toThrow(first.error);
     expect(buffer.calls + fresh.calls).toBe(0);

@@ -1,8 +1,8 @@
 import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import {
-  CountingBuffer,
   bytes,
   cut,
   decodeChunks,
@@ -110,10 +110,10 @@ describe('netstring', () => {
   });
 
   it('scans each header byte once, however the header is split', () => {
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const result = drive(netstring().createDecoder(), buffer, Array.from(bytes('1234567:'), (b) => Uint8Array.of(b)));
     expect(result.error?.code).toBe('ERR_TRUNCATED_FRAME');
-    expect(buffer.bytesRead).toBe(8);
+    expect(buffer.bytesInspected).toBe(8);
   });
 
   it('reports a partial length or netstring at end of stream as truncated', () => {
@@ -132,7 +132,7 @@ describe('netstring', () => {
 
   it('rethrows the same error after failing, without reading the buffer again', () => {
     const decoder = netstring().createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const result = drive(decoder, buffer, [bytes('1:a;1:b,')]);
     expect(result.error?.code).toBe('ERR_MALFORMED_FRAME');
     buffer.calls = 0;

@@ -1,8 +1,8 @@
 import { ChunkBuffer, DEFAULT_MAX_FRAME_LENGTH, FrameTooLargeError, encodeFrame } from '@framewire/chunk-buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CountingChunkBuffer } from '@framewire/conformance';
 import {
-  CountingBuffer,
   bytes,
   cat,
   cut,
@@ -105,11 +105,11 @@ describe('varint decoding', () => {
 
   it('reads the header bytes once, however the varint is split', () => {
     const decoder = varint().createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const result = drive(decoder, buffer, Array.from(hex('ff ff ff 03'), (b) => Uint8Array.of(b)));
     expect(result.error?.code).toBe('ERR_TRUNCATED_FRAME');
     // Four header bytes, each looked at once across four decode calls.
-    expect(buffer.bytesRead).toBe(4);
+    expect(buffer.bytesInspected).toBe(4);
   });
 
   it('accepts non-canonical varints within the bytes the limit needs', () => {
@@ -238,7 +238,7 @@ describe('varint decoding', () => {
 
   it('rethrows the same error after failing, without reading the buffer again', () => {
     const decoder = varint({ maxFrameLength: 5 }).createDecoder();
-    const buffer = new CountingBuffer();
+    const buffer = new CountingChunkBuffer();
     const result = drive(decoder, buffer, [hex('06')]);
     expect(result.error?.code).toBe('ERR_FRAME_TOO_LARGE');
     buffer.calls = 0;

@@ -1,6 +1,6 @@
 /**
  * Test helpers shared by the header strategy tests: byte builders, a direct decode driver,
- * every-split chunkings, and a ChunkBuffer that counts what a decoder reads.
+ * every-split chunkings.
  */
 import { ChunkBuffer, FramingError, concatBytes } from '@framewire/chunk-buffer';
 import type { FrameDecoder, FramingStrategy } from '@framewire/chunk-buffer';
@@ -131,86 +131,6 @@ export function expectFrames(actual: readonly Uint8Array[], expected: readonly U
 /** Hex string of bytes, for readable comparisons. */
 export function toHex(data: Uint8Array): string {
   return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
-/**
- * A ChunkBuffer that counts the bytes decoders read from it (integer reads, byteAt, peek,
- * take) and how many times it was asked anything at all.
- */
-export class CountingBuffer extends ChunkBuffer {
-  bytesRead = 0;
-  calls = 0;
-  // ChunkBuffer's fixed-width reads fall back on readUint across chunks: count only the
-  // outermost call, so a read is counted once whichever path it takes.
-  private depth = 0;
-
-  private counted<T>(bytes: number, read: () => T): T {
-    if (this.depth === 0) {
-      this.calls++;
-      this.bytesRead += bytes;
-    }
-    this.depth++;
-    try {
-      return read();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  override byteAt(offset: number): number {
-    return this.counted(1, () => super.byteAt(offset));
-  }
-
-  override readUint8(offset: number): number {
-    return this.counted(1, () => super.readUint8(offset));
-  }
-
-  override readUint16BE(offset: number): number {
-    return this.counted(2, () => super.readUint16BE(offset));
-  }
-
-  override readUint24BE(offset: number): number {
-    return this.counted(3, () => super.readUint24BE(offset));
-  }
-
-  override readUint32BE(offset: number): number {
-    return this.counted(4, () => super.readUint32BE(offset));
-  }
-
-  override readBigUint64BE(offset: number): bigint {
-    return this.counted(8, () => super.readBigUint64BE(offset));
-  }
-
-  override readBigUint64LE(offset: number): bigint {
-    return this.counted(8, () => super.readBigUint64LE(offset));
-  }
-
-  override readUint(offset: number, byteLength: number, littleEndian?: boolean): number {
-    return this.counted(byteLength, () => super.readUint(offset, byteLength, littleEndian));
-  }
-
-  override peek(start?: number, end?: number): Uint8Array {
-    return this.counted(0, () => {
-      const out = super.peek(start, end);
-      this.bytesRead += out.length;
-      return out;
-    });
-  }
-
-  override take(n: number): Uint8Array {
-    return this.counted(n, () => super.take(n));
-  }
-
-  override skip(n: number): void {
-    this.counted(0, () => {
-      super.skip(n);
-    });
-  }
-
-  override get length(): number {
-    this.calls++;
-    return super.length;
-  }
 }
 
 /** A payload of `n` bytes with varied content (`i * 31 + seed` mod 256). */
