@@ -4,9 +4,8 @@
  * @module
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import type { FrameEncoder } from '@framewire/chunk-buffer';
+import { bytesText, type FrameEncoder } from '@framewire/chunk-buffer';
 import { CliError, toError } from './errors.js';
-import { plural } from './output.js';
 
 /** Output format of frames: the raw bytes (text), `--json` or `--hex`. */
 export type FrameFormat = 'text' | 'json' | 'hex';
@@ -51,7 +50,7 @@ export function frameFormatOf(options: { json?: boolean; hex?: boolean }): Frame
 /** A short, printable preview of a frame for logs: `"hello"` or `<1048576 bytes, binary>`. */
 export function previewFrame(frame: Uint8Array, maxChars = 60): string {
   const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (!isUtf8(bytes)) return `<${plural(frame.length, 'byte')}, binary>`;
+  if (!isUtf8(bytes)) return `<${bytesText(frame.length)}, binary>`;
   // Decode only the start of a large frame (a cut character shows as U+FFFD and is sliced off).
   const text = bytes.subarray(0, maxChars * 4).toString('utf8');
   const shown = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;

@@ -1,5 +1,4 @@
-import { ChunkBuffer, FrameTooLargeError } from '@framewire/chunk-buffer';
-import { plural } from './output.js';
+import { ChunkBuffer, FrameTooLargeError, bytesText } from '@framewire/chunk-buffer';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -31,7 +30,7 @@ export class LineSplitter {
     return new FrameTooLargeError(
       length,
       max,
-      `input line ${this.lineNumber} of ${atLeast ? 'more than ' : ''}${plural(atLeast ? max : length, 'byte')} exceeds the maximum frame length of ${plural(max, 'byte')}`,
+      `input line ${this.lineNumber} of ${atLeast ? 'more than ' : ''}${bytesText(atLeast ? max : length)} exceeds the maximum frame length of ${bytesText(max)}`,
     );
   }
 

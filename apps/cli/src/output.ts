@@ -104,7 +104,7 @@ export function writeWithBackpressure(stream: Writable | NodeJS.WritableStream, 
   });
 }
 
-/** `1 frame`, `2 frames`: a count and its noun, plural unless the count is 1. */
+/** `1 frame`, `2 frames`: a count and its noun, plural unless the count is 1 (for bytes, `bytesText` of @framewire/chunk-buffer). */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { Deframer } from '@framewire/chunk-buffer';
+import { Deframer, bytesText } from '@framewire/chunk-buffer';
 import type { FrameEncoder, FramingStrategy } from '@framewire/chunk-buffer';
 import { TransportError, connect, formatEndpoint } from '@framewire/transport';
 import type { Connection } from '@framewire/transport';
@@ -107,7 +107,7 @@ async function checkMessageFile(path: string, strategy: FramingStrategy, encoder
   }
   if (size > strategy.maxFrameLength) {
     throw new CliError(
-      `message file ${path} is ${plural(size, 'byte')}, over the maximum frame length of ${plural(strategy.maxFrameLength, 'byte')} of ${strategy.name} (raise it with --max-frame)`,
+      `message file ${path} is ${bytesText(size)}, over the maximum frame length of ${bytesText(strategy.maxFrameLength)} of ${strategy.name} (raise it with --max-frame)`,
     );
   }
   if (regular) encodeNamed(encoder, await readMessageFile(path), `message file ${path}`);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
-import { Deframer } from '@framewire/chunk-buffer';
+import { Deframer, bytesText } from '@framewire/chunk-buffer';
 import type { FramingStrategy } from '@framewire/chunk-buffer';
 import { AddressInUseError, SocketError, formatEndpoint, listen } from '@framewire/transport';
 import type { Connection, Server } from '@framewire/transport';
@@ -87,7 +87,7 @@ async function serveConnection(
   // nothing wrong, so its connection stays open.
   const received = (frame: Uint8Array, replies: Uint8Array[]): void => {
     frames += 1;
-    log.info(`${c.dim(peer)} frame #${frames} (${plural(frame.length, 'byte')}): ${previewFrame(frame)}`);
+    log.info(`${c.dim(peer)} frame #${frames} (${bytesText(frame.length)}): ${previewFrame(frame)}`);
     if (options.echo !== true) return;
     try {
       replies.push(...encoder.encode(frame));
@@ -120,7 +120,7 @@ async function serveConnection(
       if (deframer.bufferedBytes > 0 && frameTimer === undefined && frameTimeoutMs > 0) {
         frameTimer = setTimeout(() => {
           connection.close(
-            new CliError(`frame not completed within ${options.frameTimeout} s (${plural(deframer.bufferedBytes, 'byte')} received of it)`),
+            new CliError(`frame not completed within ${options.frameTimeout} s (${bytesText(deframer.bufferedBytes)} received of it)`),
           );
         }, frameTimeoutMs);
       }

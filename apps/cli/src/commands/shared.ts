@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { FramingStrategy } from '@framewire/chunk-buffer';
+import { bytesText, type FramingStrategy } from '@framewire/chunk-buffer';
 import { Option } from 'commander';
 import { ALLOW_UNTERMINATED_FLAG, DEFAULT_FRAMING, DELIMITER_FRAMING_NAMES, FRAMING_NAMES, resolveFraming } from '../framing.js';
-import { plural, type Logger } from '../output.js';
+import type { Logger } from '../output.js';
 import { parsePositiveBytes } from '../options.js';
 
 /** `-f, --framing <name>`: the framing strategy. Resolved (and validated) by the action. */
@@ -72,7 +72,7 @@ export function framingFromOptions(
     allowUnterminatedLast: options.allowUnterminated === true,
   });
   if (options.maxFrame !== undefined && strategy.maxFrameLength < options.maxFrame) {
-    log.warn(`${strategy.name} carries at most ${plural(strategy.maxFrameLength, 'byte')} per frame; --max-frame ${options.maxFrame} lowered to that`);
+    log.warn(`${strategy.name} carries at most ${bytesText(strategy.maxFrameLength)} per frame; --max-frame ${options.maxFrame} lowered to that`);
   }
   return strategy;
 }

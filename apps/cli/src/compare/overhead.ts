@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { concatBytes, Deframer, isFramingError, type FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, Deframer, isFramingError, type FramingStrategy, bytesText } from '@framewire/chunk-buffer';
 import type { Fitting } from './carry.js';
 import { payload, Random, sameBytes, type PayloadKind } from './data.js';
-import { plural } from '../output.js';
 
 /** Why an encoder refused a payload: its error code. */
 export type RefusalCode = 'ERR_FRAME_TOO_LARGE' | 'ERR_UNENCODABLE_PAYLOAD';
@@ -159,7 +158,7 @@ function markerFrame(strategy: FramingStrategy): { marker: Uint8Array; wire: Uin
  */
 export function measureBinarySafety(strategy: FramingStrategy, seed: number, fitting?: Fitting, rounds = 16): BinarySafety {
   const longest = Math.min(LONGEST_BINARY_SAFETY_PAYLOAD, strategy.maxFrameLength);
-  if (longest < LONGEST_BINARY_SAFETY_PAYLOAD) fitting?.shortened('binary safety', `payloads of at most ${plural(longest, 'byte')}`);
+  if (longest < LONGEST_BINARY_SAFETY_PAYLOAD) fitting?.shortened('binary safety', `payloads of at most ${bytesText(longest)}`);
   const payloads = binarySafetyPayloads(strategy, seed, rounds, longest);
   const { marker, wire: markerWire } = markerFrame(strategy);
   let roundTripped = 0;

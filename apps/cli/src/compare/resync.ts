@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { concatBytes, Deframer, type FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, Deframer, type FramingStrategy, bytesText } from '@framewire/chunk-buffer';
 import { carriableText, type Fitting } from './carry.js';
 import { Random, sameBytes, textPayload } from './data.js';
-import { plural } from '../output.js';
 import { tryEncode } from './overhead.js';
 
 /** The two kinds of damage. */
@@ -131,7 +130,7 @@ function decodeDamaged(strategy: FramingStrategy, wire: Uint8Array, originals: r
  */
 function streamPayloads(strategy: FramingStrategy, seed: number, fitting?: Fitting): Uint8Array[] {
   const longest = Math.min(LONGEST_TEXT, strategy.maxFrameLength - LABEL_BYTES);
-  if (longest < 1) throw new Error(`${strategy.name} carries at most ${plural(strategy.maxFrameLength, 'byte')}, too few for the numbered frames of the recovery test`);
+  if (longest < 1) throw new Error(`${strategy.name} carries at most ${bytesText(strategy.maxFrameLength)}, too few for the numbered frames of the recovery test`);
   const shortest = Math.min(SHORTEST_TEXT, longest);
   if (longest < LONGEST_TEXT) {
     const sizes = shortest === longest ? `${LABEL_BYTES + longest}` : `${LABEL_BYTES + shortest} to ${LABEL_BYTES + longest}`;

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { concatBytes, type FramingStrategy } from '@framewire/chunk-buffer';
+import { concatBytes, type FramingStrategy, bytesText } from '@framewire/chunk-buffer';
 import { carriableText, type Fitting } from './carry.js';
 import { Random, textPayload } from './data.js';
-import { plural } from '../output.js';
 import { tryEncode, type RefusalCode } from './overhead.js';
 
 /** The test's name in the report's notes. */
@@ -114,5 +113,5 @@ export function measureStreaming(strategy: FramingStrategy, seed: number, fittin
     }
     return { needsLengthUpFront: common < payloadBytes / 2, probePayloadBytes: payloadBytes, commonWirePrefixBytes: common };
   }
-  throw new Error(`${strategy.name} cannot carry a text payload of ${plural(Math.floor(strategy.maxFrameLength / 2), 'byte')} and a longer one`);
+  throw new Error(`${strategy.name} cannot carry a text payload of ${bytesText(Math.floor(strategy.maxFrameLength / 2))} and a longer one`);
 }
