@@ -46,11 +46,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (signal?.aborted === true) throw new AbortedError(address, { cause: signal.reason });
 
   // Node reads into memory of the caller's (`onread`) on plain sockets only; over TLS the
-  // connection cuts the decrypted chunks to `recvSize` instead.
-  const port =
-    config.tls !== false || (config.recvSize === undefined && config.recvArena === undefined && config.recvInto === undefined)
-      ? undefined
-      : new ReadPort();
+  // connection cuts the decrypted chunks to `recvSize` instead. Without the options that
+  // choose the memory, reading through `onread` is what lets the reads be switched later
+  // (`Connection[READ_INTO]`).
+  const port = config.tls === false ? new ReadPort() : undefined;
   const { socket, raw } = openSocket(config, port);
   const ready = config.tls === false ? 'connect' : 'secureConnect';
 

@@ -91,7 +91,26 @@ export interface Connection extends AsyncIterable<Uint8Array> {
   readonly bytesRead: number;
   /** Bytes handed to the socket so far (over TLS: before encryption). */
   readonly bytesWritten: number;
+  /**
+   * Reads into memory you lay out from now on, as `connect`'s `recvInto` would have from the
+   * start: what `decodeFramesAsync` of `@framewire/chunk-buffer` calls with its strategy's read
+   * memory (`frameReads` for the binary length prefixes of `@framewire/header`). The bytes
+   * read but not yet handed to you, and the read under way, are copied into that memory, so it
+   * sees every byte from the first. Returns `true` if the connection switched; `false`, with
+   * nothing changed, if it cannot: a chunk was already handed to you, the connection reads
+   * into memory chosen at `connect` (`recvSize`, `recvArena`, `recvInto`) or into Node's own
+   * (TLS, and connections that `listen` accepts), or it is closed. A `TypeError` for a
+   * `memory` without `next()` and `filled()` methods.
+   */
+  [READ_INTO](memory: RecvMemory): boolean;
 }
+
+/**
+ * The key of {@link Connection}'s method that switches its reads into your memory: `Symbol.for
+ * ('framewire.readInto')`, the same symbol as `@framewire/chunk-buffer`'s `READ_INTO`, which
+ * `decodeFramesAsync` looks for on its source (neither package imports the other).
+ */
+export const READ_INTO: unique symbol = Symbol.for('framewire.readInto') as typeof READ_INTO;
 
 /** Node's `onread` socket option. */
 interface OnRead {
@@ -104,6 +123,12 @@ const ARENA_READ = 64 * 1024;
 
 /** Takes a read after the caller's `recvInto` failed (the connection is closing). */
 const SCRATCH = new Uint8Array(ARENA_READ);
+
+/**
+ * Reads of fewer bytes are copied out of fresh memory (see `FreshReads`): a chunk then never
+ * holds more than four times its bytes.
+ */
+const KEEP_AT_LEAST = ARENA_READ / 4;
 
 /** How the socket reads (the options of `connect` that choose its memory). */
 type ReadConfig = Pick<ConnectConfig, 'recvSize' | 'recvArena' | 'reuseArena' | 'recvInto'>;
@@ -126,6 +151,45 @@ export class ReadPort {
   fail: ((error: Error) => void) | undefined;
   /** That error, kept until the connection exists (and then for every later read). */
   failure: Error | undefined;
+  // Without any of the options that choose the memory: fresh memory per read, until memory of
+  // the reader's is switched in (`switchTo`). Undefined with those options.
+  #fresh: FreshReads | undefined;
+  // The memory switched in, and whether Node holds it (not fresh memory) for the pending read.
+  #switched: RecvMemory | undefined;
+  #pendingSwitched = false;
+
+  /** Whether `switchTo` may still be called: the socket reads into fresh memory of its own. */
+  get canSwitch(): boolean {
+    return this.#fresh !== undefined && this.#switched === undefined;
+  }
+
+  /**
+   * From now on reads land in `memory`; the read Node already holds fresh memory for is
+   * copied into it when it comes (see {@link relay}).
+   */
+  switchTo(memory: RecvMemory): void {
+    this.#switched = memory;
+  }
+
+  /**
+   * Copies bytes read before the switch into the switched memory, as if they had been read
+   * into it (`next()`, then `filled()`, as often as needed), and returns them as views of it.
+   * Empty when the memory fails: the connection then closes with the error.
+   */
+  relay(bytes: Uint8Array): Uint8Array[] {
+    const memory = this.#switched!;
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length && this.failure === undefined; ) {
+      const target = this.#memoryOf(memory);
+      const n = Math.min(target.length, bytes.length - at);
+      target.set(bytes.subarray(at, at + n));
+      const chunk = this.#filled(memory, target, n);
+      if (chunk === undefined) break;
+      chunks.push(chunk);
+      at += n;
+    }
+    return chunks;
+  }
 
   // The memory `recvInto` gives for the next read. When it fails, a scratch buffer takes the
   // read (it must go somewhere) and the connection closes with the error.
@@ -145,16 +209,33 @@ export class ReadPort {
     return memory;
   }
 
+  // A read filled `bytesRead` bytes of the memory `recvInto` gave: the chunk, a view of it, or
+  // undefined once `recvInto` has failed (the connection is closing).
+  #filled(recvInto: RecvMemory, buffer: Uint8Array, bytesRead: number): Uint8Array | undefined {
+    if (this.failure !== undefined) {
+      this.fail?.(this.failure);
+      return undefined;
+    }
+    try {
+      recvInto.filled(bytesRead);
+    } catch (error) {
+      this.#failWith(error);
+      return undefined;
+    }
+    return buffer.subarray(0, bytesRead);
+  }
+
   #failWith(error: unknown): void {
     this.failure ??= error instanceof Error ? error : new Error(String(error));
     this.fail?.(this.failure);
   }
 
   /**
-   * The `onread` option for `net.connect`. Without `recvArena`: one reused buffer of
-   * `recvSize` bytes, each chunk copied out of it. With `recvArena`: reads into blocks of that
-   * size, each chunk a view of its block (no copy; see {@link Arena}). With `recvInto`: the
-   * memory it gives, read by read, each chunk a view of it.
+   * The `onread` option for `net.connect`. Without `recvSize`, `recvArena` and `recvInto`:
+   * fresh memory per read (see {@link FreshReads}), until `switchTo`. With `recvSize` alone:
+   * one reused buffer of that size, each chunk copied out of it. With `recvArena`: reads into
+   * blocks of that size, each chunk a view of its block (no copy; see {@link Arena}). With
+   * `recvInto`: the memory it gives, read by read, each chunk a view of it.
    */
   onread({ recvSize, recvArena, reuseArena, recvInto }: ReadConfig): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
@@ -166,17 +247,31 @@ export class ReadPort {
       return {
         buffer: () => this.#memoryOf(recvInto),
         callback: (bytesRead, buffer) => {
-          if (this.failure !== undefined) {
-            this.fail?.(this.failure);
-            return false;
+          const chunk = this.#filled(recvInto, buffer, bytesRead);
+          return chunk !== undefined && deliver(chunk);
+        },
+      };
+    }
+    if (recvSize === undefined && recvArena === undefined) {
+      const fresh = new FreshReads();
+      this.#fresh = fresh;
+      return {
+        buffer: () => {
+          const switched = this.#switched;
+          this.#pendingSwitched = switched !== undefined;
+          return switched === undefined ? fresh.next() : this.#memoryOf(switched);
+        },
+        callback: (bytesRead, buffer) => {
+          const switched = this.#switched;
+          if (switched === undefined) return deliver(fresh.chunk(bytesRead));
+          if (this.#pendingSwitched) {
+            const chunk = this.#filled(switched, buffer, bytesRead);
+            return chunk !== undefined && deliver(chunk);
           }
-          try {
-            recvInto.filled(bytesRead);
-          } catch (error) {
-            this.#failWith(error);
-            return false;
-          }
-          return deliver(buffer.subarray(0, bytesRead));
+          // The read Node held fresh memory for when the memory was switched.
+          let more = true;
+          for (const chunk of this.relay(buffer.subarray(0, bytesRead))) more = deliver(chunk) && more;
+          return more && this.failure === undefined;
         },
       };
     }
@@ -203,6 +298,28 @@ export class ReadPort {
         return deliver(buffer.subarray(0, bytesRead));
       },
     };
+  }
+}
+
+/**
+ * The memory of a plain client connection's reads: new zeroed memory of 64 KiB (Node's own
+ * read size) for each read that a chunk keeps, so that a chunk is a view of memory nobody
+ * writes again, as with Node's own reads. A read under {@link KEEP_AT_LEAST} bytes is copied
+ * out instead and its memory takes the next read, so that a small chunk never holds 64 KiB.
+ */
+class FreshReads {
+  #memory: Buffer | undefined;
+
+  next(): Buffer {
+    return (this.#memory ??= Buffer.alloc(ARENA_READ));
+  }
+
+  /** The chunk of a read that filled `bytesRead` bytes of the memory `next()` gave. */
+  chunk(bytesRead: number): Uint8Array {
+    const memory = this.#memory!;
+    if (bytesRead < KEEP_AT_LEAST) return Buffer.from(memory.subarray(0, bytesRead));
+    this.#memory = undefined;
+    return memory.subarray(0, bytesRead);
   }
 }
 
@@ -282,7 +399,7 @@ class Arena {
 export interface ConnectionInit {
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  /** Set when the socket reads through `onread` (a client with `recvSize` or `recvArena`). */
+  /** Set when the socket reads through `onread` (a client over plain TCP or a Unix socket). */
   readonly port?: ReadPort | undefined;
   /**
    * The TCP socket under this connection (the socket itself without TLS; none over a Unix
@@ -440,15 +557,22 @@ export class SocketConnection implements Connection {
   readonly #context: ErrorContext;
   // Whether reading goes through `onread` (stop by returning false) or 'data' events (pause()).
   readonly #viaPort: boolean;
+  readonly #port: ReadPort | undefined;
 
-  // Received chunks nobody has asked for yet; at most one socket read long, as reading
-  // pauses whenever a chunk arrives with no reader waiting.
+  // Received chunks nobody has asked for yet. Reading pauses once they reach the socket's
+  // `readableHighWaterMark` (Node's own reads stop there too): at most that and one read.
   #queue: Uint8Array[] = [];
+  readonly #readAhead: number;
+  // Bytes read through `onread` after the loop ended early, and dropped: up to the read-ahead,
+  // so that the peer's end or a reset is still noticed, as with Node's own reads.
+  #dropped = 0;
   #waiter: Waiter | undefined;
   // Length of the chunk last handed to the reader, until it asks for the next one.
   #atHand = 0;
   #paused = true;
   #iterated = false;
+  // A chunk has been handed to the reader: its reads can no longer be switched.
+  #handedOut = false;
   // The peer ended (or the socket closed): no more chunks will come.
   #readEnded = false;
   // The iterator has returned done or thrown: `next()` keeps returning done.
@@ -522,6 +646,8 @@ export class SocketConnection implements Connection {
       this.#end?.resolve();
     });
 
+    this.#port = init.port;
+    this.#readAhead = socket.readableHighWaterMark;
     if (init.port !== undefined) {
       this.#viaPort = true;
       init.port.sink = (chunk) => this.#onChunk(chunk);
@@ -558,6 +684,22 @@ export class SocketConnection implements Connection {
 
   get bytesWritten(): number {
     return this.#socket.bytesWritten;
+  }
+
+  [READ_INTO](memory: RecvMemory): boolean {
+    const candidate = (typeof memory === 'object' ? memory : null) as Partial<RecvMemory> | null;
+    if (candidate === null || typeof candidate.next !== 'function' || typeof candidate.filled !== 'function') {
+      throw new TypeError(`read memory must be an object with next() and filled(bytesRead) methods (got ${describe(memory)})`);
+    }
+    const port = this.#port;
+    if (port === undefined || !port.canSwitch || this.#handedOut || this.#readDone || this.isClosed || this.#error !== undefined) {
+      return false;
+    }
+    port.switchTo(memory);
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const chunk of queued) this.#queue.push(...port.relay(chunk));
+    return true;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
@@ -728,6 +870,7 @@ export class SocketConnection implements Connection {
       this.#queue.shift();
     }
     this.#atHand = chunk.length;
+    this.#handedOut = true;
     return chunk;
   }
 
@@ -740,7 +883,10 @@ export class SocketConnection implements Connection {
 
   /** A chunk arrived. Returns whether the socket may go on reading. */
   #onChunk(chunk: Uint8Array): boolean {
-    if (this.#readDone) return false;
+    if (this.#readDone) {
+      this.#dropped += chunk.length;
+      return this.#dropped < this.#readAhead;
+    }
     if (chunk.length === 0) return true;
     this.#queue.push(chunk);
     const waiter = this.#waiter;
@@ -749,6 +895,8 @@ export class SocketConnection implements Connection {
       waiter.resolve({ value: this.#shift(), done: false });
       if (this.#queue.length === 0) return true;
     }
+    // Through `onread`, reading goes on to the read-ahead, as Node's own reads would.
+    if (this.#viaPort && this.#unread() - this.#atHand < this.#readAhead) return true;
     this.#pause();
     return false;
   }
@@ -774,7 +922,9 @@ export class SocketConnection implements Connection {
     this.#waiter = undefined;
     waiter?.resolve(DONE);
     this.#pause();
-    if (this.#viaPort) this.#socket.pause();
+    // Through `onread` the socket reads on, dropping what it reads (see #dropped), and flows,
+    // so that its end and close still come.
+    if (this.#viaPort) this.#socket.resume();
   }
 
   /**

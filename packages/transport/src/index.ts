@@ -7,7 +7,7 @@
 
 export { connect } from './connect.js';
 export { listen, type ConnectionHandler, type Server } from './listen.js';
-export type { Connection } from './connection.js';
+export { READ_INTO, type Connection } from './connection.js';
 export {
   formatEndpoint,
   type Endpoint,

@@ -1,0 +1,229 @@
+/**
+ * A plain client connection's own reads, and `Connection[READ_INTO]`: switching its reads into
+ * memory the caller lays out after `connect` (what `decodeFramesAsync` of
+ * `@framewire/chunk-buffer` does with a strategy's read memory). Real sockets on 127.0.0.1
+ * (port 0) and in a temporary directory.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { READ_INTO, connect, listen, type Connection, type ConnectOptions, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
+import { bytes, concat, fixture, hex, portOf, serverTls, tempDir, text, until } from './helpers.js';
+
+const servers: Server[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
+  const server = await listen({ onError: () => undefined, ...options }, handler);
+  servers.push(server);
+  return server;
+}
+
+interface SocketCase {
+  name: string;
+  listen: () => ListenOptions;
+  connect: (server: Server) => ConnectOptions;
+}
+
+const tcpCase: SocketCase = { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) };
+const unixCase: SocketCase = {
+  name: 'Unix socket',
+  listen: () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    return { path: join(dir, 'read-into.sock') };
+  },
+  connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
+};
+
+const greeting = bytes('Hey there!!!');
+const message = new Uint8Array(300_000).map((_, i) => (i * 7) % 253);
+
+/**
+ * The greeting at once, then, once the client has written anything, the message in writes of
+ * 50,000 bytes, then the end.
+ */
+async function greetThenSend(conn: Connection): Promise<void> {
+  await conn.write(greeting);
+  const iterator = conn[Symbol.asyncIterator]();
+  await iterator.next();
+  for (let at = 0; at < message.length; at += 50_000) await conn.write(message.subarray(at, at + 50_000));
+  await conn.end();
+  await iterator.return?.();
+}
+
+/** Hands out memory of 1,000 to 9,000 bytes in turn, each a view into a larger buffer at an offset. */
+function recorder(): RecvMemory & { given: Uint8Array[]; reads: number[] } {
+  const given: Uint8Array[] = [];
+  const reads: number[] = [];
+  return {
+    given,
+    reads,
+    next() {
+      const memory = new Uint8Array(1000 * (1 + (given.length % 9)) + 16).subarray(16);
+      given.push(memory);
+      return memory;
+    },
+    filled(bytesRead) {
+      reads.push(bytesRead);
+    },
+  };
+}
+
+/** Every chunk the connection yields, until it ends. */
+async function chunksOf(conn: Connection): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of conn) out.push(chunk);
+  return out;
+}
+
+describe("a plain client connection's own reads", () => {
+  it.each([tcpCase, unixCase])(
+    'yield every byte, kept chunks intact, none holding more than four times its bytes ($name)',
+    async (c) => {
+      const server = await serve(c.listen(), greetThenSend);
+      const conn = await connect(c.connect(server));
+      await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+      await conn.write(bytes('go'));
+      const received = await chunksOf(conn);
+      // Compared only at the end: a read into memory a kept chunk still uses would show here.
+      expect(hex(concat(received))).toBe(hex(concat([greeting, message])));
+      // A small read is copied out (into Node's 8 KiB pool at most), a large one kept as read.
+      for (const chunk of received) expect(chunk.buffer.byteLength).toBeLessThanOrEqual(Math.max(8192, 4 * chunk.length));
+      await conn.end();
+    },
+  );
+});
+
+describe('Connection[READ_INTO] (reads switched into memory laid out after connect)', () => {
+  it('is the symbol chunk-buffer looks for, Symbol.for("framewire.readInto")', () => {
+    expect(READ_INTO).toBe(Symbol.for('framewire.readInto'));
+  });
+
+  it.each([tcpCase, unixCase])(
+    'copies the bytes read before the switch into the memory, then reads into it: every chunk a view of it ($name)',
+    async (c) => {
+      const server = await serve(c.listen(), greetThenSend);
+      const conn = await connect(c.connect(server));
+      // The greeting is read (and queued) before the switch: it is copied into the memory.
+      await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+      const memory = recorder();
+      expect(conn[READ_INTO](memory)).toBe(true);
+      await conn.write(bytes('go'));
+      const received = await chunksOf(conn);
+      expect(hex(concat(received))).toBe(hex(concat([greeting, message])));
+      // Each chunk is the start of the memory given for it, as filled() was told.
+      expect(memory.reads).toEqual(received.map((chunk) => chunk.length));
+      received.forEach((chunk, i) => {
+        expect(chunk.buffer).toBe(memory.given[i]!.buffer);
+        expect(chunk.byteOffset).toBe(memory.given[i]!.byteOffset);
+      });
+      expect(received.length).toBeGreaterThanOrEqual(34);
+      // Switched once: a second switch is refused.
+      expect(conn[READ_INTO](recorder())).toBe(false);
+      await conn.end();
+    },
+  );
+
+  it('is refused once a chunk was handed to the reader, and reading goes on as before', async () => {
+    const server = await serve({ port: 0 }, greetThenSend);
+    const conn = await connect({ port: portOf(server) });
+    const iterator = conn[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(text(first.value!)).toBe('Hey there!!!');
+    const memory = recorder();
+    expect(conn[READ_INTO](memory)).toBe(false);
+    await conn.write(bytes('go'));
+    const rest: Uint8Array[] = [];
+    for (let step = await iterator.next(); step.done !== true; step = await iterator.next()) rest.push(step.value);
+    expect(hex(concat(rest))).toBe(hex(message));
+    expect(memory.given).toEqual([]);
+    await conn.end();
+  });
+
+  it.each<[string, () => Promise<{ conn: Connection; server: Server }>]>([
+    [
+      'a connection that reads into memory chosen at connect (recvSize)',
+      async () => {
+        const server = await serve({ port: 0 }, greetThenSend);
+        return { server, conn: await connect({ port: portOf(server), recvSize: 1024 }) };
+      },
+    ],
+    [
+      'a TLS connection (Node decrypts into memory of its own)',
+      async () => {
+        const server = await serve({ port: 0, tls: serverTls() }, greetThenSend);
+        return { server, conn: await connect({ port: portOf(server), tls: { ca: fixture('ca.pem') } }) };
+      },
+    ],
+    [
+      'a closed connection',
+      async () => {
+        const server = await serve({ port: 0 }, greetThenSend);
+        const conn = await connect({ port: portOf(server) });
+        conn.close();
+        return { server, conn };
+      },
+    ],
+  ])('is refused by %s', async (_, open) => {
+    const { conn } = await open();
+    const memory = recorder();
+    expect(conn[READ_INTO](memory)).toBe(false);
+    expect(memory.given).toEqual([]);
+    conn.close();
+    await conn.closed.catch(() => undefined);
+  });
+
+  it('is refused by a connection that listen accepted', async () => {
+    let accepted: (conn: Connection) => void = () => undefined;
+    const got = new Promise<Connection>((resolve) => (accepted = resolve));
+    const server = await serve({ port: 0 }, async (conn) => {
+      accepted(conn);
+      await conn.closed.catch(() => undefined);
+    });
+    const client = await connect({ port: portOf(server) });
+    const conn = await got;
+    expect(conn[READ_INTO](recorder())).toBe(false);
+    client.close();
+  });
+
+  it('throws a TypeError for memory without next() and filled()', async () => {
+    const server = await serve({ port: 0 }, greetThenSend);
+    const conn = await connect({ port: portOf(server) });
+    expect(() => conn[READ_INTO]({ next: () => new Uint8Array(8) } as unknown as RecvMemory)).toThrow(
+      new TypeError('read memory must be an object with next() and filled(bytesRead) methods (got an object)'),
+    );
+    // Nothing changed: the connection still switches.
+    expect(conn[READ_INTO](recorder())).toBe(true);
+    conn.close();
+  });
+
+  it("closes the connection with the memory's error, after the chunks read before it", async () => {
+    const boom = new Error('no memory for you');
+    const server = await serve({ port: 0 }, greetThenSend);
+    const conn = await connect({ port: portOf(server) });
+    await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+    let calls = 0;
+    // Room for the greeting, then a failure.
+    const memory: RecvMemory = {
+      next: () => {
+        if (++calls > 1) throw boom;
+        return new Uint8Array(greeting.length);
+      },
+      filled: () => undefined,
+    };
+    expect(conn[READ_INTO](memory)).toBe(true);
+    await conn.write(bytes('go'));
+    const received: Uint8Array[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of conn) received.push(chunk);
+      })(),
+    ).rejects.toBe(boom);
+    await expect(conn.closed).rejects.toBe(boom);
+    expect(received.map(text)).toEqual(['Hey there!!!']);
+  });
+});
