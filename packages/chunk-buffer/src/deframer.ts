@@ -1,6 +1,6 @@
 import { ChunkBuffer, describe } from './chunk-buffer.js';
 import { FrameTooLargeError, FramingError, bytesText } from './errors.js';
-import type { FrameDecoder, FrameEncoder, FramingStrategy } from './framing.js';
+import { READ_INTO, type FrameDecoder, type FrameEncoder, type FramingStrategy, type ReadsInto } from './framing.js';
 import { keepWarm } from './warm.js';
 
 /** Options of the decode loop ({@link Deframer}, {@link decodeFrames}, {@link createDecoderStream}). */
@@ -530,17 +530,48 @@ class SyncFrames extends Frames<Iterator<Uint8Array>> implements Generator<Uint8
   }
 }
 
+/** Options of {@link decodeFramesAsync}. */
+export interface DecodeFramesAsyncOptions extends DeframerOptions {
+  /**
+   * Whether to lay out the source's reads for the strategy's frames: when the strategy has
+   * read memory (`createReadMemory()`, as the binary length prefixes of `@framewire/header`
+   * have) and the source reads into memory it is handed (a {@link READ_INTO} method, as a
+   * `@framewire/transport` client connection has), `decodeFramesAsync` hands it over at once,
+   * and large frames are read into memory of their own and yielded with no copy. Defaults to
+   * `true`; `false` leaves the source's reads as they are.
+   */
+  layoutReads?: boolean;
+}
+
 /**
  * Decodes frames from an async (or sync) iterable of chunks, such as a Node socket or a
  * framewire transport connection. Frames are yielded as they complete; an error is thrown
  * after every frame before it was yielded. Breaking out of the loop stops reading the source.
+ *
+ * With a source that reads into memory it is handed, the reads are laid out for the
+ * strategy's frames first (see {@link DecodeFramesAsyncOptions.layoutReads}).
  */
 export function decodeFramesAsync(
   source: ChunkSource,
   strategy: FramingStrategy | FrameDecoder,
-  options?: DeframerOptions,
+  options?: DecodeFramesAsyncOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  return new AsyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
+  const frames = new AsyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
+  const layoutReads = options?.layoutReads;
+  if (layoutReads !== undefined && typeof layoutReads !== 'boolean') {
+    throw new TypeError(`layoutReads must be a boolean (got ${describe(layoutReads)})`);
+  }
+  if (layoutReads !== false) layOutReads(source, strategy);
+  return frames;
+}
+
+/** Hands the strategy's read memory to a source that reads into memory it is handed. */
+function layOutReads(source: ChunkSource, strategy: FramingStrategy | FrameDecoder): void {
+  const readInto = (source as Partial<ReadsInto>)[READ_INTO];
+  const createReadMemory = (strategy as Partial<FramingStrategy>).createReadMemory;
+  if (typeof readInto !== 'function' || typeof createReadMemory !== 'function') return;
+  const memory = createReadMemory.call(strategy);
+  if (memory !== undefined) readInto.call(source, memory);
 }
 
 const ignore = (): void => undefined;

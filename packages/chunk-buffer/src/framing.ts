@@ -76,6 +76,41 @@ export interface FramingStrategy {
   createDecoder(): FrameDecoder;
   /** An encoder (encoders hold no per-stream state, but may hold scratch space). */
   createEncoder(): FrameEncoder;
+  /**
+   * Optional: memory laid out for this strategy's frames, for the reads of one stream, or
+   * `undefined` when the strategy has none in this configuration. A source that reads into
+   * memory it is handed (a method under {@link READ_INTO}, as a `@framewire/transport`
+   * connection has) then reads each large frame into memory of its own, and the frame is
+   * decoded with no copy. `decodeFramesAsync` asks for it when its source has such a method.
+   * The binary length prefixes of `@framewire/header` have it (`frameReads`).
+   */
+  createReadMemory?(): ReadMemory | undefined;
+}
+
+/**
+ * Memory for a source's reads, chosen read by read: before each read the source asks `next()`
+ * for the memory it fills (from its start, at most its length); after a read that brought
+ * bytes, `filled(bytesRead)` says how many, and the chunk it yields is a view of that memory.
+ * The shape `@framewire/transport`'s `recvInto` takes.
+ */
+export interface ReadMemory {
+  /** The memory the next read fills from its start: at most its length, at least 1 byte. */
+  next(): Uint8Array;
+  /** The read into the memory `next()` last returned filled its first `bytesRead` bytes. */
+  filled(bytesRead: number): void;
+}
+
+/**
+ * The key under which a source of chunks offers to read into memory it is handed: a method
+ * that takes a {@link ReadMemory} and returns whether the source will read into it from its
+ * first byte on. `Symbol.for('framewire.readInto')`, so that a package can offer it without
+ * importing this one (a `@framewire/transport` connection does).
+ */
+export const READ_INTO: unique symbol = Symbol.for('framewire.readInto') as typeof READ_INTO;
+
+/** A source of chunks that reads into memory it is handed (see {@link READ_INTO}). */
+export interface ReadsInto {
+  [READ_INTO](memory: ReadMemory): boolean;
 }
 
 /**

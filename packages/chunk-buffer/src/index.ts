@@ -12,11 +12,12 @@ export {
 export type { FramingErrorCode, FramingErrorOptions } from './errors.js';
 export {
   DEFAULT_MAX_FRAME_LENGTH,
+  READ_INTO,
   resolveMaxFrameLength,
   encodeFrame,
   concatBytes,
 } from './framing.js';
-export type { FrameDecoder, FrameEncoder, FramingOptions, FramingStrategy } from './framing.js';
+export type { FrameDecoder, FrameEncoder, FramingOptions, FramingStrategy, ReadMemory, ReadsInto } from './framing.js';
 export {
   Deframer,
   decodeFrames,
@@ -24,6 +25,6 @@ export {
   createDecoderStream,
   createEncoderStream,
 } from './deframer.js';
-export type { DeframerOptions, ChunkSource } from './deframer.js';
+export type { DeframerOptions, DecodeFramesAsyncOptions, ChunkSource } from './deframer.js';
 export { keepWarm } from './warm.js';
 export { indexOfByte } from './index-of-byte.js';

@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { createDecoderStream, createEncoderStream, decodeFramesAsync } from '../src/deframer.js';
 import type { FramingError } from '../src/errors.js';
 import { FrameTooLargeError, TruncatedFrameError } from '../src/errors.js';
-import { concatBytes, encodeFrame } from '../src/framing.js';
-import type { FramingStrategy } from '../src/framing.js';
+import { READ_INTO, concatBytes, encodeFrame } from '../src/framing.js';
+import type { FramingStrategy, ReadMemory } from '../src/framing.js';
 import { bytes, chunked, lineStrategy, texts, u8Strategy } from './helpers/strategies.js';
 
 const u8 = u8Strategy({ maxFrameLength: 10 });
@@ -265,6 +265,99 @@ describe('decodeFramesAsync', () => {
   it('passes options on (maxBufferedBytes)', async () => {
     const { error } = await collect(decodeFramesAsync([Uint8Array.of(10, 1, 2, 3)], u8, { maxBufferedBytes: 3 }));
     expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', maxFrameLength: 3 });
+  });
+});
+
+describe('decodeFramesAsync laying out the reads (layoutReads)', () => {
+  /**
+   * A source that reads `wire` as a socket would, into the memory it was handed (3 bytes at
+   * most per read) or else into chunks of its own; logs what it was handed.
+   */
+  function readingSource(wireBytes: Uint8Array): AsyncIterable<Uint8Array> & { handed: ReadMemory[]; [READ_INTO](memory: ReadMemory): boolean } {
+    const handed: ReadMemory[] = [];
+    return {
+      handed,
+      [READ_INTO](memory: ReadMemory): boolean {
+        handed.push(memory);
+        return true;
+      },
+      async *[Symbol.asyncIterator]() {
+        for (let at = 0; at < wireBytes.length; ) {
+          await tick();
+          const memory = handed[0]?.next() ?? new Uint8Array(3);
+          const n = Math.min(memory.length, 3, wireBytes.length - at);
+          memory.set(wireBytes.subarray(at, at + n));
+          handed[0]?.filled(n);
+          yield memory.subarray(0, n);
+          at += n;
+        }
+      },
+    };
+  }
+
+  /** The u8 test strategy with read memory: one block per read, logged. */
+  function withReadMemory(strategy: FramingStrategy): FramingStrategy & { blocks: Uint8Array[]; created: number } {
+    const blocks: Uint8Array[] = [];
+    const self = {
+      ...strategy,
+      blocks,
+      created: 0,
+      createReadMemory(): ReadMemory {
+        self.created++;
+        return {
+          next: () => {
+            const block = new Uint8Array(8);
+            blocks.push(block);
+            return block;
+          },
+          filled: () => undefined,
+        };
+      },
+    };
+    return self;
+  }
+
+  it('looks for the method under Symbol.for("framewire.readInto"), as @framewire/transport offers it', () => {
+    expect(READ_INTO).toBe(Symbol.for('framewire.readInto'));
+  });
+
+  it("hands the strategy's read memory to a source with a READ_INTO method, at once", async () => {
+    const strategy = withReadMemory(u8);
+    const source = readingSource(wire('one', 'two', 'three'));
+    const frames = decodeFramesAsync(source, strategy);
+    // Before the first next(): a connection may read before the loop asks.
+    expect(source.handed).toHaveLength(1);
+    expect(strategy.created).toBe(1);
+    expect(await collect(frames)).toEqual({ frames: ['one', 'two', 'three'], error: undefined });
+    // Every read went into the memory handed over.
+    expect(strategy.blocks.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('hands nothing over with layoutReads: false, to a source without the method, or for a strategy without read memory', async () => {
+    const strategy = withReadMemory(u8);
+    const source = readingSource(wire('one', 'two'));
+    expect((await collect(decodeFramesAsync(source, strategy, { layoutReads: false }))).frames).toEqual(['one', 'two']);
+    expect(source.handed).toEqual([]);
+    expect(strategy.created).toBe(0);
+    // A source without the method: the strategy is not even asked.
+    expect((await collect(decodeFramesAsync(chunked(wire('a', 'b'), 3), strategy))).frames).toEqual(['a', 'b']);
+    expect(strategy.created).toBe(0);
+    const plain = readingSource(wire('a'));
+    expect((await collect(decodeFramesAsync(plain, u8))).frames).toEqual(['a']);
+    expect(plain.handed).toEqual([]);
+  });
+
+  it('hands nothing over when the strategy has no read memory for its configuration (undefined)', async () => {
+    const source = readingSource(wire('a'));
+    const strategy = { ...u8, createReadMemory: () => undefined };
+    expect((await collect(decodeFramesAsync(source, strategy))).frames).toEqual(['a']);
+    expect(source.handed).toEqual([]);
+  });
+
+  it('throws a TypeError for a layoutReads that is not a boolean', () => {
+    expect(() => decodeFramesAsync([], u8, { layoutReads: 'yes' as unknown as boolean })).toThrow(
+      new TypeError('layoutReads must be a boolean (got string)'),
+    );
   });
 });
 
