@@ -220,3 +220,27 @@ describe('frameReads', () => {
     );
   });
 });
+
+describe('createReadMemory (what decodeFramesAsync hands to a connection)', () => {
+  it('is a new frameReads with its defaults for each stream, for the binary length prefixes', () => {
+    const strategy = u32be();
+    const payloads = Array.from({ length: 6 }, (_, i) => payloadOf(65_536 + 7 * i, i));
+    const memory = strategy.createReadMemory?.();
+    expect(memory).toBeDefined();
+    expect(strategy.createReadMemory?.()).not.toBe(memory);
+    const { frames } = readThrough(strategy, wireOf(strategy, payloads), memory!, () => 65_536);
+    expect(frames.map(toHex)).toEqual(payloads.map(toHex));
+    for (const frame of frames.slice(1)) expect(ownMemory(frame, 4)).toBe(true);
+    // Frames under frameReads' 64 KiB share its blocks.
+    const fresh = strategy.createReadMemory?.();
+    expect(fresh).toBeDefined();
+    const small = readThrough(strategy, wireOf(strategy, [payloadOf(100, 1), payloadOf(100, 2)]), fresh!);
+    expect(small.frames.every((frame) => frame.buffer.byteLength === 65_536)).toBe(true);
+  });
+
+  it('is undefined when frames keep header bytes (bytesToStrip under the header length)', () => {
+    expect(lengthPrefix({ bytesToStrip: 0 }).createReadMemory?.()).toBeUndefined();
+    expect(lengthPrefix({ lengthFieldOffset: 2, lengthFieldLength: 2, bytesToStrip: 2 }).createReadMemory?.()).toBeUndefined();
+    expect(lengthPrefix({ lengthFieldOffset: 2, lengthFieldLength: 2 }).createReadMemory?.()).toBeDefined();
+  });
+});

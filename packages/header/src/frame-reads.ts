@@ -1,25 +1,15 @@
-import { ChunkBuffer, bytesText, type FramingStrategy } from '@framewire/chunk-buffer';
+import { ChunkBuffer, bytesText, type FramingStrategy, type ReadMemory as ChunkBufferReadMemory } from '@framewire/chunk-buffer';
 import { LengthPrefixStrategy, readHugeLengthField, readLengthField, type LengthPrefixConfig } from './length-prefix.js';
 import { checkOptionsObject, describe, integerOption } from './shared.js';
 
 /**
  * Memory for a socket's reads, chosen read by read: what `recvInto` of `@framewire/transport`
- * takes (any object of this shape will do).
+ * takes (any object of this shape will do). `frameReads` returns the same memory when `next()`
+ * is called again with no read in between (Node asks when a connection attempt starts, and
+ * before a read that finds the end of the stream), and throws a `RangeError` for a `filled`
+ * count outside 0 to that memory's length, or a `filled` with no `next` before it.
  */
-export interface ReadMemory {
-  /**
-   * The memory the next read fills from its start: at most its length (at least 1 byte). May
-   * be called again with no read in between (Node asks when a connection attempt starts, and
-   * before a read that finds the end of the stream): `frameReads` then returns the same memory.
-   */
-  next(): Uint8Array;
-  /**
-   * The read into the memory `next()` last returned filled its first `bytesRead` bytes: at most
-   * once per `next()`, after a read that brought bytes. `frameReads` throws a `RangeError` for
-   * a count outside 0 to that memory's length, and for a `filled` with no `next` before it.
-   */
-  filled(bytesRead: number): void;
-}
+export type ReadMemory = ChunkBufferReadMemory;
 
 /** Options of {@link frameReads}. */
 export interface FrameReadsOptions {

@@ -14,7 +14,10 @@ import type {
   FramingError,
   FramingOptions,
   FramingStrategy,
+  ReadMemory,
 } from '@framewire/chunk-buffer';
+// frame-reads.ts imports this module too: each uses the other only inside functions.
+import { frameReads } from './frame-reads.js';
 import { booleanOption, checkOptionsObject, checkPayload, describe, integerOption } from './shared.js';
 
 /** Widths, in bytes, a binary length field can have. */
@@ -343,6 +346,18 @@ export class LengthPrefixStrategy implements FramingStrategy {
 
   createDecoder(): FrameDecoder {
     return new LengthPrefixDecoder(this.#config);
+  }
+
+  /**
+   * `frameReads(this)` with its defaults, when frames are the payload alone (`bytesToStrip`
+   * equal to the header length, the default); `undefined` otherwise. `decodeFramesAsync` hands
+   * it to a source that reads into memory it is given (a `@framewire/transport` client
+   * connection), so that frames of 64 KiB or more are read into memory of their own and
+   * yielded with no copy.
+   */
+  createReadMemory(): ReadMemory | undefined {
+    const c = this.#config;
+    return c.bytesToStrip === c.headerLength ? frameReads(this) : undefined;
   }
 
   createEncoder(): FrameEncoder {
