@@ -41,6 +41,7 @@ export type TcpScenario = keyof typeof TCP_SCENARIOS;
 
 export const TCP_IMPLS = {
   framewire: 'framewire encoder + transport',
+  'framewire-frames': 'framewire encoder + transport, frames from `decodeFramesAsync(conn, u32be())` (reads laid out by `u32be`)',
   'framewire-arena': 'framewire encoder + transport, reads into 1 MiB blocks (`connect({ recvArena })`)',
   'framewire-reads': 'framewire encoder + transport, each frame read into memory of its own (`connect({ recvInto: frameReads(u32be()) })`)',
   'framewire-borrowed': 'framewire encoder + transport, borrowed frames (`new Deframer(u32be(), { borrowed: true })`)',
@@ -134,7 +135,7 @@ export const CELLS: readonly Cell[] = [
     ...(['reference', ...LINE_PEERS] as const).map((impl) => ['line', impl] as const),
   ].flatMap(([wire, impl]) => [...decode('w5-small', wire, [impl]), ...decode('w5-large', wire, [impl])]),
   // raw in the middle: every framewire receiver runs at most two cells away from it.
-  ...tcp('bulk', ['framewire', 'framewire-arena', 'raw', 'framewire-reads', 'framewire-borrowed', 'framewire-ring']),
+  ...tcp('bulk', ['framewire', 'framewire-arena', 'raw', 'framewire-reads', 'framewire-borrowed', 'framewire-ring', 'framewire-frames']),
   ...tcp('small', ['framewire', 'corked', 'packed']),
   // One cell: framewire and the raw ping-pong alternate in blocks in the same process (see tcp.ts).
   ...tcp('pingpong', ['framewire']),

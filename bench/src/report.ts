@@ -260,6 +260,7 @@ function tcpLabel(impl: TcpImpl): string {
 
 const TCP_SHORT: Record<TcpImpl, string> = {
   framewire: 'framewire',
+  'framewire-frames': 'framewire, decodeFramesAsync',
   'framewire-arena': 'framewire, recvArena',
   'framewire-reads': 'framewire, frameReads',
   'framewire-borrowed': 'framewire, borrowed',
@@ -428,7 +429,8 @@ function targets(input: ReportInput): Target[] {
   // Frames owned (a new array per frame that spans reads), owned read into blocks (a view),
   // lent (one reused array), and lent from one block read round and round: a row each.
   const bulkRows = {
-    framewire: 'owned',
+    'framewire-frames': 'owned, decodeFramesAsync',
+    framewire: 'owned, Deframer over the chunks',
     'framewire-arena': 'owned, recvArena',
     'framewire-reads': 'owned, frameReads',
     'framewire-borrowed': 'borrowed',
@@ -643,19 +645,25 @@ transport does by default.
 ### ${TCP_SCENARIOS.bulk}: ${fmtCount(bulk.frames)} frames (${fmtSize(bulk.frames * bulk.payloadLength)})
 
 The raw sender writes the same payloads without headers; the raw receiver only counts and
-samples them — the throughput of the socket itself, read Node's way. Node reads a socket into
-new memory, at most 64 KiB at a time, so every 65,540-byte frame spans two reads and is copied
-once: into a new array (owned, the default) or into one array the \`Deframer\` reuses
-(borrowed: valid until \`onFrame\` returns, which is all the tally needs). With
-\`recvArena\`, the socket reads into 1 MiB blocks, each read right after the one before, and
-a frame that spans reads in one block is a view of it: owned, with no copy (only a frame that
-straddles two blocks is copied). With \`frameReads\`, the socket reads each payload into
-memory of its own, each read stopping right after the next header: every frame but the first
-is that memory, owned, with no copy. With \`recvArena\` and \`reuseArena\`, the socket reads round and round
-one 1 MiB block, going back to its start whenever the bytes the borrowed \`Deframer\` still
-holds are not in the way: frames are views of warm memory, lent like borrowed ones.
+samples them — the throughput of the socket itself, read Node's way (a \`net.Socket\`'s own
+reads, into new memory, at most 64 KiB at a time). A framewire client connection reads into
+new 64 KiB memory per read too (Node's \`onread\`), so that its reads can be laid out after
+\`connect\`. \`decodeFramesAsync(conn, u32be())\`, the way the root README reads frames, does
+that: it hands the connection \`u32be\`'s read memory (\`frameReads\`), so the socket reads
+each payload into memory of its own, each read stopping right after the next header, and every
+frame but the first is that memory, owned, with no copy. A \`Deframer\` fed the connection's
+chunks (\`for await (const chunk of conn)\`) gets the reads as they are: every 65,540-byte frame
+spans two of them and is copied once, into a new array (owned) or into one array the
+\`Deframer\` reuses (borrowed: valid until \`onFrame\` returns, which is all the tally needs).
+With \`recvArena\`, the socket reads into 1 MiB blocks, each read right after the one before,
+and a frame that spans reads in one block is a view of it: owned, with no copy (only a frame
+that straddles two blocks is copied). With \`connect({ recvInto: frameReads(u32be()) })\`, the
+reads are laid out as \`decodeFramesAsync\` lays them out, for a \`Deframer\`. With
+\`recvArena\` and \`reuseArena\`, the socket reads round and round one 1 MiB block, going back
+to its start whenever the bytes the borrowed \`Deframer\` still holds are not in the way:
+frames are views of warm memory, lent like borrowed ones.
 
-${tcpThroughputTable(input, 'bulk', ['framewire', 'framewire-arena', 'framewire-reads', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
+${tcpThroughputTable(input, 'bulk', ['framewire-frames', 'framewire', 'framewire-arena', 'framewire-reads', 'framewire-borrowed', 'framewire-ring', 'raw'], 'raw')}
 
 ### ${TCP_SCENARIOS.small}: ${fmtCount(small.frames)} frames
 

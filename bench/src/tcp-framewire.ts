@@ -35,6 +35,12 @@ export function framewireReceiver(impl: FramewireTcpImpl): Receive {
             : {};
     const conn = await connect({ host: HOST, port, ...blocks });
     const started = performance.now();
+    if (impl === 'framewire-frames') {
+      for await (const frame of decodeFramesAsync(conn, strategy)) tally.add(frame);
+      const ms = performance.now() - started;
+      await conn.end();
+      return ms;
+    }
     const onFrame = (frame: Uint8Array): void => {
       tally.add(frame);
     };
