@@ -20,7 +20,8 @@ export interface SocketOptions {
    * `connect` the socket reads straight into a buffer of this size (Node's `onread`), so a
    * chunk is what one read returned; on `listen` and over TLS (where Node has no such buffer
    * for the decrypted bytes) larger reads are split into views of `recvSize` bytes. Applies to receiving. Defaults to
-   * `undefined`: Node's own reads, up to 64 KiB per chunk.
+   * `undefined`: reads of up to 64 KiB (a plain client's into fresh memory per read, see
+   * `Connection[READ_INTO]`; Node's own elsewhere).
    */
   recvSize?: number | undefined;
   /**
@@ -93,7 +94,7 @@ export interface ConnectOptions extends SocketOptions {
    * block: a chunk or frame you keep keeps its whole block alive, and each connection holds
    * one block while it reads. Worth it for streams of large frames (1 MiB is a good size).
    * Plain TCP and Unix sockets only: with `tls` it throws a `TypeError`. Defaults to
-   * `undefined`: Node's own reads, each chunk in memory of its own.
+   * `undefined`: each chunk in memory of its own.
    */
   recvArena?: number | undefined;
   /**
@@ -120,7 +121,8 @@ export interface ConnectOptions extends SocketOptions {
    * or a `next()` that returns anything but a non-empty `Uint8Array`, closes the connection with
    * that error (a `TypeError` for a bad value), after the chunks read before it. Plain TCP and
    * Unix sockets only, and not with `recvSize` or `recvArena`: a `TypeError` otherwise.
-   * Defaults to `undefined`.
+   * Defaults to `undefined` (fresh memory per read; `Connection[READ_INTO]` can still switch
+   * the reads after `connect`, as `decodeFramesAsync` does).
    */
   recvInto?: RecvMemory | undefined;
 }
