@@ -37,6 +37,32 @@ function failure(check: () => void): ConformanceError {
   throw new Error('the check passed; it should have failed');
 }
 
+describe('read memory (createReadMemory) that reads over memory a chunk still uses', () => {
+  // One 16-byte array for every read: a later read overwrites the bytes of earlier chunks.
+  const reuses: StrategyFactory = (options) => ({
+    ...u16Prefix(options),
+    createReadMemory: () => {
+      const block = new Uint8Array(16);
+      return { next: () => block, filled: () => undefined };
+    },
+  });
+
+  it('fails property 1 (round trip), naming the read memory', () => {
+    const error = failure(() => {
+      checkRoundTrip(reuses, { numRuns: 200 });
+    });
+    expect(error.message).toMatch(/property "1\. decode\(encode\(messages\)\).*read into the memory createReadMemory\(\) gave/s);
+  });
+
+  it('passes with memory that is new for every read', () => {
+    const fresh: StrategyFactory = (options) => ({
+      ...u16Prefix(options),
+      createReadMemory: () => ({ next: () => new Uint8Array(16), filled: () => undefined }),
+    });
+    checkRoundTrip(fresh, { numRuns: 200 });
+  });
+});
+
 describe('a decoder that re-scans its buffer from offset 0 on every chunk', () => {
   const rescans = brokenNewline({ rescans: true });
 
