@@ -302,25 +302,48 @@ export class ReadPort {
 }
 
 /**
- * The memory of a plain client connection's reads: new zeroed memory of 64 KiB (Node's own
- * read size) for each read that a chunk keeps, so that a chunk is a view of memory nobody
- * writes again, as with Node's own reads. A read under {@link KEEP_AT_LEAST} bytes is copied
- * out instead and its memory takes the next read, so that a small chunk never holds 64 KiB.
+ * The memory of a plain client connection's reads. A read of at least {@link KEEP_AT_LEAST}
+ * bytes into memory of the connection's own is handed out as a view of it, and the next read
+ * gets new zeroed memory of 64 KiB (Node's own read size): a chunk is a view of memory nobody
+ * writes again, as with Node's own reads, and a stream of large reads costs no copy. After a
+ * smaller read, the next read goes to one buffer all connections share (a read and its
+ * callback run in one go, so the bytes are copied out before any other read), so that an idle
+ * connection whose last read was small holds no memory for the next; a read there is copied
+ * out into memory of its size, and a large one also switches the connection back to memory of
+ * its own.
+ *
+ * ```text
+ * read:    small    small    LARGE          LARGE       LARGE     small    (idle)
+ * memory:  shared   shared   shared         own #1      own #2    own #3   shared
+ * chunk:   copy     copy     copy → own     view of #1  view #2   copy     –
+ * ```
  */
 class FreshReads {
+  // The memory the pending read goes to: the connection's own, or SHARED_READS.
   #memory: Buffer | undefined;
 
   next(): Buffer {
-    return (this.#memory ??= Buffer.alloc(ARENA_READ));
+    return (this.#memory ??= sharedReads());
   }
 
   /** The chunk of a read that filled `bytesRead` bytes of the memory `next()` gave. */
   chunk(bytesRead: number): Uint8Array {
     const memory = this.#memory!;
-    if (bytesRead < KEEP_AT_LEAST) return Buffer.from(memory.subarray(0, bytesRead));
-    this.#memory = undefined;
+    const shared = memory === SHARED_READS;
+    if (bytesRead < KEEP_AT_LEAST || shared) {
+      // Small reads go to the shared buffer next; a large one into memory of the connection's own.
+      this.#memory = bytesRead < KEEP_AT_LEAST ? sharedReads() : Buffer.alloc(ARENA_READ);
+      return Buffer.from(memory.subarray(0, bytesRead));
+    }
+    this.#memory = Buffer.alloc(ARENA_READ);
     return memory.subarray(0, bytesRead);
   }
+}
+
+/** The read buffer that connections whose last read was small share (see `FreshReads`). */
+let SHARED_READS: Buffer | undefined;
+function sharedReads(): Buffer {
+  return (SHARED_READS ??= Buffer.allocUnsafeSlow(ARENA_READ));
 }
 
 /** What the reader's `reuseArena` function reports; anything but a count means "everything". */

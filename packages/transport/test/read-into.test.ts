@@ -98,6 +98,29 @@ describe("a plain client connection's own reads", () => {
   );
 });
 
+describe("a plain client connection's memory for its next read", () => {
+  it('is none of its own once its last read was small: 256 idle connections hold under 4 MiB between them', async () => {
+    const server = await serve({ port: 0 }, async (conn) => {
+      await conn.write(greeting);
+      await conn.closed.catch(() => undefined);
+    });
+    const before = process.memoryUsage().arrayBuffers;
+    const conns: Connection[] = [];
+    try {
+      for (let i = 0; i < 256; i++) {
+        const conn = await connect({ port: portOf(server) });
+        conns.push(conn);
+        const first = await conn[Symbol.asyncIterator]().next();
+        expect(first.done).toBe(false);
+      }
+      // Memory of 64 KiB each for their next reads would be 16 MiB.
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      for (const conn of conns) conn.close();
+    }
+  });
+});
+
 describe('Connection[READ_INTO] (reads switched into memory laid out after connect)', () => {
   it('is the symbol chunk-buffer looks for, Symbol.for("framewire.readInto")', () => {
     expect(READ_INTO).toBe(Symbol.for('framewire.readInto'));
