@@ -557,6 +557,7 @@ export function decodeFramesAsync(
   options?: DecodeFramesAsyncOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const frames = new AsyncFrames(source, new Deframer(strategy, ownedOnly(options, 'decodeFramesAsync()')));
+  // Checked after the Deframer, which checks that options is an object.
   const layoutReads = options?.layoutReads;
   if (layoutReads !== undefined && typeof layoutReads !== 'boolean') {
     throw new TypeError(`layoutReads must be a boolean (got ${describe(layoutReads)})`);
@@ -574,8 +575,6 @@ function layOutReads(source: ChunkSource, strategy: FramingStrategy | FrameDecod
   if (memory !== undefined) readInto.call(source, memory);
 }
 
-const ignore = (): void => undefined;
-
 /**
  * `decodeFramesAsync`'s generator. As an `async function*` did: calls are served one at a time,
  * in order; the source is read only once the frames of its last chunk are all out; a decoding
@@ -588,9 +587,9 @@ class AsyncFrames
   extends Frames<AsyncIterator<Uint8Array> | Iterator<Uint8Array>>
   implements AsyncGenerator<Uint8Array, void, undefined>
 {
-  // Calls not yet settled, and the promise the next queued call waits for.
+  // Calls not yet settled, and the result of the last one, which the next queued call waits for.
   private inFlight = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<Step> = Promise.resolve(DONE_STEP);
 
   constructor(
     private readonly source: ChunkSource,
@@ -613,49 +612,56 @@ class AsyncFrames
 
   return(): Promise<Step> {
     return this.queue(async () => {
-      await this.end()?.return?.();
-      return DONE_STEP;
+      try {
+        await this.end()?.return?.();
+        return DONE_STEP;
+      } finally {
+        this.inFlight--;
+      }
     });
   }
 
   throw(error: unknown): Promise<Step> {
     return this.queue(async () => {
-      await closeQuietlyAsync(this.end());
-      throw error;
-    });
-  }
-
-  private queue(task: () => Promise<Step>): Promise<Step> {
-    const run = async (): Promise<Step> => {
       try {
-        return await task();
+        await closeQuietlyAsync(this.end());
+        throw error;
       } finally {
         this.inFlight--;
       }
-    };
-    const result = ++this.inFlight === 1 ? run() : this.tail.then(run);
-    this.tail = result.then(ignore, ignore);
+    });
+  }
+
+  // Runs `task` (which counts itself out of `inFlight` when it settles) now, or after the
+  // calls queued before it, whether they fulfilled or rejected.
+  private queue(task: () => Promise<Step>): Promise<Step> {
+    const result = ++this.inFlight === 1 ? task() : this.tail.then(task, task);
+    this.tail = result;
     return result;
   }
 
   private async pull(): Promise<Step> {
-    for (;;) {
-      const out = this.buffered();
-      if (out !== undefined) return out;
-      const held = this.takeHeld();
-      if (held !== undefined) {
-        await closeQuietlyAsync(this.end());
-        throw held.error;
+    try {
+      for (;;) {
+        const out = this.buffered();
+        if (out !== undefined) return out;
+        const held = this.takeHeld();
+        if (held !== undefined) {
+          await closeQuietlyAsync(this.end());
+          throw held.error;
+        }
+        let step: IteratorResult<Uint8Array>;
+        try {
+          this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
+          step = await this.chunks.next();
+        } catch (error) {
+          this.finished = true; // the source failed: nothing to close
+          throw error;
+        }
+        this.feed(step);
       }
-      let step: IteratorResult<Uint8Array>;
-      try {
-        this.chunks ??= Symbol.asyncIterator in this.source ? this.source[Symbol.asyncIterator]() : this.source[Symbol.iterator]();
-        step = await this.chunks.next();
-      } catch (error) {
-        this.finished = true; // the source failed: nothing to close
-        throw error;
-      }
-      this.feed(step);
+    } finally {
+      this.inFlight--;
     }
   }
 }
