@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ConnectionResetError, listen, type Connection, type ListenOptions, type Server } from '../src/index.js';
+import { ConnectionResetError, listen, type Connection, type ConnectOptions, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
 
 /** A test-only PEM file from `test/fixtures` (see the README there). */
 export function fixture(name: 'ca.pem' | 'server.pem' | 'server-key.pem' | 'client.pem' | 'client-key.pem'): string {
@@ -140,6 +140,49 @@ export function serverPool(): {
     errors,
     closeAll: async () => {
       await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+    },
+  };
+}
+
+/** A kind of socket to test on: how to listen, and how to connect to that server. */
+export interface SocketCase {
+  name: string;
+  listen: () => ListenOptions;
+  connect: (server: Server) => ConnectOptions;
+}
+
+export const tcpCase: SocketCase = { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) };
+
+/** A Unix socket named `file` in a new temporary directory; `cleanups` gets its removal. */
+export function unixSocketCase(cleanups: (() => void)[], file: string): SocketCase {
+  return {
+    name: 'Unix socket',
+    listen: () => {
+      const { dir, remove } = tempDir();
+      cleanups.push(remove);
+      return { path: join(dir, file) };
+    },
+    connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
+  };
+}
+
+/**
+ * `recvInto` memory that hands out 1,000 to 9,000 bytes in turn, each a view into a larger
+ * buffer at an offset, and records what it gave (`given`) and each `filled` count (`reads`).
+ */
+export function recorder(): RecvMemory & { given: Uint8Array[]; reads: number[] } {
+  const given: Uint8Array[] = [];
+  const reads: number[] = [];
+  return {
+    given,
+    reads,
+    next() {
+      const memory = new Uint8Array(1000 * (1 + (given.length % 9)) + 16).subarray(16);
+      given.push(memory);
+      return memory;
+    },
+    filled(bytesRead) {
+      reads.push(bytesRead);
     },
   };
 }

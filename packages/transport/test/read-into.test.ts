@@ -4,40 +4,18 @@
  * `@framewire/chunk-buffer` does with a strategy's read memory). Real sockets on 127.0.0.1
  * (port 0) and in a temporary directory.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { READ_INTO, connect, listen, type Connection, type ConnectOptions, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
-import { bytes, concat, fixture, hex, portOf, serverTls, tempDir, text, until } from './helpers.js';
+import { READ_INTO, connect, type Connection, type RecvMemory, type Server } from '../src/index.js';
+import { bytes, concat, firstConnection, fixture, hex, portOf, recorder, serverPool, serverTls, tcpCase, text, unixSocketCase, until } from './helpers.js';
 
-const servers: Server[] = [];
+const { serve, closeAll } = serverPool();
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 0 })));
+  await closeAll();
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-async function serve(options: ListenOptions, handler: (conn: Connection) => void | Promise<void>): Promise<Server> {
-  const server = await listen({ onError: () => undefined, ...options }, handler);
-  servers.push(server);
-  return server;
-}
-
-interface SocketCase {
-  name: string;
-  listen: () => ListenOptions;
-  connect: (server: Server) => ConnectOptions;
-}
-
-const tcpCase: SocketCase = { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) };
-const unixCase: SocketCase = {
-  name: 'Unix socket',
-  listen: () => {
-    const { dir, remove } = tempDir();
-    cleanups.push(remove);
-    return { path: join(dir, 'read-into.sock') };
-  },
-  connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
-};
+const unixCase = unixSocketCase(cleanups, 'read-into.sock');
 
 const greeting = bytes('Hey there!!!');
 const message = new Uint8Array(300_000).map((_, i) => (i * 7) % 253);
@@ -53,24 +31,6 @@ async function greetThenSend(conn: Connection): Promise<void> {
   for (let at = 0; at < message.length; at += 50_000) await conn.write(message.subarray(at, at + 50_000));
   await conn.end();
   await iterator.return?.();
-}
-
-/** Hands out memory of 1,000 to 9,000 bytes in turn, each a view into a larger buffer at an offset. */
-function recorder(): RecvMemory & { given: Uint8Array[]; reads: number[] } {
-  const given: Uint8Array[] = [];
-  const reads: number[] = [];
-  return {
-    given,
-    reads,
-    next() {
-      const memory = new Uint8Array(1000 * (1 + (given.length % 9)) + 16).subarray(16);
-      given.push(memory);
-      return memory;
-    },
-    filled(bytesRead) {
-      reads.push(bytesRead);
-    },
-  };
 }
 
 /** Every chunk the connection yields, until it ends. */
@@ -202,16 +162,13 @@ describe('Connection[READ_INTO] (reads switched into memory laid out after conne
   });
 
   it('is refused by a connection that listen accepted', async () => {
-    let accepted: (conn: Connection) => void = () => undefined;
-    const got = new Promise<Connection>((resolve) => (accepted = resolve));
-    const server = await serve({ port: 0 }, async (conn) => {
-      accepted(conn);
-      await conn.closed.catch(() => undefined);
-    });
+    const { handler, accepted } = firstConnection();
+    const server = await serve({ port: 0 }, handler);
     const client = await connect({ port: portOf(server) });
-    const conn = await got;
+    const conn = await accepted;
     expect(conn[READ_INTO](recorder())).toBe(false);
     client.close();
+    conn.close();
   });
 
   it('throws a TypeError for memory without next() and filled()', async () => {

@@ -1,8 +1,7 @@
 import net from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connect, listen, type Connection, type ConnectOptions, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
-import { bytes, chunks, concat, fixture, hex, portOf, readAll, serverTls, tempDir, text } from './helpers.js';
+import { connect, listen, type Connection, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
+import { bytes, chunks, concat, fixture, hex, portOf, readAll, recorder, serverTls, tcpCase, text, unixSocketCase, type SocketCase } from './helpers.js';
 
 const servers: Server[] = [];
 const cleanups: (() => void)[] = [];
@@ -24,24 +23,7 @@ const hello = async (conn: Connection): Promise<void> => {
   await conn.end();
 };
 
-/** A kind of socket to test on: how to listen, and how to connect to that server. */
-interface SocketCase {
-  name: string;
-  listen: () => ListenOptions;
-  connect: (server: Server) => ConnectOptions;
-}
-
-const tcpCase: SocketCase = { name: 'TCP', listen: () => ({ port: 0 }), connect: (s) => ({ port: portOf(s) }) };
-
-const unixCase: SocketCase = {
-  name: 'Unix socket',
-  listen: () => {
-    const { dir, remove } = tempDir();
-    cleanups.push(remove);
-    return { path: join(dir, 'recv.sock') };
-  },
-  connect: (s) => ({ path: s.address.family === 'unix' ? s.address.path : '' }),
-};
+const unixCase = unixSocketCase(cleanups, 'recv.sock');
 
 describe('recvSize on connect (a fixed receive buffer, like recv(8))', () => {
   const cases: SocketCase[] = [
@@ -146,25 +128,6 @@ describe('recvArena on connect (reads into blocks, one read after the other)', (
 
 describe('recvInto on connect (memory chosen read by read)', () => {
   const message = new Uint8Array(300_000).map((_, i) => (i * 7) % 253);
-
-  /** Hands out memory of 1,000 to 9,000 bytes in turn, each a view into a larger buffer at an offset. */
-  function recorder(): RecvMemory & { given: Uint8Array[]; reads: number[] } {
-    const given: Uint8Array[] = [];
-    const reads: number[] = [];
-    return {
-      given,
-      reads,
-      next() {
-        const size = 1000 * (1 + (given.length % 9));
-        const memory = new Uint8Array(size + 16).subarray(16);
-        given.push(memory);
-        return memory;
-      },
-      filled(bytesRead) {
-        reads.push(bytesRead);
-      },
-    };
-  }
 
   it.each([tcpCase, unixCase])('reads into the memory it gives, each chunk the start of it, and loses nothing ($name)', async (c) => {
     const server = await serve(c.listen(), async (conn) => {
