@@ -20,8 +20,8 @@ export interface SocketOptions {
    * `connect` the socket reads straight into a buffer of this size (Node's `onread`), so a
    * chunk is what one read returned; on `listen` and over TLS (where Node has no such buffer
    * for the decrypted bytes) larger reads are split into views of `recvSize` bytes. Applies to receiving. Defaults to
-   * `undefined`: reads of up to 64 KiB (a plain client's into fresh memory per read, see
-   * `Connection[READ_INTO]`; Node's own elsewhere).
+   * `undefined`: reads of up to 64 KiB (a plain client's through Node's `onread`, into memory
+   * of the connection's own, see `Connection[READ_INTO]`; Node's own elsewhere).
    */
   recvSize?: number | undefined;
   /**
@@ -121,8 +121,8 @@ export interface ConnectOptions extends SocketOptions {
    * or a `next()` that returns anything but a non-empty `Uint8Array`, closes the connection with
    * that error (a `TypeError` for a bad value), after the chunks read before it. Plain TCP and
    * Unix sockets only, and not with `recvSize` or `recvArena`: a `TypeError` otherwise.
-   * Defaults to `undefined` (fresh memory per read; `Connection[READ_INTO]` can still switch
-   * the reads after `connect`, as `decodeFramesAsync` does).
+   * Defaults to `undefined` (memory of the connection's own; `Connection[READ_INTO]` can still
+   * switch the reads after `connect`, as `decodeFramesAsync` does).
    */
   recvInto?: RecvMemory | undefined;
 }
