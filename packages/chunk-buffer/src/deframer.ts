@@ -537,8 +537,9 @@ export interface DecodeFramesAsyncOptions extends DeframerOptions {
    * read memory (`createReadMemory()`, as the binary length prefixes of `@framewire/header`
    * have) and the source reads into memory it is handed (a {@link READ_INTO} method, as a
    * `@framewire/transport` client connection has), `decodeFramesAsync` hands it over at once,
-   * and large frames are read into memory of their own and yielded with no copy. Defaults to
-   * `true`; `false` leaves the source's reads as they are.
+   * and large frames are read into memory of their own and yielded with no copy (smaller ones
+   * into shared blocks: a small frame kept for long keeps its block alive; `slice()` it).
+   * Defaults to `true`; `false` leaves the source's reads as they are.
    */
   layoutReads?: boolean;
 }
