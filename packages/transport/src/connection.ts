@@ -583,7 +583,8 @@ export class SocketConnection implements Connection {
   readonly #port: ReadPort | undefined;
 
   // Received chunks nobody has asked for yet. Reading pauses once they reach the socket's
-  // `readableHighWaterMark` (Node's own reads stop there too): at most that and one read.
+  // `readableHighWaterMark` (Node's own reads stop there too), or `recvSize` if smaller: at
+  // most that and one read.
   #queue: Uint8Array[] = [];
   readonly #readAhead: number;
   // Bytes read through `onread` after the loop ended early, and dropped: up to the read-ahead,
@@ -670,7 +671,8 @@ export class SocketConnection implements Connection {
     });
 
     this.#port = init.port;
-    this.#readAhead = socket.readableHighWaterMark;
+    // With a small recvSize, reading ahead that far would take thousands of tiny reads.
+    this.#readAhead = Math.min(socket.readableHighWaterMark, config.recvSize ?? Infinity);
     if (init.port !== undefined) {
       this.#viaPort = true;
       init.port.sink = (chunk) => this.#onChunk(chunk);

@@ -67,6 +67,21 @@ describe('recvSize on connect (a fixed receive buffer, like recv(8))', () => {
     for await (const chunk of conn) kept.push(chunk);
     expect(kept.map(text)).toEqual(['AAAA', 'BBBB', 'CCCC']);
   });
+
+  it('reads ahead no more than recvSize bytes while the reader is busy (not 16 KiB in reads of 8 bytes)', async () => {
+    const message = new Uint8Array(64 * 1024).fill(0x61);
+    const server = await serve({ port: 0 }, async (conn) => {
+      await conn.write(message);
+      await conn.end();
+    });
+    const conn = await connect({ port: portOf(server), recvSize: 8 });
+    const iterator = conn[Symbol.asyncIterator]();
+    await iterator.next();
+    // The reader is busy: the connection reads one more chunk ahead, then pauses.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(conn.bytesRead).toBeLessThanOrEqual(3 * 8);
+    conn.close();
+  });
 });
 
 describe('recvArena on connect (reads into blocks, one read after the other)', () => {
