@@ -279,7 +279,7 @@ export class ReadPort {
       return {
         buffer: new Uint8Array(recvSize ?? ARENA_READ),
         // The buffer is reused for the next read: hand out a copy.
-        callback: (bytesRead, buffer) => deliver(Buffer.from(buffer.subarray(0, bytesRead))),
+        callback: (bytesRead, buffer) => deliver(copyOf(buffer, bytesRead)),
       };
     }
     const room = Math.min(recvSize ?? ARENA_READ, recvArena);
@@ -333,11 +333,22 @@ class FreshReads {
     if (bytesRead < KEEP_AT_LEAST || shared) {
       // Small reads go to the shared buffer next; a large one into memory of the connection's own.
       this.#memory = bytesRead < KEEP_AT_LEAST ? sharedReads() : Buffer.alloc(ARENA_READ);
-      return Buffer.from(memory.subarray(0, bytesRead));
+      return copyOf(memory, bytesRead);
     }
     this.#memory = Buffer.alloc(ARENA_READ);
     return memory.subarray(0, bytesRead);
   }
+}
+
+/**
+ * The first `n` bytes of a read buffer, copied into memory of exactly that size: not a slice of
+ * Node's shared pool (as `Buffer.from` gives for small sizes), whose other bytes a chunk's
+ * `buffer` would expose.
+ */
+function copyOf(buffer: Uint8Array, n: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(n);
+  out.set(buffer.subarray(0, n));
+  return out;
 }
 
 /** The read buffer that connections whose last read was small share (see `FreshReads`). */

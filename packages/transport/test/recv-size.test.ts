@@ -66,6 +66,8 @@ describe('recvSize on connect (a fixed receive buffer, like recv(8))', () => {
     const kept: Uint8Array[] = [];
     for await (const chunk of conn) kept.push(chunk);
     expect(kept.map(text)).toEqual(['AAAA', 'BBBB', 'CCCC']);
+    // Each copy is memory of its own size, not a slice of Node's shared pool.
+    for (const chunk of kept) expect(chunk.buffer.byteLength).toBe(4);
   });
 
   it('reads ahead no more than recvSize bytes while the reader is busy (not 16 KiB in reads of 8 bytes)', async () => {
