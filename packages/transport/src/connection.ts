@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { ConnectionClosedError, IdleTimeoutError, toTransportError, type ErrorContext } from './errors.js';
-import { describe, type ConnectConfig, type RecvMemory, type SocketConfig } from './options.js';
+import { describe, isRecvMemory, type ConnectConfig, type RecvMemory, type SocketConfig } from './options.js';
 
 /**
  * An open connection. Bytes in, bytes out: it knows nothing of frames.
@@ -154,7 +154,8 @@ export class ReadPort {
   // Without any of the options that choose the memory: fresh memory per read, until memory of
   // the reader's is switched in (`switchTo`). Undefined with those options.
   #fresh: FreshReads | undefined;
-  // The memory switched in, and whether Node holds it (not fresh memory) for the pending read.
+  // The memory switched in (`recvInto`, from the start), and whether Node holds it (not fresh
+  // memory) for the pending read.
   #switched: RecvMemory | undefined;
   #pendingSwitched = false;
 
@@ -232,10 +233,10 @@ export class ReadPort {
 
   /**
    * The `onread` option for `net.connect`. Without `recvSize`, `recvArena` and `recvInto`:
-   * fresh memory per read (see {@link FreshReads}), until `switchTo`. With `recvSize` alone:
+   * fresh memory per read (see {@link FreshReads}), until `switchTo`. With `recvInto`: the
+   * memory it gives, read by read, each chunk a view of it (as after a switch). With `recvSize` alone:
    * one reused buffer of that size, each chunk copied out of it. With `recvArena`: reads into
-   * blocks of that size, each chunk a view of its block (no copy; see {@link Arena}). With
-   * `recvInto`: the memory it gives, read by read, each chunk a view of it.
+   * blocks of that size, each chunk a view of its block (no copy; see {@link Arena}).
    */
   onread({ recvSize, recvArena, reuseArena, recvInto }: ReadConfig): OnRead {
     const deliver = (chunk: Uint8Array): boolean => {
@@ -243,27 +244,21 @@ export class ReadPort {
       this.early.push(chunk);
       return false;
     };
-    if (recvInto !== undefined) {
-      return {
-        buffer: () => this.#memoryOf(recvInto),
-        callback: (bytesRead, buffer) => {
-          const chunk = this.#filled(recvInto, buffer, bytesRead);
-          return chunk !== undefined && deliver(chunk);
-        },
-      };
-    }
     if (recvSize === undefined && recvArena === undefined) {
-      const fresh = new FreshReads();
+      // `recvInto` is memory switched in from the start (so never switchable); without it,
+      // fresh reads until `switchTo`.
+      const fresh = recvInto === undefined ? new FreshReads() : undefined;
       this.#fresh = fresh;
+      this.#switched = recvInto;
       return {
         buffer: () => {
           const switched = this.#switched;
           this.#pendingSwitched = switched !== undefined;
-          return switched === undefined ? fresh.next() : this.#memoryOf(switched);
+          return switched === undefined ? fresh!.next() : this.#memoryOf(switched);
         },
         callback: (bytesRead, buffer) => {
           const switched = this.#switched;
-          if (switched === undefined) return deliver(fresh.chunk(bytesRead));
+          if (switched === undefined) return deliver(fresh!.chunk(bytesRead));
           if (this.#pendingSwitched) {
             const chunk = this.#filled(switched, buffer, bytesRead);
             return chunk !== undefined && deliver(chunk);
@@ -723,8 +718,7 @@ export class SocketConnection implements Connection {
   }
 
   [READ_INTO](memory: RecvMemory): boolean {
-    const candidate = (typeof memory === 'object' ? memory : null) as Partial<RecvMemory> | null;
-    if (candidate === null || typeof candidate.next !== 'function' || typeof candidate.filled !== 'function') {
+    if (!isRecvMemory(memory)) {
       throw new TypeError(`read memory must be an object with next() and filled(bytesRead) methods (got ${describe(memory)})`);
     }
     const port = this.#port;
@@ -912,7 +906,12 @@ export class SocketConnection implements Connection {
 
   /** Bytes read that the reader has not finished with: queued, and the chunk at hand. */
   #unread(): number {
-    let sum = this.#atHand;
+    return this.#atHand + this.#queued();
+  }
+
+  /** Bytes queued for the reader. */
+  #queued(): number {
+    let sum = 0;
     for (const chunk of this.#queue) sum += chunk.length;
     return sum;
   }
@@ -932,7 +931,7 @@ export class SocketConnection implements Connection {
       if (this.#queue.length === 0) return true;
     }
     // Through `onread`, reading goes on to the read-ahead, as Node's own reads would.
-    if (this.#viaPort && this.#unread() - this.#atHand < this.#readAhead) return true;
+    if (this.#viaPort && this.#queued() < this.#readAhead) return true;
     this.#pause();
     return false;
   }

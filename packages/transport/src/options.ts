@@ -275,16 +275,21 @@ export function resolveConnectOptions(options: ConnectOptions): ConnectConfig {
   });
 }
 
+/** Whether `value` has the shape of {@link RecvMemory}: `next()` and `filled()` methods. */
+export function isRecvMemory(value: unknown): value is RecvMemory {
+  const memory = (typeof value === 'object' ? value : null) as Partial<RecvMemory> | null;
+  return memory !== null && typeof memory.next === 'function' && typeof memory.filled === 'function';
+}
+
 function resolveRecvInto(value: unknown, recvSize: number | undefined, recvArena: unknown, tls: boolean): RecvMemory | undefined {
   if (value === undefined) return undefined;
-  const memory = (typeof value === 'object' ? value : null) as Partial<RecvMemory> | null;
-  if (memory === null || typeof memory.next !== 'function' || typeof memory.filled !== 'function') {
+  if (!isRecvMemory(value)) {
     throw new TypeError(`recvInto must be an object with next() and filled(bytesRead) methods (got ${describe(value)})`);
   }
   if (tls) throw new TypeError('recvInto cannot be used with tls: Node decrypts into memory of its own');
   if (recvSize !== undefined) throw new TypeError('recvInto cannot be used with recvSize: the memory it gives sets the read size');
   if (recvArena !== undefined) throw new TypeError('recvInto cannot be used with recvArena: give one or the other');
-  return memory as RecvMemory;
+  return value;
 }
 
 function resolveReuseArena(value: unknown, recvArena: unknown): (() => number) | undefined {
