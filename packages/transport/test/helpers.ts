@@ -40,6 +40,11 @@ export async function abortiveEnd(conn: AsyncIterable<Uint8Array>): Promise<'end
   return 'end';
 }
 
+/** Reads the connection to its end, pushing each chunk into `received`; rejects with its error. */
+export async function readChunksInto(conn: AsyncIterable<Uint8Array>, received: Uint8Array[]): Promise<void> {
+  for await (const chunk of conn) received.push(chunk);
+}
+
 /** Everything the connection yields, as one byte array. */
 export async function readAll(conn: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return concat(await chunks(conn));

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { READ_INTO, connect, type Connection, type RecvMemory, type Server } from '../src/index.js';
-import { bytes, concat, firstConnection, fixture, hex, portOf, recorder, serverPool, serverTls, tcpCase, text, unixSocketCase, until } from './helpers.js';
+import { bytes, chunks, concat, firstConnection, fixture, hex, portOf, readChunksInto, recorder, serverPool, serverTls, tcpCase, text, unixSocketCase, until, type SocketCase } from './helpers.js';
 
 const { serve, closeAll } = serverPool();
 const cleanups: (() => void)[] = [];
@@ -33,22 +33,21 @@ async function greetThenSend(conn: Connection): Promise<void> {
   await iterator.return?.();
 }
 
-/** Every chunk the connection yields, until it ends. */
-async function chunksOf(conn: Connection): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of conn) out.push(chunk);
-  return out;
+/** A client connection to a `greetThenSend` server, once its greeting is read (not yet handed out). */
+async function greeted(c: SocketCase): Promise<Connection> {
+  const server = await serve(c.listen(), greetThenSend);
+  const conn = await connect(c.connect(server));
+  await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+  return conn;
 }
 
 describe("a plain client connection's own reads", () => {
   it.each([tcpCase, unixCase])(
     'yield every byte, kept chunks intact, none holding more than four times its bytes ($name)',
     async (c) => {
-      const server = await serve(c.listen(), greetThenSend);
-      const conn = await connect(c.connect(server));
-      await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+      const conn = await greeted(c);
       await conn.write(bytes('go'));
-      const received = await chunksOf(conn);
+      const received = await chunks(conn);
       // Compared only at the end: a read into memory a kept chunk still uses would show here.
       expect(hex(concat(received))).toBe(hex(concat([greeting, message])));
       // A small read is copied out into memory of its size (not Node's shared pool), a large one
@@ -93,14 +92,12 @@ describe('Connection[READ_INTO] (reads switched into memory laid out after conne
   it.each([tcpCase, unixCase])(
     'copies the bytes read before the switch into the memory, then reads into it: every chunk a view of it ($name)',
     async (c) => {
-      const server = await serve(c.listen(), greetThenSend);
-      const conn = await connect(c.connect(server));
       // The greeting is read (and queued) before the switch: it is copied into the memory.
-      await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+      const conn = await greeted(c);
       const memory = recorder();
       expect(conn[READ_INTO](memory)).toBe(true);
       await conn.write(bytes('go'));
-      const received = await chunksOf(conn);
+      const received = await chunks(conn);
       expect(hex(concat(received))).toBe(hex(concat([greeting, message])));
       // Each chunk is the start of the memory given for it, as filled() was told.
       expect(memory.reads).toEqual(received.map((chunk) => chunk.length));
@@ -188,9 +185,7 @@ describe('Connection[READ_INTO] (reads switched into memory laid out after conne
 
   it("closes the connection with the memory's error, after the chunks read before it", async () => {
     const boom = new Error('no memory for you');
-    const server = await serve({ port: 0 }, greetThenSend);
-    const conn = await connect({ port: portOf(server) });
-    await until(() => conn.bytesRead >= greeting.length, 'the greeting to arrive');
+    const conn = await greeted(tcpCase);
     let calls = 0;
     // Room for the greeting, then a failure.
     const memory: RecvMemory = {
@@ -203,11 +198,7 @@ describe('Connection[READ_INTO] (reads switched into memory laid out after conne
     expect(conn[READ_INTO](memory)).toBe(true);
     await conn.write(bytes('go'));
     const received: Uint8Array[] = [];
-    await expect(
-      (async () => {
-        for await (const chunk of conn) received.push(chunk);
-      })(),
-    ).rejects.toBe(boom);
+    await expect(readChunksInto(conn, received)).rejects.toBe(boom);
     await expect(conn.closed).rejects.toBe(boom);
     expect(received.map(text)).toEqual(['Hey there!!!']);
   });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, listen, type Connection, type ListenOptions, type RecvMemory, type Server } from '../src/index.js';
-import { bytes, chunks, concat, fixture, hex, portOf, readAll, recorder, serverTls, tcpCase, text, unixSocketCase, type SocketCase } from './helpers.js';
+import { bytes, chunks, concat, fixture, hex, portOf, readAll, readChunksInto, recorder, serverTls, tcpCase, text, unixSocketCase, type SocketCase } from './helpers.js';
 
 const servers: Server[] = [];
 const cleanups: (() => void)[] = [];
@@ -217,11 +217,7 @@ describe('recvInto on connect (memory chosen read by read)', () => {
     const server = await serve({ port: 0 }, hello);
     const conn = await connect({ port: portOf(server), recvInto });
     const received: Uint8Array[] = [];
-    await expect(
-      (async () => {
-        for await (const chunk of conn) received.push(chunk);
-      })(),
-    ).rejects.toThrow(error);
+    await expect(readChunksInto(conn, received)).rejects.toThrow(error);
     await expect(conn.closed).rejects.toThrow(error);
     expect(received.map(text)).toEqual(before);
   });
