@@ -14,11 +14,13 @@ import type { PingClient, Receive } from './tcp.js';
 const RECV_ARENA = 1024 * 1024;
 
 /**
- * Receives u32be frames from one connection into `tally`. `framewire`: Node's reads, a frame
- * that spans reads copied into a new array. `framewire-arena`: reads into 1 MiB blocks
- * (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: Node's reads,
- * such a frame copied into one reused array (the tally reads each frame inside the callback).
- * `framewire-reads`: each frame read into memory of its own (`frameReads`), so a frame is that memory.
+ * Receives u32be frames from one connection into `tally`. `framewire-frames`:
+ * `decodeFramesAsync`, which lays out the reads (`frameReads`), so each frame is memory of its
+ * own. The others feed a `Deframer` the connection's chunks. `framewire`: the connection's own
+ * reads, a frame that spans reads copied into a new array. `framewire-arena`: reads into 1 MiB
+ * blocks (`recvArena`), so such a frame is a view of its block. `framewire-borrowed`: the
+ * connection's own reads, such a frame copied into one reused array (the tally reads each frame
+ * inside the callback). `framewire-reads`: reads laid out by `frameReads` given to `connect`.
  * `framewire-ring`: borrowed frames, read round one 1 MiB block (`reuseArena`), views of it.
  */
 export function framewireReceiver(impl: FramewireTcpImpl): Receive {
@@ -37,15 +39,13 @@ export function framewireReceiver(impl: FramewireTcpImpl): Receive {
     const started = performance.now();
     if (impl === 'framewire-frames') {
       for await (const frame of decodeFramesAsync(conn, strategy)) tally.add(frame);
-      const ms = performance.now() - started;
-      await conn.end();
-      return ms;
+    } else {
+      const onFrame = (frame: Uint8Array): void => {
+        tally.add(frame);
+      };
+      for await (const chunk of conn) deframer.push(chunk, onFrame);
+      deframer.end(onFrame);
     }
-    const onFrame = (frame: Uint8Array): void => {
-      tally.add(frame);
-    };
-    for await (const chunk of conn) deframer.push(chunk, onFrame);
-    deframer.end(onFrame);
     const ms = performance.now() - started;
     await conn.end();
     return ms;
