@@ -299,8 +299,11 @@ export class ReadPort {
 /**
  * The memory of a plain client connection's reads. A read of at least {@link KEEP_AT_LEAST}
  * bytes into memory of the connection's own is handed out as a view of it, and the next read
- * gets new zeroed memory of 64 KiB (Node's own read size): a chunk is a view of memory nobody
- * writes again, as with Node's own reads, and a stream of large reads costs no copy. After a
+ * gets new memory of 64 KiB (Node's own read size): a chunk is a view of memory nobody writes
+ * again, as with Node's own reads, and a stream of large reads costs no copy. That memory is
+ * not zeroed when it is allocated (a read fills it from the start); what a read leaves of it is
+ * zeroed before its chunk, whose `buffer` is the whole memory, is handed out, so that a stream
+ * of full reads costs no zeroing either and no chunk shows bytes the process held before. After a
  * smaller read, the next read goes to one buffer all connections share (a read and its
  * callback run in one go, so the bytes are copied out before any other read), so that an idle
  * connection whose last read was small holds no memory for the next; a read there is copied
@@ -327,10 +330,12 @@ class FreshReads {
     const shared = memory === SHARED_READS;
     if (bytesRead < KEEP_AT_LEAST || shared) {
       // Small reads go to the shared buffer next; a large one into memory of the connection's own.
-      this.#memory = bytesRead < KEEP_AT_LEAST ? sharedReads() : Buffer.alloc(ARENA_READ);
+      this.#memory = bytesRead < KEEP_AT_LEAST ? sharedReads() : ownReads();
       return copyOf(memory, bytesRead);
     }
-    this.#memory = Buffer.alloc(ARENA_READ);
+    this.#memory = ownReads();
+    // The chunk's `buffer` is the whole memory: what the read left of it must show no old bytes.
+    if (bytesRead < memory.length) memory.fill(0, bytesRead);
     return memory.subarray(0, bytesRead);
   }
 }
@@ -344,6 +349,11 @@ function copyOf(buffer: Uint8Array, n: number): Buffer {
   const out = Buffer.allocUnsafeSlow(n);
   out.set(buffer.subarray(0, n));
   return out;
+}
+
+/** Memory of a connection's own for its next read: not zeroed (see `FreshReads`). */
+function ownReads(): Buffer {
+  return Buffer.allocUnsafeSlow(ARENA_READ);
 }
 
 /** The read buffer that connections whose last read was small share (see `FreshReads`). */

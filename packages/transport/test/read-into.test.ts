@@ -4,6 +4,8 @@
  * `@framewire/chunk-buffer` does with a strategy's read memory). Real sockets on 127.0.0.1
  * (port 0) and in a temporary directory.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { READ_INTO, connect, type Connection, type RecvMemory, type Server } from '../src/index.js';
 import { bytes, chunks, concat, firstConnection, fixture, hex, portOf, readChunksInto, recorder, serverPool, serverTls, tcpCase, text, unixSocketCase, until, type SocketCase } from './helpers.js';
@@ -59,6 +61,60 @@ describe("a plain client connection's own reads", () => {
       await conn.end();
     },
   );
+});
+
+/** V8's `gc()`, in a process started without `--expose-gc`. */
+function exposedGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+describe("a plain client connection's reads that leave part of their memory", () => {
+  it('show zeroes there, not bytes the process held before', async () => {
+    const block = 20_000;
+    const rounds = 8;
+    // One block per byte the client writes, so that each read holds one block: at least 16 KiB
+    // (kept as read, a view of the connection's own 64 KiB) and less than the memory.
+    const server = await serve({ port: 0 }, async (conn) => {
+      let sent = 0;
+      for await (const asked of conn) {
+        for (let i = 0; i < asked.length && sent < rounds; i++, sent++) await conn.write(new Uint8Array(block).fill(sent + 1));
+        if (sent === rounds) break;
+      }
+      await conn.end();
+    });
+    // Memory of this size, full of 0xa5 and freed: what an allocator that does not zero hands
+    // out next.
+    const gc = exposedGc();
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafeSlow(64 * 1024).fill(0xa5);
+    gc();
+    const conn = await connect({ port: portOf(server) });
+    const iterator = conn[Symbol.asyncIterator]();
+    const kept: Uint8Array[] = [];
+    let received = 0;
+    for (let round = 0; round < rounds; round++) {
+      await conn.write(bytes('n'));
+      const until = (round + 1) * block;
+      while (received < until) {
+        const next = await iterator.next();
+        if (next.done === true) throw new Error(`the connection ended after ${received} bytes`);
+        received += next.value.length;
+        // Copies are memory of their own size; a chunk kept as read is a view of more.
+        if (next.value.buffer.byteLength > next.value.length) kept.push(next.value);
+      }
+    }
+    expect(received).toBe(rounds * block);
+    // The first block lands in the shared read buffer and is copied out; the others are kept.
+    expect(kept.length).toBeGreaterThanOrEqual(rounds - 2);
+    for (const chunk of kept) {
+      expect(chunk.length).toBeGreaterThanOrEqual(16 * 1024);
+      expect(chunk.buffer.byteLength).toBe(64 * 1024);
+      const rest = new Uint8Array(chunk.buffer, chunk.byteOffset + chunk.length);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.every((b) => b === 0)).toBe(true);
+    }
+    await iterator.return?.();
+  });
 });
 
 describe("a plain client connection's memory for its next read", () => {
