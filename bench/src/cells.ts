@@ -166,10 +166,12 @@ const SPELL_WINDOW_MS = 600;
 
 /**
  * W1, W3 and W4: three passes, more up to eight within {@link SPELL_WINDOW_MS}. W2 (256 frames
- * of 1 MiB) at least six: its time also follows whether the allocator hands out memory the
- * process has touched before (glibc decides that per allocation, so it varies from pass to
- * pass: one W2 process measured passes of 73–154 ms with 8,416–47,467 page faults), so that
- * every implementation's fastest pass is one with few faults. The TCP throughput scenarios six:
+ * of 1 MiB) twelve: its time also follows whether glibc hands the freed frames' pages back to
+ * the kernel during the pass (a race between V8's threads, so it varies from pass to pass: one
+ * W2 process measured passes of 50–225 ms with 8,416–56,890 page faults), and the passes with
+ * the fewest (about 8.4 k) do not come in a process's first four: in four processes each of
+ * framewire and the reference, twelve passes each, the first came fifth in five of them,
+ * eleventh in two, and never in one (9.4 k at best). The TCP throughput scenarios six:
  * a pass of the 64 KiB scenario took 221–426 ms in one raw process, and three passes often
  * missed the quiet ones, of raw more than of framewire (whose receiver has more to do): four
  * processes of each 64 KiB cell, six passes each, put the median owned ratio at 0.95× raw
@@ -182,7 +184,8 @@ export function passPlan(cell: Cell, quick: boolean): PassPlan {
   if (quick || (cell.kind === 'tcp' && cell.scenario === 'pingpong')) return { min: 1, max: 1, windowMs: 0 };
   if (cell.kind === 'tcp') return { min: 6, max: 6, windowMs: 0 };
   if (cell.shape.startsWith('w5')) return { min: 3, max: 3, windowMs: 0 };
-  return { min: cell.shape === 'w2' ? 6 : 3, max: 8, windowMs: SPELL_WINDOW_MS };
+  if (cell.shape === 'w2') return { min: 12, max: 12, windowMs: 0 };
+  return { min: 3, max: 8, windowMs: SPELL_WINDOW_MS };
 }
 
 /** Per-phase time budget (warm-up, then timed pass): over it, the run is a TIMEOUT. */

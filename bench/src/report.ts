@@ -490,7 +490,7 @@ Produced by \`pnpm bench${quick ? ' --quick' : ''}\` (see [README.md](README.md)
 | Node.js | ${m.node} |
 | Date | ${m.date} |
 | Load average (1/5/15 min) | ${fmtLoad(m.load)} at the start, ${fmtLoad(input.loadEnd)} at the end |
-| Runs per cell | ${input.runs}, each in a fresh process (a warm-up pass, then the fastest of ${input.quick ? 'one timed pass' : 'the timed passes: three, and on W1–W4 more within 0.6 s, up to eight (W2: at least six); TCP throughput: six; ping-pong: one'}), taken round-robin over the cells |
+| Runs per cell | ${input.runs}, each in a fresh process (a warm-up pass, then the fastest of ${input.quick ? 'one timed pass' : 'the timed passes: three, and on W1, W3 and W4 more within 0.6 s, up to eight; W2: twelve; TCP throughput: six; ping-pong: one'}), taken round-robin over the cells |
 | Suite duration | ${(input.elapsedMs / 60_000).toFixed(1)} min${input.complete ? '' : ' (partial run: some cells not run)'} |
 
 Times are medians of the runs (min–max in brackets); "CPU" is the median user + system CPU
