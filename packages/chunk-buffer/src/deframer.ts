@@ -31,9 +31,9 @@ export interface DeframerOptions {
    * memory) is copied into one array the loop reuses (a {@link ChunkBuffer} with `borrowed`),
    * so it is valid only until `onFrame` returns. Copy it (`frame.slice()`) to keep it. For
    * large frames handled on the spot (checksummed, parsed, forwarded), this saves filling fresh
-   * memory per frame: over the ten full bench runs from 2026-12-07 17:23 to 12-08 00:14, 64 KiB
-   * frames over loopback TCP read at 0.82–1.08× a raw socket reader borrowed, 0.73–1.02× owned
-   * (one run's TCP ratios move by 10–20% on that VM). Only the {@link Deframer}'s callback form
+   * memory per frame: over the thirteen full bench runs from 2026-12-07 17:23 to 12-08 01:37,
+   * 64 KiB frames over loopback TCP read at 0.82–1.16× a raw socket reader borrowed, 0.73–1.02×
+   * owned (one run's TCP ratios move by 10–20% on that VM). Only the {@link Deframer}'s callback form
    * can lend: the array forms of `push` and `end`, `decodeFrames`, `decodeFramesAsync` and
    * `createDecoderStream` hand frames on after the call, and throw a `TypeError` when given
    * `borrowed: true`. Defaults to `false`.
